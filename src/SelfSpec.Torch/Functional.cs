@@ -1,0 +1,50 @@
+using SelfSpec.Torch.Native;
+
+namespace SelfSpec.Torch;
+
+/// <summary>How a loss reduces over its elements (libtorch's <c>at::Reduction</c>).</summary>
+public enum Reduction
+{
+    /// <summary>One loss per element.</summary>
+    None = 0,
+    /// <summary>The mean over the elements that are not ignored.</summary>
+    Mean = 1,
+    /// <summary>The sum.</summary>
+    Sum = 2,
+}
+
+/// <summary>Neural-network functions over tensors (PyTorch's <c>torch.nn.functional</c>).</summary>
+public static class Functional
+{
+    /// <summary><c>x · weightᵀ + bias</c>, with <paramref name="weight"/> shaped [out, in] as in PyTorch.</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        using var b = new OptionalHandle(bias);
+        return Tensor.Wrap(NativeMethods.st_linear(input.Handle, weight.Handle, b.Pointer));
+    }
+
+    /// <summary>Rows of <paramref name="weight"/> picked by the token ids in <paramref name="ids"/>.</summary>
+    public static Tensor Embedding(Tensor weight, Tensor ids) => Tensor.Wrap(NativeMethods.st_embedding(weight.Handle, ids.Handle));
+
+    /// <summary>Cross-entropy of logits [N, C] against class indices [N]; targets equal to <paramref name="ignoreIndex"/> do not count.</summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100, double labelSmoothing = 0) =>
+        Tensor.Wrap(NativeMethods.st_cross_entropy(logits.Handle, target.Handle, (long)reduction, ignoreIndex, labelSmoothing));
+
+    /// <summary>Negative log-likelihood of log-probabilities [N, C] against class indices [N].</summary>
+    public static Tensor NllLoss(Tensor logProbs, Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100) =>
+        Tensor.Wrap(NativeMethods.st_nll_loss(logProbs.Handle, target.Handle, (long)reduction, ignoreIndex));
+
+    /// <summary>Dropout with libtorch's default generator (identity when <paramref name="training"/> is false).</summary>
+    public static Tensor Dropout(Tensor input, double p, bool training) => Tensor.Wrap(NativeMethods.st_dropout(input.Handle, p, training ? 1 : 0));
+
+    /// <summary>Scales gradients so their global norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
+    public static unsafe double ClipGradNorm(IReadOnlyList<Tensor> parameters, double maxNorm, double normType = 2)
+    {
+        using var list = new HandleList(parameters);
+        int status;
+        double norm;
+        fixed (IntPtr* p = list.Pointers) norm = NativeMethods.st_clip_grad_norm(p, parameters.Count, maxNorm, normType, &status);
+        Check.Status(status);
+        return norm;
+    }
+}

@@ -1,0 +1,93 @@
+// Library-wide settings and facts: version, threads, CUDA, manual seed.
+#include "shim.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+#include <cstring>
+
+#ifdef SELFSPEC_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+static int32_t copy_string(const std::string& s, char* buf, int32_t capacity) {
+  int32_t n = static_cast<int32_t>(s.size());
+  if (buf && capacity > 0) {
+    int32_t m = n < capacity - 1 ? n : capacity - 1;
+    std::memcpy(buf, s.data(), static_cast<size_t>(m));
+    buf[m] = 0;
+  }
+  return n;
+}
+
+ST_API int32_t st_version(char* buf, int32_t capacity) { return copy_string(TORCH_VERSION, buf, capacity); }
+ST_API int32_t st_build_config(char* buf, int32_t capacity) { return copy_string(at::show_config(), buf, capacity); }
+ST_API int32_t st_parallel_info(char* buf, int32_t capacity) { return copy_string(at::get_parallel_info(), buf, capacity); }
+
+ST_API void st_set_num_threads(int32_t n) { at::set_num_threads(n); }
+ST_API int32_t st_get_num_threads() { return at::get_num_threads(); }
+
+ST_API int32_t st_shim_has_cuda() {
+#ifdef SELFSPEC_WITH_CUDA
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+ST_API int32_t st_cuda_device_count() {
+  try {
+    return static_cast<int32_t>(at::globalContext().hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
+  } catch (...) {
+    st::record_current_exception();
+    return 0;
+  }
+}
+
+ST_API int32_t st_cuda_device_name(int32_t idx, char* buf, int32_t capacity) {
+#ifdef SELFSPEC_WITH_CUDA
+  try {
+    return copy_string(at::cuda::getDeviceProperties(idx)->name, buf, capacity);
+  } catch (...) {
+    st::record_current_exception();
+    return -1;
+  }
+#else
+  st::set_error(st::kNotImplemented, "this shim was built without CUDA");
+  return -1;
+#endif
+}
+
+ST_API int64_t st_cuda_total_memory(int32_t idx) {
+#ifdef SELFSPEC_WITH_CUDA
+  try {
+    return static_cast<int64_t>(at::cuda::getDeviceProperties(idx)->totalGlobalMem);
+  } catch (...) {
+    st::record_current_exception();
+    return -1;
+  }
+#else
+  return -1;
+#endif
+}
+
+ST_API int32_t st_cuda_synchronize(int32_t idx) {
+#ifdef SELFSPEC_WITH_CUDA
+  ST_STATUS({
+    c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(idx));
+    C10_CUDA_CHECK(cudaDeviceSynchronize());
+  })
+#else
+  return 0;
+#endif
+}
+
+ST_API int32_t st_cuda_empty_cache() {
+#ifdef SELFSPEC_WITH_CUDA
+  ST_STATUS(c10::cuda::CUDACachingAllocator::emptyCache();)
+#else
+  return 0;
+#endif
+}
+
+ST_API void st_manual_seed(uint64_t seed) { at::manual_seed(seed); }
