@@ -52,3 +52,25 @@ public static class ChildProcess
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
 }
+
+/// <summary>Runs the real <c>selfspec</c> CLI (the built selfspec.dll beside the test assembly) as a child process.</summary>
+public static class SelfSpecCli
+{
+    /// <summary>Path of selfspec.dll in the test output folder (the test project must reference SelfSpec.Cli).</summary>
+    public static string DllPath
+    {
+        get
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "selfspec.dll");
+            if (!File.Exists(path)) throw new FileNotFoundException("selfspec.dll is not beside the test assembly: reference src/SelfSpec.Cli from the test project", path);
+            return path;
+        }
+    }
+
+    /// <summary>Runs <c>dotnet selfspec.dll ARGS</c> and waits for it.</summary>
+    public static ProcessResult Run(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null) =>
+        ChildProcess.Run("dotnet", new[] { DllPath }.Concat(args), workingDirectory, environment, timeout: timeout);
+
+    /// <summary>Runs <c>dotnet selfspec.dll ARGS</c> and waits for it.</summary>
+    public static ProcessResult Run(params string[] args) => Run((IEnumerable<string>)args);
+}
