@@ -8,14 +8,19 @@ namespace SelfSpec.Parquet;
 public sealed class ParquetFormatException : Exception
 {
     /// <summary>Creates the exception with a message that already names the file, row group and column.</summary>
-    public ParquetFormatException(string reason, string? filePath = null, int? rowGroup = null, string? column = null, Exception? inner = null)
+    public ParquetFormatException(string reason, string? filePath = null, int? rowGroup = null, string? column = null, Exception? inner = null,
+        ParquetErrorKind kind = ParquetErrorKind.Corrupt)
         : base(Compose(reason, filePath, rowGroup, column), inner)
     {
+        Kind = kind;
         Reason = reason;
         FilePath = filePath;
         RowGroup = rowGroup;
         Column = column;
     }
+
+    /// <summary>The category of the problem.</summary>
+    public ParquetErrorKind Kind { get; }
 
     /// <summary>What is wrong, without the location.</summary>
     public string Reason { get; }
@@ -31,7 +36,7 @@ public sealed class ParquetFormatException : Exception
 
     /// <summary>Returns a copy of this exception with the location filled in where it was missing.</summary>
     internal ParquetFormatException WithLocation(string? filePath, int? rowGroup = null, string? column = null) =>
-        new(Reason, FilePath ?? filePath, RowGroup ?? rowGroup, Column ?? column, InnerException);
+        new(Reason, FilePath ?? filePath, RowGroup ?? rowGroup, Column ?? column, InnerException, Kind);
 
     private static string Compose(string reason, string? file, int? rowGroup, string? column)
     {
@@ -41,4 +46,25 @@ public sealed class ParquetFormatException : Exception
         if (column != null) where.Add($"column '{column}'");
         return where.Count == 0 ? reason : $"{string.Join(", ", where)}: {reason}";
     }
+}
+
+/// <summary>Categories of <see cref="ParquetFormatException"/>.</summary>
+public enum ParquetErrorKind
+{
+    /// <summary>Corrupt data inside the file (page, levels, values, codec failure).</summary>
+    Corrupt,
+    /// <summary>Shorter than the 12 bytes of an empty Parquet file.</summary>
+    TooSmall,
+    /// <summary>The file does not start with <c>PAR1</c>.</summary>
+    BadMagicHead,
+    /// <summary>The file does not end with <c>PAR1</c> (truncated or not Parquet).</summary>
+    BadMagicTail,
+    /// <summary>The footer length is zero or points outside the file.</summary>
+    FooterLengthOutOfRange,
+    /// <summary>The footer is not valid Thrift FileMetaData.</summary>
+    CorruptFooter,
+    /// <summary>A valid file uses a feature this library does not implement (codec, encryption, encoding).</summary>
+    Unsupported,
+    /// <summary>The file's schema does not match what the caller expected.</summary>
+    SchemaMismatch,
 }
