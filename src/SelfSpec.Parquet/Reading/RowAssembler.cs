@@ -70,6 +70,10 @@ public static class RowAssembler
     private static object? MergeInner(SchemaNode n, object?[] vals, int from, int count)
     {
         if (n.IsLeaf) return vals[from];
+        // Each leaf's value for a present group is wrapped, so a null group differs from a group of nulls.
+        var inner = new object?[vals.Length];
+        for (var k = from; k < from + count; k++) inner[k] = ((Present)vals[k]!).Value;
+        vals = inner;
         var dict = new Dictionary<string, object?>(n.Children.Count);
         var at = from;
         foreach (var c in n.Children)
@@ -91,6 +95,8 @@ public static class RowAssembler
             return dict[n.Children[0].Name];
         return dict;
     }
+
+    private sealed record Present(object? Value);
 
     private sealed class Cursor(ColumnData data, SchemaNode[] nodes, Func<ColumnData, int, object?> leaf)
     {
@@ -128,7 +134,7 @@ public static class RowAssembler
 
         private object? Inner(int i)
         {
-            if (i < _last) return NodeValue(i + 1);
+            if (i < _last) return new Present(NodeValue(i + 1));
             if (_valueIndex >= Data.ValueCount) throw new ParquetFormatException($"column '{Data.Column.DottedPath}' has fewer values than its definition levels announce");
             var v = leaf(Data, _valueIndex++);
             Pos++;
