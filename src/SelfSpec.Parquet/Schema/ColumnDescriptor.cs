@@ -56,7 +56,13 @@ public sealed class ColumnDescriptor
             PhysicalType.Int96 => "INT96",
             _ => PhysicalType.ToString().ToUpperInvariant(),
         };
-        return lt.Kind == LogicalTypeKind.Timestamp && lt.Unit == TimeUnit.Micros && lt.IsAdjustedToUtc ? "TIMESTAMP" : lt.ToString();
+        return lt.Kind switch
+        {
+            LogicalTypeKind.Integer => $"{(lt.IsSigned ? "" : "U")}INT{lt.BitWidth}",
+            LogicalTypeKind.Timestamp => $"TIMESTAMP({lt.Unit.ToString().ToUpperInvariant()}{(lt.IsAdjustedToUtc ? ", UTC" : "")})",
+            LogicalTypeKind.Time => $"TIME({lt.Unit.ToString().ToUpperInvariant()})",
+            _ => lt.ToString(),
+        };
     }
 
     private static LogicalType? FromConverted(SchemaElement e) => e.ConvertedType switch

@@ -143,6 +143,35 @@ public static class LeafValues
         }
     }
 
+    /// <summary>A statistics min/max value (PLAIN bytes of the physical type) as convention JSON; null when absent or malformed.</summary>
+    public static string? StatisticToJson(ColumnDescriptor column, byte[]? raw)
+    {
+        if (raw == null) return null;
+        var d = new ColumnData(column, 1);
+        try
+        {
+            switch (column.PhysicalType)
+            {
+                case PhysicalType.ByteArray:
+                    d.EnsureBytes(raw.Length);
+                    raw.CopyTo(d.Bytes!, 0);
+                    d.Offsets![1] = raw.Length;
+                    d.ValueCount = 1;
+                    break;
+                case PhysicalType.Boolean:
+                    if (raw.Length < 1) return null;
+                    d.Booleans![0] = raw[0] != 0;
+                    d.ValueCount = 1;
+                    break;
+                default:
+                    Encodings.ValueDecoders.Plain(raw, d, 1);
+                    break;
+            }
+            return ToConventionJson(d, 0);
+        }
+        catch (ParquetFormatException) { return null; }
+    }
+
     /// <summary>Shortest round-trip text, NaN/Infinity as strings, negative zero as <c>-0.0</c>.</summary>
     public static string FormatDouble(double v)
     {
