@@ -1,0 +1,92 @@
+using System.IO.Compression;
+using SelfSpec.Parquet.Format;
+
+namespace SelfSpec.Parquet.Compression;
+
+/// <summary>Compresses and decompresses page bodies: SNAPPY (IronSnappy), GZIP (System.IO.Compression), UNCOMPRESSED.</summary>
+internal static class PageCompression
+{
+    public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip;
+
+    /// <summary>Decompresses <paramref name="src"/> into exactly <paramref name="uncompressedSize"/> bytes.</summary>
+    public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> src, int uncompressedSize)
+    {
+        if (uncompressedSize < 0) throw new ParquetFormatException($"negative uncompressed page size {uncompressedSize}");
+        switch (codec)
+        {
+            case CompressionCodec.Uncompressed:
+                return src;
+            case CompressionCodec.Snappy:
+            {
+                byte[] result;
+                try { result = IronSnappy.Snappy.Decode(src.Span); }
+                catch (Exception e) when (e is not ParquetFormatException) { throw new ParquetFormatException($"SNAPPY decompression failed: {e.Message}", inner: e); }
+                if (result.Length != uncompressedSize)
+                    throw new ParquetFormatException($"SNAPPY page decompressed to {result.Length} bytes, header says {uncompressedSize}");
+                return result;
+            }
+            case CompressionCodec.Gzip:
+            {
+                var result = GC.AllocateUninitializedArray<byte>(uncompressedSize);
+                try
+                {
+                    using var input = new MemoryStreamOver(src);
+                    using var gz = new GZipStream(input, CompressionMode.Decompress);
+                    var read = 0;
+                    while (read < uncompressedSize)
+                    {
+                        var n = gz.Read(result, read, uncompressedSize - read);
+                        if (n == 0) break;
+                        read += n;
+                    }
+                    if (read != uncompressedSize)
+                        throw new ParquetFormatException($"GZIP page decompressed to {read} bytes, header says {uncompressedSize}");
+                }
+                catch (InvalidDataException e) { throw new ParquetFormatException($"GZIP decompression failed: {e.Message}", inner: e); }
+                return result;
+            }
+            default:
+                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP and UNCOMPRESSED are)");
+        }
+    }
+
+    /// <summary>Compresses <paramref name="src"/>; for UNCOMPRESSED returns the input copied.</summary>
+    public static byte[] Compress(CompressionCodec codec, ReadOnlySpan<byte> src, CompressionLevel gzipLevel = CompressionLevel.Optimal)
+    {
+        switch (codec)
+        {
+            case CompressionCodec.Uncompressed: return src.ToArray();
+            case CompressionCodec.Snappy: return IronSnappy.Snappy.Encode(src);
+            case CompressionCodec.Gzip:
+            {
+                using var ms = new MemoryStream(src.Length / 3 + 64);
+                using (var gz = new GZipStream(ms, gzipLevel, leaveOpen: true)) gz.Write(src);
+                return ms.ToArray();
+            }
+            default: throw new NotSupportedException($"compression codec {codec} is not supported for writing");
+        }
+    }
+
+    /// <summary>A read-only stream over memory without copying.</summary>
+    private sealed class MemoryStreamOver(ReadOnlyMemory<byte> memory) : Stream
+    {
+        private int _pos;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => memory.Length;
+        public override long Position { get => _pos; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, memory.Length - _pos);
+            memory.Span.Slice(_pos, n).CopyTo(buffer);
+            _pos += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

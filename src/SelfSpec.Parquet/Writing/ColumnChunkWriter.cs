@@ -1,0 +1,221 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using SelfSpec.Parquet.Compression;
+using SelfSpec.Parquet.Data;
+using SelfSpec.Parquet.Encodings;
+using SelfSpec.Parquet.Format;
+using SelfSpec.Parquet.Thrift;
+
+namespace SelfSpec.Parquet.Writing;
+
+/// <summary>An encoded column chunk: its pages (headers and compressed bodies) and the metadata to put in the footer.</summary>
+internal sealed class EncodedChunk : IDisposable
+{
+    public required ChunkBuffer Buffer { get; init; }
+    public required ColumnMetaData Meta { get; init; }
+    public int DictionaryPageLength { get; init; }
+
+    public void Dispose() => Buffer.Dispose();
+}
+
+/// <summary>Encodes one <see cref="ColumnData"/> into pages: dictionary (with PLAIN fallback), RLE levels, v1 data pages.</summary>
+internal static class ColumnChunkWriter
+{
+    public static EncodedChunk Encode(ColumnData data, ParquetWriterOptions options)
+    {
+        var column = data.Column;
+        var stats = StatisticsBuilder.Compute(data);
+        var output = new ChunkBuffer((int)Math.Min(int.MaxValue / 2, data.ValueByteSize / 2 + data.LevelCount / 4 + 1024));
+        var header = new ThriftCompactWriter();
+        var encodings = new List<Format.Encoding>();
+        long uncompressedTotal = 0;
+        var dictionaryPageLength = 0;
+        int[]? indices = null;
+        var dictCount = 0;
+        try
+        {
+            if (options.UseDictionary && column.PhysicalType != PhysicalType.Boolean && data.ValueCount > 0)
+            {
+                indices = ArrayPool<int>.Shared.Rent(data.ValueCount);
+                using var dictValues = DictionaryBuilder.TryBuild(data, indices, options.DictionaryMaxBytes, out dictCount);
+                if (dictValues != null)
+                {
+                    var before = output.Length;
+                    uncompressedTotal += WritePage(output, header, PageType.DictionaryPage, dictValues.Written, options, dictCount, 0, Format.Encoding.Plain);
+                    dictionaryPageLength = output.Length - before;
+                    encodings.Add(Format.Encoding.Plain);
+                }
+                else
+                {
+                    ArrayPool<int>.Shared.Return(indices);
+                    indices = null;
+                }
+            }
+            var valueEncoding = indices != null ? Format.Encoding.RleDictionary : Format.Encoding.Plain;
+            if (!encodings.Contains(Format.Encoding.Rle)) encodings.Add(Format.Encoding.Rle);
+            if (!encodings.Contains(valueEncoding)) encodings.Add(valueEncoding);
+            var indexWidth = indices != null ? Math.Max(1, BitPacking.BitWidth((uint)Math.Max(0, dictCount - 1))) : 0;
+
+            var page = new ChunkBuffer(Math.Min(options.DataPageSize + 4096, (int)Math.Min(int.MaxValue / 4, data.ValueByteSize + data.LevelCount + 4096)));
+            try
+            {
+                var level = 0;
+                var value = 0;
+                var defs = data.DefinitionLevels;
+                var reps = data.RepetitionLevels;
+                var maxDef = (byte)column.MaxDefinitionLevel;
+                var target = Math.Max(1024, options.DataPageSize);
+                var offsets = data.Offsets;
+                var fixedWidth = column.PhysicalType switch
+                {
+                    PhysicalType.Boolean => 1,
+                    PhysicalType.Int32 or PhysicalType.Float => 4,
+                    PhysicalType.Int64 or PhysicalType.Double => 8,
+                    _ => 0,
+                };
+                do
+                {
+                    // Find the page's level range [level, end) and value range [value, valueEnd), cutting at row starts.
+                    var end = level;
+                    var valueEnd = value;
+                    long bytes = 0;
+                    if (defs == null && reps == null && (fixedWidth > 0 || indices != null))
+                    {
+                        var per = indices != null ? Math.Max(1, indexWidth / 8) : fixedWidth;
+                        end = (int)Math.Min(data.LevelCount, level + Math.Max(1, target / per));
+                        valueEnd = value + (end - level);
+                    }
+                    else
+                    {
+                        while (end < data.LevelCount)
+                        {
+                            if (bytes >= target && (reps == null || reps[end] == 0)) break;
+                            if (defs == null || defs[end] == maxDef)
+                            {
+                                bytes += indices != null ? 1 : fixedWidth > 0 ? fixedWidth : 4 + offsets![valueEnd + 1] - offsets[valueEnd];
+                                valueEnd++;
+                            }
+                            end++;
+                            bytes += 1;
+                        }
+                    }
+                    page.Length = 0;
+                    var n = end - level;
+                    if (reps != null) WriteLevels(page, reps.AsSpan(level, n), column.MaxRepetitionLevel);
+                    if (defs != null) WriteLevels(page, defs.AsSpan(level, n), column.MaxDefinitionLevel);
+                    if (indices != null)
+                    {
+                        var count = valueEnd - value;
+                        var dst = page.GetSpan(RleBitPackedEncoder.MaxSize(count, indexWidth) + 1);
+                        dst[0] = (byte)indexWidth;
+                        page.Length += 1 + RleBitPackedEncoder.Encode(indices.AsSpan(value, count), indexWidth, dst[1..]);
+                    }
+                    else WritePlain(page, data, value, valueEnd);
+                    uncompressedTotal += WritePage(output, header, PageType.DataPage, page.Written, options, n, 0, valueEncoding);
+                    level = end;
+                    value = valueEnd;
+                } while (level < data.LevelCount);
+            }
+            finally { page.Dispose(); }
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (indices != null) ArrayPool<int>.Shared.Return(indices);
+        }
+        var meta = new ColumnMetaData
+        {
+            Type = column.PhysicalType,
+            Encodings = encodings,
+            PathInSchema = [.. column.Path],
+            Codec = options.Codec,
+            NumValues = data.LevelCount,
+            TotalUncompressedSize = uncompressedTotal,
+            TotalCompressedSize = output.Length,
+            Statistics = stats,
+        };
+        return new EncodedChunk { Buffer = output, Meta = meta, DictionaryPageLength = dictionaryPageLength };
+    }
+
+    private static void WriteLevels(ChunkBuffer page, ReadOnlySpan<byte> levels, int maxLevel)
+    {
+        var width = BitPacking.BitWidth((uint)maxLevel);
+        var dst = page.GetSpan(4 + RleBitPackedEncoder.MaxSize(levels.Length, width));
+        var n = RleBitPackedEncoder.Encode(levels, width, dst[4..]);
+        BinaryPrimitives.WriteInt32LittleEndian(dst, n);
+        page.Length += 4 + n;
+    }
+
+    internal static void WritePlain(ChunkBuffer page, ColumnData data, int from, int to)
+    {
+        var count = to - from;
+        switch (data.Column.PhysicalType)
+        {
+            case PhysicalType.Boolean:
+            {
+                var bytes = (count + 7) / 8;
+                var dst = page.GetSpan(bytes)[..bytes];
+                dst.Clear();
+                var src = data.Booleans!;
+                for (var i = 0; i < count; i++) if (src[from + i]) dst[i >> 3] |= (byte)(1 << (i & 7));
+                page.Length += bytes;
+                break;
+            }
+            case PhysicalType.Int32: page.Write(MemoryMarshal.AsBytes(data.Int32s.AsSpan(from, count))); break;
+            case PhysicalType.Int64: page.Write(MemoryMarshal.AsBytes(data.Int64s.AsSpan(from, count))); break;
+            case PhysicalType.Float: page.Write(MemoryMarshal.AsBytes(data.Floats.AsSpan(from, count))); break;
+            case PhysicalType.Double: page.Write(MemoryMarshal.AsBytes(data.Doubles.AsSpan(from, count))); break;
+            case PhysicalType.ByteArray:
+            {
+                var offsets = data.Offsets!;
+                var total = offsets[to] - offsets[from] + 4 * count;
+                var dst = page.GetSpan(total);
+                var src = data.Bytes!;
+                var p = 0;
+                for (var i = from; i < to; i++)
+                {
+                    var len = offsets[i + 1] - offsets[i];
+                    BinaryPrimitives.WriteInt32LittleEndian(dst[p..], len);
+                    src.AsSpan(offsets[i], len).CopyTo(dst[(p + 4)..]);
+                    p += 4 + len;
+                }
+                page.Length += p;
+                break;
+            }
+            default:
+            {
+                // FIXED_LEN_BYTE_ARRAY / INT96: values back to back.
+                var offsets = data.Offsets!;
+                page.Write(data.Bytes.AsSpan(offsets[from], offsets[to] - offsets[from]));
+                break;
+            }
+        }
+    }
+
+    /// <summary>Compresses and appends one page with its header; returns the uncompressed size including the header.</summary>
+    private static long WritePage(ChunkBuffer output, ThriftCompactWriter header, PageType type, ReadOnlySpan<byte> body,
+        ParquetWriterOptions options, int numValues, int numNulls, Format.Encoding encoding)
+    {
+        var compressed = options.Codec == CompressionCodec.Uncompressed ? null : PageCompression.Compress(options.Codec, body, options.GzipLevel);
+        ReadOnlySpan<byte> stored = compressed ?? body;
+        var h = new PageHeader
+        {
+            Type = type,
+            UncompressedPageSize = body.Length,
+            CompressedPageSize = stored.Length,
+            Crc = options.WritePageCrc ? (int)Crc32.Compute(stored) : null,
+        };
+        if (type == PageType.DictionaryPage) h.DictionaryPage = new DictionaryPageHeader { NumValues = numValues, Encoding = Format.Encoding.Plain };
+        else h.DataPage = new DataPageHeader { NumValues = numValues, Encoding = encoding };
+        header.Clear();
+        h.Write(header);
+        output.Write(header.Written);
+        output.Write(stored);
+        return header.Written.Length + body.Length;
+    }
+}

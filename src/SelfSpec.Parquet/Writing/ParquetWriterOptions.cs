@@ -1,0 +1,41 @@
+using System.IO.Compression;
+using SelfSpec.Parquet.Format;
+
+namespace SelfSpec.Parquet.Writing;
+
+/// <summary>Settings of <see cref="ParquetWriter"/> and of the typed serializer.</summary>
+public sealed class ParquetWriterOptions
+{
+    /// <summary>Page codec: SNAPPY (default), GZIP or UNCOMPRESSED.</summary>
+    public CompressionCodec Codec { get; set; } = CompressionCodec.Snappy;
+
+    /// <summary>GZIP effort.</summary>
+    public CompressionLevel GzipLevel { get; set; } = CompressionLevel.Fastest;
+
+    /// <summary>Try dictionary encoding for every non-boolean column (falls back to PLAIN when it does not pay off).</summary>
+    public bool UseDictionary { get; set; } = true;
+
+    /// <summary>A column chunk's dictionary may hold at most this many bytes of values before falling back to PLAIN.</summary>
+    public int DictionaryMaxBytes { get; set; } = 1 << 20;
+
+    /// <summary>Target uncompressed size of a data page.</summary>
+    public int DataPageSize { get; set; } = 1 << 20;
+
+    /// <summary>Write a CRC-32 of every page (the optional <c>crc</c> field of the page header).</summary>
+    public bool WritePageCrc { get; set; }
+
+    /// <summary>Column chunks encoded in parallel (1 = single-threaded).</summary>
+    public int MaxDegreeOfParallelism { get; set; } = 1;
+
+    /// <summary>Row-group cut by row count (for writers that buffer rows, such as the typed serializer).</summary>
+    public int RowGroupRows { get; set; } = 122_880;
+
+    /// <summary>Row-group cut by estimated in-memory bytes (for writers that buffer rows).</summary>
+    public long RowGroupBytes { get; set; } = 128L << 20;
+
+    /// <summary>Key/value metadata stored in the footer (e.g. the producing workflow, activity and parameters).</summary>
+    public IDictionary<string, string> KeyValueMetadata { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>The footer's <c>created_by</c>.</summary>
+    public string CreatedBy { get; set; } = "SelfSpec.Parquet version 0.1.0";
+}
