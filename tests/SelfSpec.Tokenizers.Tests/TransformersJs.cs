@@ -28,6 +28,32 @@ public static class TransformersJs
             e.GetProperty("decoded").GetString()!)).ToList();
     }
 
+    /// <summary>
+    /// Token offsets from the Hugging Face Rust library (npm <c>tokenizers</c>), converted from code points to UTF-16 indices.
+    /// </summary>
+    public static IReadOnlyList<(int[] Ids, (int, int)[] Offsets)> RustOffsets(string tokenizerJson, IReadOnlyList<string> texts)
+    {
+        var dir = InstallDirLazy.Value;
+        var r = ChildProcess.Run("node", [Path.Combine(dir, "offsets.cjs"), tokenizerJson], workingDirectory: dir,
+            stdin: JsonSerializer.Serialize(new { texts }), timeout: TimeSpan.FromMinutes(3));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.StdOut);
+        return doc.RootElement.EnumerateArray().Select((e, i) =>
+        {
+            var utf16 = CodePointToUtf16(texts[i]);
+            return (e.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
+                e.GetProperty("offsets").EnumerateArray().Select(o => (utf16[o[0].GetInt32()], utf16[o[1].GetInt32()])).ToArray());
+        }).ToList();
+    }
+
+    private static int[] CodePointToUtf16(string text)
+    {
+        var map = new List<int>();
+        for (var i = 0; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1) map.Add(i);
+        map.Add(text.Length);
+        return map.ToArray();
+    }
+
     /// <summary>The folder holding node_modules and our scripts.</summary>
     public static string InstallDir => InstallDirLazy.Value;
 
@@ -49,7 +75,7 @@ public static class TransformersJs
             Assert.True(r.ExitCode == 0, "npm install of transformers.js failed: " + r);
             File.WriteAllText(stamp, wanted);
         }
-        foreach (var script in Directory.GetFiles(source, "*.mjs"))
+        foreach (var script in Directory.GetFiles(source).Where(f => f.EndsWith(".mjs") || f.EndsWith(".cjs")))
             File.Copy(script, Path.Combine(target, Path.GetFileName(script)), overwrite: true);
         return target;
     }

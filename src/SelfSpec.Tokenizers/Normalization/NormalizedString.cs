@@ -43,6 +43,10 @@ internal sealed class NormalizedString
         return (OriginalStart(start), OriginalEnd(end - 1));
     }
 
+    /// <summary>The original range of the code point starting at <paramref name="index"/> (what prepended text aligns to).</summary>
+    public (int Start, int End) OriginalOfCodePoint(int index) =>
+        Original(index, index + (char.IsSurrogatePair(Text, index) ? 2 : 1));
+
     /// <summary>Builds a new normalized string char by char, each char carrying its original range.</summary>
     public sealed class Builder(int capacity)
     {

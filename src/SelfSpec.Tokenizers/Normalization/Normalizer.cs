@@ -105,7 +105,8 @@ internal sealed class PrependNormalizer(string prepend) : Normalizer
     {
         if (input.Length == 0) return input;
         var b = new NormalizedString.Builder(input.Length + prepend.Length);
-        b.Append(prepend, input.OriginalStart(0), input.OriginalEnd(0));
+        var (os, oe) = input.OriginalOfCodePoint(0);
+        b.Append(prepend, os, oe);
         input.CopyTo(b, 0, input.Length);
         return b.ToNormalizedString();
     }

@@ -105,7 +105,7 @@ internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) 
     internal static Split Prepend(Split split, string prefix)
     {
         var b = new NormalizedString.Builder(split.Length + prefix.Length);
-        var anchor = split.Length > 0 ? split.Source.Original(split.Start, split.Start + 1) : (split.Source.OriginalStart(split.Start), split.Source.OriginalStart(split.Start));
+        var anchor = split.Length > 0 ? split.Source.OriginalOfCodePoint(split.Start) : (split.Source.OriginalStart(split.Start), split.Source.OriginalStart(split.Start));
         b.Append(prefix, anchor.Item1, anchor.Item2);
         split.Source.CopyTo(b, split.Start, split.End);
         var ns = b.ToNormalizedString();
@@ -130,7 +130,7 @@ internal sealed class MetaspacePreTokenizer(char replacement, PrependScheme sche
         var b = new NormalizedString.Builder(piece.Length + 1);
         if (prepend)
         {
-            var (os, oe) = src.Original(piece.Start, piece.Start + 1);
+            var (os, oe) = src.OriginalOfCodePoint(piece.Start);
             b.Append(replacement, os, oe);
         }
         for (var i = piece.Start; i < piece.End; i++)
