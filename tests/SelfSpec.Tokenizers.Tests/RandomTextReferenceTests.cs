@@ -28,6 +28,8 @@ public sealed class RandomTextReferenceTests
                 failures.Add($"ids {System.Text.Json.JsonSerializer.Serialize(texts[i])}\n  expected [{string.Join(",", reference[i].Ids)}]\n  actual   [{string.Join(",", ids)}]");
             else if (!reference[i].IdsWithSpecial.SequenceEqual(tok.Encode(texts[i], addSpecialTokens: true)))
                 failures.Add($"ids_with_special {System.Text.Json.JsonSerializer.Serialize(texts[i])}");
+            else if (reference[i].DecodedSkipSpecial != tok.Decode(reference[i].IdsWithSpecial, skipSpecialTokens: true))
+                failures.Add($"decoded (skipping special tokens) {System.Text.Json.JsonSerializer.Serialize(texts[i])}");
             else if (reference[i].Decoded != tok.Decode(ids))
                 failures.Add($"decoded {System.Text.Json.JsonSerializer.Serialize(texts[i])}: expected {System.Text.Json.JsonSerializer.Serialize(reference[i].Decoded)} got {System.Text.Json.JsonSerializer.Serialize(tok.Decode(ids))}");
         }

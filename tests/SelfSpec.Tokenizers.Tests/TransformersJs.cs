@@ -11,7 +11,7 @@ public static class TransformersJs
 {
     private static readonly Lazy<string> InstallDirLazy = new(Install);
 
-    public sealed record Result(int[] Ids, int[] IdsWithSpecial, string Decoded);
+    public sealed record Result(int[] Ids, int[] IdsWithSpecial, string Decoded, string DecodedSkipSpecial);
 
     /// <summary>Encodes <paramref name="texts"/> with transformers.js loading the tokenizer folder <paramref name="tokenizerDir"/>.</summary>
     public static IReadOnlyList<Result> Encode(string tokenizerDir, IReadOnlyList<string> texts)
@@ -25,7 +25,7 @@ public static class TransformersJs
         return doc.RootElement.EnumerateArray().Select(e => new Result(
             e.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
             e.GetProperty("ids_with_special").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
-            e.GetProperty("decoded").GetString()!)).ToList();
+            e.GetProperty("decoded").GetString()!, e.GetProperty("decoded_skip_special").GetString()!)).ToList();
     }
 
     /// <summary>
