@@ -7,7 +7,7 @@ namespace SelfSpec.Workflows.Execution;
 /// Runs a flowchart with Elsa's counter-based semantics: an activity's outcomes select the outgoing connections
 /// that are followed; every target is an implicit join that runs once all its forward inbound connections were
 /// visited and at least one was followed, and is skipped (the skip spreading downstream) when none was;
-/// <c>FlowJoin</c> applies WaitAny/WaitAll/WaitAllActive; a followed loop-back connection re-arms the loop body;
+/// <c>FlowJoin</c> applies WaitAny (first branch wins, pending activities on the other branches are dropped)/WaitAll/WaitAllActive; a followed loop-back connection re-arms the loop body;
 /// a terminal node (<c>Elsa.End</c>) completes the flowchart at once. Activities run one at a time, in FIFO order.
 /// </summary>
 internal sealed class FlowchartExecutor(WorkflowExecution execution)
@@ -78,12 +78,26 @@ internal sealed class FlowchartExecutor(WorkflowExecution execution)
                     return;
                 default: // WaitAny: the first followed branch wins; later arrivals are ignored
                     if (_firedJoins.Contains(target.Id)) return;
-                    if (followedNow) { _firedJoins.Add(target.Id); _ready.Enqueue(target); }
+                    if (followedNow) { _firedJoins.Add(target.Id); CancelOtherBranches(target); _ready.Enqueue(target); }
                     else if (allVisited && !anyFollowed) Skip(target);
                     return;
             }
         }
         if (allVisited) Decide(target, anyFollowed);
+    }
+
+    /// <summary>WaitAny: activities still waiting to run on the other branches into the join are dropped, as Elsa cancels them.</summary>
+    private void CancelOtherBranches(ActivityNode join)
+    {
+        var pending = _ready.ToList();
+        _ready.Clear();
+        foreach (var node in pending)
+        {
+            if (node.Id != join.Id && _graph.Downstream(node.Id).Contains(join.Id))
+                execution.Emit(new ActivityEnded(execution.InstanceId, WorkflowExecution.Info(node), ActivityOutcomeKind.Cancelled, TimeSpan.Zero, [], "cancelled by WaitAny join"));
+            else
+                _ready.Enqueue(node);
+        }
     }
 
     private void Decide(ActivityNode target, bool run)
