@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using ActivityContext = SelfSpec.Workflows.Activities.ActivityContext;
+using System.Text.Json.Nodes;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using SelfSpec.Workflows.Activities;
+using SelfSpec.Workflows.Activities.BuiltIn;
+using SelfSpec.Workflows.Definitions;
+using SelfSpec.Workflows.Expressions;
+using SelfSpec.Workflows.Persistence;
+using SelfSpec.Workflows.Resilience;
+
+namespace SelfSpec.Workflows.Execution;
+
+/// <summary>
+/// Executes one activity: resolves its inputs, computes its cache key, reuses a matching completed record
+/// (replay after a crash, or a cached result from another run), or runs it under its resilience pipeline in a
+/// staging folder that is moved into place atomically before the completion is recorded.
+/// </summary>
+internal sealed class ActivityInvoker(WorkflowExecution execution)
+{
+    private WorkflowStore Store => execution.Store;
+
+    public async Task<IReadOnlyList<string>> InvokeAsync(ActivityNode node)
+    {
+        execution.Token.ThrowIfCancellationRequested();
+        if (node.IsFlowchart)
+        {
+            await new FlowchartExecutor(execution).RunAsync(node).ConfigureAwait(false);
+            return ["Done"];
+        }
+        var descriptor = execution.Runtime.Registry.Find(node.Type)
+            ?? throw Fault(node, $"unknown activity type '{node.Type}'", null);
+        var info = WorkflowExecution.Info(node);
+        var occurrence = execution.NextOccurrence(node.Id);
+
+        Dictionary<ActivityPortDescriptor, object?> inputs;
+        JsonObject inputsJson;
+        try { (inputs, inputsJson) = await ResolveInputsAsync(node, descriptor).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            execution.Log("Faulted", node, e.Message);
+            execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Faulted, TimeSpan.Zero, [], e.Message));
+            throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}): {e.Message}", e);
+        }
+        var key = CacheKey.Compute(descriptor.TypeName, descriptor.Version, inputsJson);
+        var composite = typeof(ICompositeActivity).IsAssignableFrom(descriptor.ClrType);
+
+        if (!composite)
+        {
+            if (execution.Replay.TryGetValue((node.Id, occurrence), out var prior) && prior.CacheKey == key && ArtifactsIntact(prior))
+                return Reuse(node, info, prior, null);
+            if (descriptor.Cacheable && !execution.Forced.Contains(node.Id) && Store.FindCompleted(key) is { } cached && ArtifactsIntact(cached))
+                return Reuse(node, info, cached, NewRecord(node, descriptor, occurrence, key, inputsJson));
+        }
+        return await ExecuteAsync(node, descriptor, info, occurrence, key, inputs, inputsJson).ConfigureAwait(false);
+    }
+
+    private ActivityFaultedException Fault(ActivityNode node, string message, Exception? inner) =>
+        new(message, execution.InstanceId, node.Id, inner ?? new InvalidOperationException(message));
+
+    private async Task<(Dictionary<ActivityPortDescriptor, object?>, JsonObject)> ResolveInputsAsync(ActivityNode node, ActivityDescriptor descriptor)
+    {
+        var values = new Dictionary<ActivityPortDescriptor, object?>();
+        var json = new JsonObject();
+        foreach (var port in descriptor.Inputs)
+        {
+            var input = node.GetInput(port.Name);
+            if (input is null)
+            {
+                if (port.Required) throw new FormatException($"required input '{port.Name}' is not set");
+                continue;
+            }
+            object? value;
+            try { value = await ExpressionEvaluator.EvaluateAsync(input, port.ClrType, execution, execution.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            { throw new FormatException($"input '{port.Name}': {e.Message}", e); }
+            values[port] = value;
+            json[port.Name] = ValueConverter.ToJson(value);
+        }
+        return (values, json);
+    }
+
+    private static bool ArtifactsIntact(ActivityExecutionRecord record)
+    {
+        var artifacts = JsonNode.Parse(record.ArtifactsJson) as JsonArray ?? [];
+        foreach (var a in artifacts.OfType<JsonObject>())
+        {
+            var path = a["path"]?.ToString();
+            var size = a["size"] is JsonValue s && s.TryGetValue<long>(out var n) ? n : -1;
+            if (path is null || !File.Exists(path) || new FileInfo(path).Length != size) return false;
+        }
+        return true;
+    }
+
+    private ActivityExecutionRecord NewRecord(ActivityNode node, ActivityDescriptor d, int occurrence, string key, JsonObject inputsJson) => new()
+    {
+        Id = Guid.NewGuid().ToString("N"), WorkflowInstanceId = execution.InstanceId, ActivityId = node.Id, ActivityNodeId = node.NodeId,
+        ActivityType = d.TypeName, ActivityTypeVersion = d.Version, ActivityName = node.DisplayName, Occurrence = occurrence,
+        Status = ActivityStatus.Running, StartedAt = DateTimeOffset.UtcNow, CacheKey = key, InputsJson = inputsJson.ToJsonString(),
+    };
+
+    /// <summary>Applies a completed record instead of executing. With <paramref name="copy"/>, records the reuse in this instance.</summary>
+    private IReadOnlyList<string> Reuse(ActivityNode node, ActivityInfo info, ActivityExecutionRecord source, ActivityExecutionRecord? copy)
+    {
+        execution.ApplyVariableWrites(JsonNode.Parse(source.VariableWritesJson)?.AsObject() ?? []);
+        var outcomes = (JsonNode.Parse(source.OutcomesJson) as JsonArray ?? []).Select(n => n!.ToString()).ToList();
+        var artifacts = ArtifactList(source.ArtifactsJson);
+        if (copy is not null)
+        {
+            copy.Status = ActivityStatus.Completed;
+            copy.CompletedAt = DateTimeOffset.UtcNow;
+            copy.OutputsJson = source.OutputsJson;
+            copy.VariableWritesJson = source.VariableWritesJson;
+            copy.ArtifactsJson = source.ArtifactsJson;
+            copy.OutcomesJson = source.OutcomesJson;
+            copy.ReusedFromId = source.ReusedFromId ?? source.Id;
+            execution.Log("Reused", node, $"cache hit: reused results of instance {source.WorkflowInstanceId}");
+            execution.Instance.VariablesJson = execution.VariablesJson();
+            execution.Instance.UpdatedAt = DateTimeOffset.UtcNow;
+            Store.AddRecord(copy, execution.DrainLog());
+            Store.UpdateInstance(execution.Instance);
+        }
+        else
+        {
+            execution.Log("Replayed", node, "completed earlier in this instance; not re-executed");
+        }
+        execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Reused, TimeSpan.Zero, artifacts, null));
+        return outcomes;
+    }
+
+    private static List<ArtifactRef> ArtifactList(string json) =>
+        (JsonNode.Parse(json) as JsonArray ?? []).OfType<JsonObject>()
+            .Select(a => new ArtifactRef(a["path"]!.ToString(), a["sha256"]!.ToString(), a["size"]!.GetValue<long>())).ToList();
+
+    private async Task<IReadOnlyList<string>> ExecuteAsync(ActivityNode node, ActivityDescriptor descriptor, ActivityInfo info, int occurrence,
+        string key, Dictionary<ActivityPortDescriptor, object?> inputs, JsonObject inputsJson)
+    {
+        var folder = SafeName(node.Id) + (occurrence > 1 ? "~" + occurrence : "");
+        var finalDir = Path.Combine(execution.RunDirectory, folder);
+        if (Directory.Exists(finalDir)) Directory.Delete(finalDir, recursive: true); // moved by a run that died before recording it
+        var record = NewRecord(node, descriptor, occurrence, key, inputsJson);
+        execution.Log("Started", node, null);
+        Store.AddRecord(record, execution.DrainLog());
+
+        var settings = execution.Runtime.Options.Resilience.Resolve(node.CustomProperties);
+        int? batchSize = descriptor.BatchSizeProperty is { } bp
+            ? (int?)(inputs.FirstOrDefault(kv => kv.Key.Property == bp).Value ?? bp.GetValue(descriptor.Factory()))
+            : null;
+        var attempts = new JsonArray();
+        var attempt = 0;
+        ActivityContext? done = null;
+        WorkflowActivity? doneInstance = null;
+        var clock = Stopwatch.StartNew();
+        var progress = new ProgressForwarder(execution, node.Id);
+
+        var pipeline = BuildPipeline(settings, node, info, attempts, () => batchSize, b => batchSize = b);
+        try
+        {
+            await pipeline.ExecuteAsync(async ct =>
+            {
+                attempt++;
+                var staging = Path.Combine(execution.RunDirectory, ".staging", $"{folder}-{attempt}");
+                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+                var activity = descriptor.Factory();
+                foreach (var (port, value) in inputs) port.Property.SetValue(activity, value);
+                if (descriptor.BatchSizeProperty is { } batchProperty && batchSize is { } b) batchProperty.SetValue(activity, b);
+                var context = new ActivityContext(execution, node, attempt, staging, finalDir, progress, ct);
+                execution.Emit(new ActivityStarted(execution.InstanceId, info, attempt));
+                var started = DateTimeOffset.UtcNow;
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    await activity.ExecuteAsync(context).ConfigureAwait(false);
+                    attempts.Add(Attempt(attempt, batchSize, started, watch.Elapsed, null));
+                }
+                catch (Exception e)
+                {
+                    attempts.Add(Attempt(attempt, batchSize, started, watch.Elapsed, e));
+                    TryDelete(staging);
+                    throw;
+                }
+                done = context;
+                doneInstance = activity;
+            }, execution.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var cancelled = e is OperationCanceledException && execution.Token.IsCancellationRequested;
+            record.Status = cancelled ? ActivityStatus.Cancelled : ActivityStatus.Faulted;
+            record.CompletedAt = DateTimeOffset.UtcNow;
+            record.Attempts = attempt;
+            record.AttemptsJson = attempts.ToJsonString();
+            record.Error = cancelled ? "cancelled" : e.Message;
+            record.ErrorDetail = cancelled ? null : e.ToString();
+            execution.Log(cancelled ? "Cancelled" : "Faulted", node, record.Error);
+            Store.UpdateRecord(record, null, execution.DrainLog());
+            execution.Emit(new ActivityEnded(execution.InstanceId, info, cancelled ? ActivityOutcomeKind.Cancelled : ActivityOutcomeKind.Faulted,
+                clock.Elapsed, [], record.Error));
+            if (cancelled) throw;
+            throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}) failed: {e.Message}", e);
+        }
+
+        var context = done!;
+        var outputs = new JsonObject();
+        foreach (var port in descriptor.Outputs)
+        {
+            var value = port.Property.GetValue(doneInstance);
+            outputs[port.Name] = ValueConverter.ToJson(value);
+            if (node.GetOutputBinding(port.Name) is { } variableId) execution.WriteVariable(variableId, value, context);
+        }
+        if (context.HasWorkingDirectory)
+        {
+            var staged = Path.Combine(execution.RunDirectory, ".staging", $"{folder}-{attempt}");
+            Directory.CreateDirectory(execution.RunDirectory);
+            Directory.Move(staged, finalDir); // atomic rename: the folder is complete or absent
+        }
+        record.Status = ActivityStatus.Completed;
+        record.CompletedAt = DateTimeOffset.UtcNow;
+        record.Attempts = attempt;
+        record.AttemptsJson = attempts.ToJsonString();
+        record.OutputsJson = outputs.ToJsonString();
+        record.VariableWritesJson = new JsonObject(context.VariableWrites.Select(kv => KeyValuePair.Create(kv.Key, ValueConverter.ToJson(kv.Value)))).ToJsonString();
+        record.ArtifactsJson = ValueConverter.ToJson(context.Artifacts)!.ToJsonString();
+        record.OutcomesJson = new JsonArray(context.Outcomes.Select(o => (JsonNode?)o).ToArray()).ToJsonString();
+        execution.Log("Completed", node, attempt > 1 ? $"completed after {attempt} attempts" : null);
+        execution.Instance.VariablesJson = execution.VariablesJson();
+        execution.Instance.OutputJson = execution.OutputJson();
+        execution.Instance.UpdatedAt = DateTimeOffset.UtcNow;
+        Store.UpdateRecord(record, execution.Instance, execution.DrainLog());
+        execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Completed, clock.Elapsed, context.Artifacts.ToList(), null));
+        return context.Outcomes;
+    }
+
+    private ResiliencePipeline BuildPipeline(ResilienceSettings settings, ActivityNode node, ActivityInfo info, JsonArray attempts,
+        Func<int?> getBatch, Action<int> setBatch)
+    {
+        var builder = new ResiliencePipelineBuilder();
+        if (settings.HalveBatchOnResourceExhausted)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                Name = "resource-exhausted",
+                MaxRetryAttempts = 64,
+                Delay = TimeSpan.Zero,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is ResourceExhaustedException
+                                                            && getBatch() is { } b && b / 2 >= settings.MinBatchSize),
+                OnRetry = args =>
+                {
+                    var next = getBatch()!.Value / 2;
+                    setBatch(next);
+                    OnRetry(node, args.AttemptNumber, args.Outcome.Exception!, args.RetryDelay, next);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+        if (settings.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                Name = "transient",
+                MaxRetryAttempts = settings.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.BaseDelay,
+                MaxDelay = settings.MaxDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e)),
+                OnRetry = args =>
+                {
+                    OnRetry(node, args.AttemptNumber, args.Outcome.Exception!, args.RetryDelay, null);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+        if (settings.Timeout is { } timeout) builder.AddTimeout(timeout);
+        return builder.Build();
+    }
+
+    private void OnRetry(ActivityNode node, int retry, Exception error, TimeSpan delay, int? nextBatch)
+    {
+        var message = nextBatch is { } b ? $"{error.Message}; retrying with batch size {b}" : $"{error.Message}; retrying in {delay.TotalMilliseconds:0} ms";
+        execution.Log("Retrying", node, message);
+        execution.Emit(new ActivityRetrying(execution.InstanceId, node.Id, retry + 1, error.Message, delay, nextBatch));
+    }
+
+    private bool IsTransient(Exception e) => e switch
+    {
+        OperationCanceledException when execution.Token.IsCancellationRequested => false,
+        ResourceExhaustedException or WorkflowFaultException or WorkflowDefinitionException or FormatException or ArgumentException => false,
+        _ => true,
+    };
+
+    private static JsonObject Attempt(int number, int? batch, DateTimeOffset started, TimeSpan duration, Exception? error)
+    {
+        var o = new JsonObject { ["attempt"] = number, ["startedAt"] = started.ToString("O"), ["durationMs"] = Math.Round(duration.TotalMilliseconds, 3) };
+        if (batch is { } b) o["batchSize"] = b;
+        if (error is not null) { o["error"] = error.Message; o["errorType"] = error.GetType().FullName; }
+        return o;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    internal static string SafeName(string id)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var chars = id.Select(c => invalid.Contains(c) || c is '~' or '.' && id.Length == 1 ? '_' : c).ToArray();
+        return new string(chars);
+    }
+
+    private sealed class ProgressForwarder(WorkflowExecution execution, string activityId) : IProgress<ActivityProgress>
+    {
+        public void Report(ActivityProgress value) => execution.Emit(new ActivityProgressed(execution.InstanceId, activityId, value));
+    }
+}

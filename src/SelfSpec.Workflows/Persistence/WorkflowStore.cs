@@ -1,0 +1,206 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace SelfSpec.Workflows.Persistence;
+
+/// <summary>
+/// The SQLite store of definitions, instances, activity executions, the execution log and schedules.
+/// The schema is created or upgraded on open; the database runs in WAL mode so readers (<c>runs list</c>)
+/// never block the executing process. One store object is safe to use from several threads.
+/// </summary>
+public sealed class WorkflowStore : IDisposable
+{
+    /// <summary>The schema version this code writes (<c>PRAGMA user_version</c>).</summary>
+    public const int SchemaVersion = 1;
+
+    private readonly SqliteConnection _connection;
+    private readonly WorkflowDbContext _db;
+    private readonly Lock _gate = new();
+
+    private WorkflowStore(string path, SqliteConnection connection, WorkflowDbContext db)
+    {
+        DatabasePath = path;
+        _connection = connection;
+        _db = db;
+    }
+
+    /// <summary>The database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>Opens (creating if needed) the store at <paramref name="databasePath"/>.</summary>
+    public static WorkflowStore Open(string databasePath)
+    {
+        var full = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
+        connection.Open();
+        Exec(connection, "PRAGMA busy_timeout=15000;");
+        Exec(connection, "PRAGMA journal_mode=WAL;");
+        Exec(connection, "PRAGMA synchronous=NORMAL;");
+        var options = new DbContextOptionsBuilder<WorkflowDbContext>().UseSqlite(connection).Options;
+        var db = new WorkflowDbContext(options);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        EnsureSchema(full, connection, db);
+        return new WorkflowStore(full, connection, db);
+    }
+
+    private static void EnsureSchema(string path, SqliteConnection connection, WorkflowDbContext db)
+    {
+        // Two processes opening a fresh database at once must not both create tables: serialize on a file lock.
+        using var schemaLock = FileLock.Acquire(path + ".schema-lock", TimeSpan.FromSeconds(30));
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"));
+        if (version == SchemaVersion) return;
+        if (version > SchemaVersion)
+            throw new InvalidOperationException($"{path} has schema version {version}, newer than this program's {SchemaVersion}; upgrade selfspec.");
+        if (version == 0)
+        {
+            // Fresh file: create everything. Upgrades from older versions add their steps below (version 1 is the first).
+            db.Database.EnsureCreated();
+        }
+        Exec(connection, $"PRAGMA user_version={SchemaVersion};");
+    }
+
+    private static void Exec(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+
+    private T Locked<T>(Func<WorkflowDbContext, T> work)
+    {
+        lock (_gate)
+        {
+            try { return work(_db); }
+            finally { _db.ChangeTracker.Clear(); }
+        }
+    }
+
+    private void Write(Action<WorkflowDbContext> work) => Locked(db => { work(db); db.SaveChanges(); return 0; });
+
+    /// <summary>Stores a definition version (replacing a stored version with the same id) and marks it latest.</summary>
+    public void SaveDefinition(WorkflowDefinitionRecord record) => Write(db =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        var existing = db.WorkflowDefinitions.AsNoTracking().FirstOrDefault(d => d.Id == record.Id);
+        record.UpdatedAt = now;
+        record.CreatedAt = existing?.CreatedAt ?? now;
+        var others = db.WorkflowDefinitions.AsNoTracking().Where(d => d.DefinitionId == record.DefinitionId && d.Id != record.Id).ToList();
+        record.IsLatest = others.All(o => o.Version <= record.Version);
+        foreach (var o in others.Where(o => o.IsLatest && record.IsLatest)) { o.IsLatest = false; db.Update(o); }
+        if (existing is null) db.Add(record); else db.Update(record);
+    });
+
+    /// <summary>The latest stored version of a definition (by definition id or version id), or null.</summary>
+    public WorkflowDefinitionRecord? FindDefinition(string id) => Locked(db =>
+        db.WorkflowDefinitions.FirstOrDefault(d => d.Id == id)
+        ?? db.WorkflowDefinitions.Where(d => d.DefinitionId == id).OrderByDescending(d => d.Version).FirstOrDefault());
+
+    /// <summary>All stored definitions, latest versions only.</summary>
+    public IReadOnlyList<WorkflowDefinitionRecord> ListDefinitions() => Locked(db =>
+        db.WorkflowDefinitions.Where(d => d.IsLatest).OrderBy(d => d.Name).ToList());
+
+    /// <summary>Adds an instance.</summary>
+    public void AddInstance(WorkflowInstanceRecord instance) => Write(db => db.Add(instance));
+
+    /// <summary>Saves every column of an instance.</summary>
+    public void UpdateInstance(WorkflowInstanceRecord instance) => Write(db => db.Update(instance));
+
+    /// <summary>The instance with <paramref name="id"/> (or a unique id prefix), or null.</summary>
+    public WorkflowInstanceRecord? FindInstance(string id) => Locked(db =>
+    {
+        var exact = db.WorkflowInstances.FirstOrDefault(i => i.Id == id);
+        if (exact is not null || id.Length < 4) return exact;
+        var matches = db.WorkflowInstances.Where(i => i.Id.StartsWith(id)).Take(2).ToList();
+        return matches.Count == 1 ? matches[0] : null;
+    });
+
+    /// <summary>The newest instances first.</summary>
+    public IReadOnlyList<WorkflowInstanceRecord> ListInstances(int limit = 50, WorkflowStatus? status = null) => Locked(db =>
+    {
+        var q = db.WorkflowInstances.AsQueryable();
+        if (status is { } s) q = q.Where(i => i.Status == s);
+        return q.OrderByDescending(i => i.CreatedAt).Take(limit).ToList();
+    });
+
+    /// <summary>Sets the cancel-requested flag; returns false if the instance does not exist.</summary>
+    public bool RequestCancel(string instanceId) => Locked(db =>
+    {
+        var rows = db.Database.ExecuteSqlInterpolated($"UPDATE WorkflowInstances SET CancelRequested = 1 WHERE Id = {instanceId}");
+        return rows > 0;
+    });
+
+    /// <summary>Whether a cancel was requested for the instance.</summary>
+    public bool IsCancelRequested(string instanceId) => Locked(db =>
+        db.WorkflowInstances.Where(i => i.Id == instanceId).Select(i => i.CancelRequested).FirstOrDefault());
+
+    /// <summary>Refreshes <c>UpdatedAt</c> of an executing instance.</summary>
+    public void Heartbeat(string instanceId) => Locked(db =>
+        db.Database.ExecuteSqlInterpolated($"UPDATE WorkflowInstances SET UpdatedAt = {DateTimeOffset.UtcNow.UtcTicks} WHERE Id = {instanceId}"));
+
+    /// <summary>Adds an activity execution record and log entries in one transaction.</summary>
+    public void AddRecord(ActivityExecutionRecord record, params IEnumerable<WorkflowExecutionLogRecord> log) => Write(db =>
+    {
+        db.Add(record);
+        db.AddRange(log);
+    });
+
+    /// <summary>Saves an activity execution record, log entries and (optionally) the instance in one transaction.</summary>
+    public void UpdateRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, params IEnumerable<WorkflowExecutionLogRecord> log) => Write(db =>
+    {
+        db.Update(record);
+        if (instance is not null) db.Update(instance);
+        db.AddRange(log);
+    });
+
+    /// <summary>Appends log entries.</summary>
+    public void AddLog(params IEnumerable<WorkflowExecutionLogRecord> log) => Write(db => db.AddRange(log));
+
+    /// <summary>Every activity record of an instance in execution order.</summary>
+    public IReadOnlyList<ActivityExecutionRecord> GetRecords(string instanceId) => Locked(db =>
+        db.ActivityExecutionRecords.Where(r => r.WorkflowInstanceId == instanceId).OrderBy(r => r.StartedAt).ThenBy(r => r.Occurrence).ToList());
+
+    /// <summary>The newest completed execution with <paramref name="cacheKey"/>, or null.</summary>
+    public ActivityExecutionRecord? FindCompleted(string cacheKey) => Locked(db =>
+        db.ActivityExecutionRecords.Where(r => r.CacheKey == cacheKey && r.Status == ActivityStatus.Completed)
+            .OrderByDescending(r => r.CompletedAt).FirstOrDefault());
+
+    /// <summary>The execution log of an instance in order.</summary>
+    public IReadOnlyList<WorkflowExecutionLogRecord> GetLog(string instanceId, long afterSequence = 0) => Locked(db =>
+        db.WorkflowExecutionLogRecords.Where(l => l.WorkflowInstanceId == instanceId && l.Sequence > afterSequence).OrderBy(l => l.Sequence).ToList());
+
+    /// <summary>The highest log sequence number of an instance (0 if none).</summary>
+    public long LastLogSequence(string instanceId) => Locked(db =>
+        db.WorkflowExecutionLogRecords.Where(l => l.WorkflowInstanceId == instanceId).Select(l => (long?)l.Sequence).Max() ?? 0);
+
+    /// <summary>Adds or replaces a schedule.</summary>
+    public void SaveSchedule(ScheduleRecord schedule) => Write(db =>
+    {
+        if (db.Schedules.AsNoTracking().Any(s => s.Id == schedule.Id)) db.Update(schedule); else db.Add(schedule);
+    });
+
+    /// <summary>All schedules.</summary>
+    public IReadOnlyList<ScheduleRecord> ListSchedules() => Locked(db => db.Schedules.OrderBy(s => s.CreatedAt).ToList());
+
+    /// <summary>Removes a schedule; false if it did not exist.</summary>
+    public bool RemoveSchedule(string id) => Locked(db =>
+        db.Database.ExecuteSqlInterpolated($"DELETE FROM Schedules WHERE Id = {id}") > 0);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _db.Dispose();
+            _connection.Dispose();
+        }
+    }
+}
