@@ -1,0 +1,296 @@
+using SelfSpec.Retrieval.Corpus;
+
+namespace SelfSpec.Retrieval.Index;
+
+/// <summary>How an <see cref="IndexWriter"/> batches and merges.</summary>
+public sealed record IndexWriterOptions
+{
+    /// <summary>Documents buffered in memory before they are written as a segment. Default 50,000.</summary>
+    public int MaxBufferedDocs { get; init; } = 50_000;
+
+    /// <summary>When more segments than this exist at commit, the adjacent run of this many with the fewest
+    /// documents is merged into one. Default 10.</summary>
+    public int MergeFactor { get; init; } = 10;
+
+    /// <summary>Start from an empty index, ignoring (but not yet deleting) the current generation; the old index
+    /// keeps answering until <see cref="IndexWriter.Commit"/> switches the manifest.</summary>
+    public bool Create { get; init; }
+}
+
+/// <summary>Progress of an indexing run.</summary>
+/// <param name="Phase">What is happening ("indexing", "flushing", "merging", "committing", "done").</param>
+/// <param name="DocumentsAdded">Documents added (or replaced) so far.</param>
+/// <param name="DocumentsDeleted">Documents deleted so far.</param>
+/// <param name="Segments">Segments written so far in this session.</param>
+/// <param name="Source">The input being read, if known.</param>
+public sealed record IndexProgress(string Phase, long DocumentsAdded, long DocumentsDeleted, int Segments, string? Source);
+
+/// <summary>
+/// The only writer of an index folder (guarded by <c>write.lock</c>). Adds, replaces (by id) and deletes
+/// documents; buffers additions into immutable segments; merges segments at commit; and publishes each commit
+/// by atomically replacing the manifest. Until <see cref="Commit"/> nothing it does is visible, and a crash at any
+/// point leaves the last committed generation intact (unreferenced files are removed by the next writer).
+/// </summary>
+public sealed class IndexWriter : IDisposable
+{
+    private sealed class Segment(string name, SegmentReader reader, DeletedDocs? deleted, string? deletionsFile)
+    {
+        public string Name { get; } = name;
+        public SegmentReader Reader { get; } = reader;
+        public DeletedDocs? Deleted { get; set; } = deleted;
+        public string? DeletionsFile { get; set; } = deletionsFile;
+        public bool DeletionsChanged { get; set; }
+        public int LiveDocs => Reader.DocCount - (Deleted?.Count ?? 0);
+    }
+
+    private readonly record struct Location(Segment? Segment, int Doc);
+
+    private readonly string _directory;
+    private readonly IndexWriterOptions _options;
+    private readonly FileStream _lock;
+    private readonly List<Segment> _segments = [];
+    private readonly Dictionary<string, Location> _ids = new(StringComparer.Ordinal);
+    private SegmentBuilder _buffer = new();
+    private readonly List<int> _bufferDeletedDocs = [];
+    private long _generation;
+    private int _nextSegment;
+    private bool _disposed;
+
+    private IndexWriter(string directory, IndexWriterOptions options, FileStream writeLock)
+    {
+        _directory = directory;
+        _options = options;
+        _lock = writeLock;
+    }
+
+    /// <summary>Opens (or creates) the index in <paramref name="directory"/> for writing.</summary>
+    public static IndexWriter Open(string directory, IndexWriterOptions? options = null)
+    {
+        options ??= new IndexWriterOptions();
+        if (options.MaxBufferedDocs < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBufferedDocs must be ≥ 1");
+        if (options.MergeFactor < 2) throw new ArgumentOutOfRangeException(nameof(options), "MergeFactor must be ≥ 2");
+        Directory.CreateDirectory(directory);
+        FileStream writeLock;
+        try
+        {
+            writeLock = new FileStream(Path.Combine(directory, "write.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new RetrievalException("the index is locked by another writer: " + e.Message, directory, null, e);
+        }
+        var writer = new IndexWriter(directory, options, writeLock);
+        try
+        {
+            writer.Load();
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        return writer;
+    }
+
+    private void Load()
+    {
+        var manifest = IndexManifest.Exists(_directory) ? IndexManifest.Load(_directory) : new IndexManifest();
+        _generation = manifest.Generation;
+        _nextSegment = manifest.NextSegment;
+        RemoveUnreferencedFiles(manifest);
+        if (_options.Create) return;
+        foreach (var s in manifest.Segments)
+        {
+            var reader = new SegmentReader(Path.Combine(_directory, s.Name + ".seg"), s.Name);
+            var deleted = s.Deletions is null ? null : DeletedDocs.Load(Path.Combine(_directory, s.Deletions), s.DocCount);
+            var segment = new Segment(s.Name, reader, deleted, s.Deletions);
+            _segments.Add(segment);
+            for (int d = 0; d < reader.DocCount; d++)
+                if (deleted?.IsDeleted(d) != true) _ids[reader.Stored(d).Id] = new Location(segment, d);
+        }
+    }
+
+    /// <summary>Live documents, counting uncommitted changes.</summary>
+    public int LiveDocCount => _ids.Count;
+
+    /// <summary>Adds <paramref name="article"/>, replacing any document with the same id.</summary>
+    public void Upsert(PubmedArticle article)
+    {
+        Delete(article.Pmid);
+        int doc = _buffer.Add(article.Pmid, article.Title, article.IndexedText);
+        _ids[article.Pmid] = new Location(null, doc);
+        if (_buffer.DocCount >= _options.MaxBufferedDocs) Flush(CancellationToken.None);
+    }
+
+    /// <summary>Deletes the document with <paramref name="id"/>; false if there is none.</summary>
+    public bool Delete(string id)
+    {
+        if (!_ids.Remove(id, out var location)) return false;
+        if (location.Segment is null)
+        {
+            _bufferDeletedDocs.Add(location.Doc);
+        }
+        else
+        {
+            location.Segment.Deleted ??= new DeletedDocs(location.Segment.Reader.DocCount);
+            location.Segment.Deleted.Delete(location.Doc);
+            location.Segment.DeletionsChanged = true;
+        }
+        return true;
+    }
+
+    /// <summary>Applies a stream of changes (upserts and deletions), reporting progress; does not commit.</summary>
+    public async Task ApplyAsync(IAsyncEnumerable<CorpusChange> changes, IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        long added = 0, deleted = 0;
+        string? source = null;
+        await foreach (var change in changes.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            source = change.Source;
+            switch (change)
+            {
+                case ArticleUpsert u:
+                    Upsert(u.Article);
+                    added++;
+                    break;
+                case ArticleDeletion d:
+                    if (Delete(d.Pmid)) deleted++;
+                    break;
+            }
+            if (((added + deleted) & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
+            }
+        }
+        progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
+    }
+
+    /// <summary>Writes buffered documents as a new (uncommitted) segment.</summary>
+    public void Flush(CancellationToken cancellationToken = default)
+    {
+        if (_buffer.DocCount == 0) return;
+        string name = $"seg_{_nextSegment++:D6}";
+        _buffer.Write(Path.Combine(_directory, name + ".seg"), cancellationToken);
+        var reader = new SegmentReader(Path.Combine(_directory, name + ".seg"), name);
+        DeletedDocs? deleted = null;
+        if (_bufferDeletedDocs.Count > 0)
+        {
+            deleted = new DeletedDocs(reader.DocCount);
+            foreach (var d in _bufferDeletedDocs) deleted.Delete(d);
+        }
+        var segment = new Segment(name, reader, deleted, null) { DeletionsChanged = deleted is not null };
+        _segments.Add(segment);
+        var ids = _buffer.Ids;
+        for (int d = 0; d < ids.Count; d++)
+            if (_ids.TryGetValue(ids[d], out var loc) && loc.Segment is null && loc.Doc == d)
+                _ids[ids[d]] = new Location(segment, d);
+        _buffer = new SegmentBuilder();
+        _bufferDeletedDocs.Clear();
+    }
+
+    /// <summary>Flushes, merges if there are too many segments, writes changed deletions, and publishes the
+    /// new generation by replacing the manifest atomically. Old files are removed afterwards.</summary>
+    public IndexManifest Commit(IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        progress?.Report(new IndexProgress("flushing", 0, 0, _segments.Count, null));
+        Flush(cancellationToken);
+        // Segments whose documents are all deleted are dropped.
+        foreach (var empty in _segments.Where(s => s.LiveDocs == 0).ToList())
+        {
+            _segments.Remove(empty);
+            empty.Reader.Dispose();
+        }
+        while (_segments.Count > _options.MergeFactor)
+        {
+            progress?.Report(new IndexProgress("merging", 0, 0, _segments.Count, null));
+            MergeSmallestRun(cancellationToken);
+        }
+        long generation = _generation + 1;
+        var entries = new List<SegmentEntry>();
+        foreach (var s in _segments)
+        {
+            if (s.DeletionsChanged && s.Deleted is not null)
+            {
+                s.DeletionsFile = $"{s.Name}_{generation}.del";
+                s.Deleted.Save(Path.Combine(_directory, s.DeletionsFile));
+                s.DeletionsChanged = false;
+            }
+            entries.Add(new SegmentEntry(s.Name, s.Reader.DocCount, s.DeletionsFile, s.Deleted?.Count ?? 0));
+        }
+        var manifest = new IndexManifest { Generation = generation, NextSegment = _nextSegment, Segments = entries };
+        cancellationToken.ThrowIfCancellationRequested();
+        manifest.Save(_directory);
+        _generation = generation;
+        RemoveUnreferencedFiles(manifest);
+        progress?.Report(new IndexProgress("done", 0, 0, _segments.Count, null));
+        return manifest;
+    }
+
+    /// <summary>Merges every segment into one (drops all deleted documents); takes effect at the next commit.</summary>
+    public void ForceMerge(CancellationToken cancellationToken = default)
+    {
+        Flush(cancellationToken);
+        if (_segments.Count > 1 || _segments.Any(s => s.Deleted?.Count > 0)) MergeRange(0, _segments.Count, cancellationToken);
+    }
+
+    private void MergeSmallestRun(CancellationToken cancellationToken)
+    {
+        int width = _options.MergeFactor;
+        int best = 0;
+        long bestSize = long.MaxValue;
+        for (int i = 0; i + width <= _segments.Count; i++)
+        {
+            long size = 0;
+            for (int j = i; j < i + width; j++) size += _segments[j].LiveDocs;
+            if (size < bestSize) { bestSize = size; best = i; }
+        }
+        MergeRange(best, width, cancellationToken);
+    }
+
+    private void MergeRange(int start, int count, CancellationToken cancellationToken)
+    {
+        var inputs = _segments.GetRange(start, count);
+        string name = $"seg_{_nextSegment++:D6}";
+        var path = Path.Combine(_directory, name + ".seg");
+        var maps = SegmentMerger.Merge(inputs.Select(s => (s.Reader, s.Deleted)).ToList(), path, cancellationToken);
+        var merged = new Segment(name, new SegmentReader(path, name), null, null);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var reader = inputs[i].Reader;
+            for (int d = 0; d < reader.DocCount; d++)
+            {
+                if (maps[i][d] < 0) continue;
+                var id = reader.Stored(d).Id;
+                if (_ids.TryGetValue(id, out var loc) && loc.Segment == inputs[i] && loc.Doc == d)
+                    _ids[id] = new Location(merged, maps[i][d]);
+            }
+        }
+        _segments.RemoveRange(start, count);
+        _segments.Insert(start, merged);
+        foreach (var s in inputs) s.Reader.Dispose();
+    }
+
+    private void RemoveUnreferencedFiles(IndexManifest manifest)
+    {
+        var keep = new HashSet<string>(manifest.ReferencedFiles(), StringComparer.Ordinal) { "write.lock" };
+        foreach (var s in _segments) keep.Add(s.Name + ".seg");
+        foreach (var file in Directory.EnumerateFiles(_directory))
+        {
+            var name = Path.GetFileName(file);
+            bool ours = name.StartsWith("seg_", StringComparison.Ordinal) || name.StartsWith(IndexManifest.FileName, StringComparison.Ordinal);
+            if (!ours || keep.Contains(name)) continue;
+            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>Releases the lock and the segments; uncommitted changes are discarded.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var s in _segments) s.Reader.Dispose();
+        _lock.Dispose();
+    }
+}
