@@ -30,10 +30,13 @@ def load(path, fields):
 
 def check_answer(where, family, task, inp, out):
     if family == "ner":
+        pos = 0  # entities must occur in the input, in order of appearance
         for item in out.split(", "):
             m = NER_ITEM.match(item)
             if not m: err(f"{where}: bad NER item {item!r}"); continue
-            if m.group(1) not in inp: err(f"{where}: entity {m.group(1)!r} not in input")
+            at = inp.find(m.group(1), pos)
+            if at < 0: err(f"{where}: entity {m.group(1)!r} not in input (after position {pos})"); continue
+            pos = at + len(m.group(1))
     if task in ("HoC",):
         for h in out.split(", "):
             if h not in HALLMARKS: err(f"{where}: unknown hallmark {h!r}")
