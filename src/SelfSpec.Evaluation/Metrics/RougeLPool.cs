@@ -1,0 +1,130 @@
+namespace SelfSpec.Evaluation.Metrics;
+
+/// <summary>The most similar pool entry for a candidate.</summary>
+/// <param name="Index">Position of the entry in the pool (order of <see cref="RougeLPool.Add"/>), or -1 for an empty pool.</param>
+/// <param name="FMeasure">ROUGE-L F-measure of the candidate against that entry.</param>
+public readonly record struct PoolMatch(int Index, double FMeasure);
+
+/// <summary>
+/// A growing pool of texts (seed instructions plus every instruction kept so far) against which candidates are scored
+/// with ROUGE-L F, the novelty filter of Self-Instruct/Alpaca (reject when the max over the pool exceeds 0.7).
+/// Each text is tokenised once to ids; a candidate becomes bit-parallel LCS masks once and is compared with every
+/// entry, in parallel over the pool, skipping entries whose length alone cannot beat the bound being looked for.
+/// </summary>
+/// <remarks>
+/// Queries may run concurrently with each other; <see cref="Add"/> and <see cref="TryAddIfNovel"/> must not run
+/// concurrently with anything else (the filter is sequential by definition: each decision depends on the last).
+/// </remarks>
+public sealed class RougeLPool
+{
+    private const int ParallelThreshold = 2048;
+    private readonly RougeTokenizer _tokenizer;
+    private readonly TokenVocabulary _vocabulary = new();
+    private readonly List<int[]> _entries = new();
+    private readonly int _maxDegreeOfParallelism;
+
+    /// <summary>Creates an empty pool.</summary>
+    /// <param name="tokenizer">Tokenizer for entries and candidates; filtering uses <see cref="RougeTokenizer.Unstemmed"/> (the default).</param>
+    /// <param name="maxDegreeOfParallelism">Worker threads for large pools; -1 lets the runtime decide.</param>
+    public RougeLPool(RougeTokenizer? tokenizer = null, int maxDegreeOfParallelism = -1)
+    {
+        _tokenizer = tokenizer ?? RougeTokenizer.Unstemmed;
+        _maxDegreeOfParallelism = maxDegreeOfParallelism;
+    }
+
+    /// <summary>Number of texts in the pool.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Adds <paramref name="text"/> and returns its index.</summary>
+    public int Add(string text)
+    {
+        _entries.Add(_vocabulary.Encode(_tokenizer.Tokenize(text)));
+        return _entries.Count - 1;
+    }
+
+    /// <summary>Adds every text of <paramref name="texts"/>.</summary>
+    public void AddRange(IEnumerable<string> texts)
+    {
+        foreach (var t in texts) Add(t);
+    }
+
+    /// <summary>The pool entry with the highest ROUGE-L F against <paramref name="candidate"/> (lowest index on ties).</summary>
+    public PoolMatch MaxAgainst(string candidate) => Search(Encode(candidate), stopAbove: double.PositiveInfinity);
+
+    /// <summary>
+    /// Adds <paramref name="candidate"/> when no entry scores above <paramref name="threshold"/> (Alpaca: 0.7; equal passes).
+    /// Stops scanning at the first entry above the threshold, so <paramref name="best"/> is then that entry, not necessarily the max.
+    /// </summary>
+    public bool TryAddIfNovel(string candidate, double threshold, out PoolMatch best)
+    {
+        var tokens = _tokenizer.Tokenize(candidate);
+        best = Search(_vocabulary.EncodeKnown(tokens), stopAbove: threshold);
+        if (best.FMeasure > threshold) return false;
+        _entries.Add(_vocabulary.Encode(tokens));
+        return true;
+    }
+
+    /// <summary>ROUGE-L F of <paramref name="candidate"/> against every entry, in pool order (for top-k neighbours and mean similarity).</summary>
+    public double[] ScoreAll(string candidate)
+    {
+        var ids = Encode(candidate);
+        var scores = new double[_entries.Count];
+        if (ids.Length == 0) return scores;
+        var pattern = PatternMasks.Build(ids);
+        Run(0, _entries.Count, (from, to) =>
+        {
+            for (int i = from; i < to; i++)
+            {
+                var entry = _entries[i];
+                scores[i] = RougeScore.FromLcs(pattern.LcsWith(entry), entry.Length, ids.Length).FMeasure;
+            }
+        });
+        return scores;
+    }
+
+    private int[] Encode(string text) => _vocabulary.EncodeKnown(_tokenizer.Tokenize(text));
+
+    private PoolMatch Search(int[] ids, double stopAbove)
+    {
+        if (_entries.Count == 0 || ids.Length == 0) return new PoolMatch(_entries.Count == 0 ? -1 : 0, 0);
+        var pattern = PatternMasks.Build(ids);
+        var gate = new object();
+        var best = new PoolMatch(0, -1);
+        var stop = 0;
+        Run(0, _entries.Count, (from, to) =>
+        {
+            var local = new PoolMatch(-1, -1);
+            for (int i = from; i < to && Volatile.Read(ref stop) == 0; i++)
+            {
+                var entry = _entries[i];
+                if (entry.Length == 0) continue;
+                // F = 2·LCS/(m+n) ≤ 2·min(m,n)/(m+n): skip entries that cannot beat what we already hold.
+                double bound = 2.0 * Math.Min(entry.Length, ids.Length) / (entry.Length + ids.Length);
+                if (bound <= local.FMeasure) continue;
+                double f = RougeScore.FromLcs(pattern.LcsWith(entry), entry.Length, ids.Length).FMeasure;
+                if (f > local.FMeasure) local = new PoolMatch(i, f);
+                if (f > stopAbove) Volatile.Write(ref stop, 1);
+            }
+            if (local.Index < 0) return;
+            lock (gate)
+            {
+                if (local.FMeasure > best.FMeasure || (local.FMeasure == best.FMeasure && local.Index < best.Index))
+                    best = local;
+            }
+        });
+        return best.FMeasure < 0 ? new PoolMatch(0, 0) : best;
+    }
+
+    private void Run(int from, int to, Action<int, int> body)
+    {
+        int count = to - from;
+        if (count < ParallelThreshold || _maxDegreeOfParallelism == 1)
+        {
+            body(from, to);
+            return;
+        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism };
+        int chunk = Math.Max(512, count / (Environment.ProcessorCount * 4));
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(from, to, chunk), options, range => body(range.Item1, range.Item2));
+    }
+}
