@@ -1,0 +1,83 @@
+using SelfSpec.Evaluation.Metrics;
+
+namespace SelfSpec.Evaluation.Tests.Metrics;
+
+public class RougeLPoolTests
+{
+    private static readonly string[] Words =
+        ["classify", "the", "sentence", "given", "protein", "gene", "disease", "extract", "entities", "from", "abstract",
+         "answer", "question", "about", "drug", "interaction", "summarize", "a", "biomedical", "text", "list", "all"];
+
+    private static List<string> RandomInstructions(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count)
+            .Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(3, 25)).Select(_ => Words[random.Next(Words.Length)])))
+            .ToList();
+    }
+
+    [Theory]
+    [InlineData(50, 1)]
+    [InlineData(3000, 4)] // above the parallel threshold
+    public void Max_against_the_pool_equals_the_max_of_pairwise_scores(int poolSize, int threads)
+    {
+        var pool = new RougeLPool(maxDegreeOfParallelism: threads);
+        var texts = RandomInstructions(poolSize, 7);
+        pool.AddRange(texts);
+        foreach (var candidate in RandomInstructions(20, 8).Append("completely unrelated words here").Append(texts[11]))
+        {
+            var scores = texts.Select(t => RougeL.Score(t, candidate).FMeasure).ToList();
+            var best = pool.MaxAgainst(candidate);
+            Assert.Equal(scores.Max(), best.FMeasure, 12);
+            Assert.Equal(scores.IndexOf(scores.Max()), best.Index);
+            Assert.Equal(scores, pool.ScoreAll(candidate).ToList());
+        }
+    }
+
+    [Fact]
+    public void Novelty_filter_keeps_exactly_what_sequential_pairwise_scoring_keeps()
+    {
+        var seeds = RandomInstructions(40, 1);
+        var candidates = RandomInstructions(400, 2);
+        candidates.Add(seeds[3]); // exact duplicate scores 1.0
+        var pool = new RougeLPool();
+        pool.AddRange(seeds);
+        var kept = new List<string>(seeds);
+        var keptByPool = new List<string>();
+        var keptByReference = new List<string>();
+        foreach (var c in candidates)
+        {
+            if (pool.TryAddIfNovel(c, 0.7, out _)) keptByPool.Add(c);
+            if (kept.Max(k => RougeL.Score(k, c).FMeasure) <= 0.7)
+            {
+                kept.Add(c);
+                keptByReference.Add(c);
+            }
+        }
+        Assert.Equal(keptByReference, keptByPool);
+        Assert.DoesNotContain(seeds[3], keptByPool);
+        Assert.InRange(keptByPool.Count, 1, candidates.Count - 1);
+    }
+
+    [Fact]
+    public void A_score_of_exactly_the_threshold_passes()
+    {
+        // "a b c d e" vs "a b c x y z q": LCS 3 → F = 6/12 = 0.5
+        var pool = new RougeLPool();
+        pool.Add("a b c d e");
+        Assert.True(pool.TryAddIfNovel("a b c x y z q", 0.5, out var match));
+        Assert.Equal(0.5, match.FMeasure, 12);
+        Assert.False(pool.TryAddIfNovel("a b c d e", 0.99, out match));
+        Assert.Equal(1.0, match.FMeasure, 12);
+        Assert.Equal(2, pool.Count);
+    }
+
+    [Fact]
+    public void Empty_pool_and_empty_candidate()
+    {
+        var pool = new RougeLPool();
+        Assert.Equal(new PoolMatch(-1, 0), pool.MaxAgainst("anything"));
+        pool.Add("x");
+        Assert.Equal(0, pool.MaxAgainst("!!!").FMeasure);
+    }
+}
