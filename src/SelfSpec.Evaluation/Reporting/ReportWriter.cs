@@ -37,6 +37,8 @@ public sealed class ReportWriter
         sb.Append("# ").Append(input.Title).Append("\n\n");
         foreach (var n in input.Notes) sb.Append("- ").Append(n).Append('\n');
         if (input.Notes.Count > 0) sb.Append('\n');
+        foreach (var h in Headlines(input)) sb.Append("**").Append(h).Append("**  \n");
+        sb.Append('\n');
         foreach (var metric in Metrics)
         {
             var table = ComparisonTable.Build(input.Summary, metric);
@@ -90,6 +92,9 @@ public sealed class ReportWriter
             foreach (var n in input.Notes) sb.Append($"<li>{E(n)}</li>");
             sb.Append("</ul>");
         }
+        sb.Append("<div class=\"headlines\">");
+        foreach (var h in Headlines(input)) sb.Append($"<p>{E(h)}</p>");
+        sb.Append("</div>");
         sb.Append($"<p class=\"legend\"><span class=\"swatch\" style=\"background:{SvgCharts.BaseColor}\"></span>Base <span class=\"swatch\" style=\"background:{SvgCharts.SpecializedColor}\"></span>Self-specialised</p>");
 
         var f1 = ComparisonTable.Build(input.Summary, "F1");
@@ -133,10 +138,29 @@ public sealed class ReportWriter
             v is not { } x ? "<td class=\"num\">–</td>" : $"<td class=\"num{(better ? " best" : "")}\">{x.ToString("0.00", CultureInfo.InvariantCulture)}</td>";
     }
 
+    /// <summary>One line per metric: the average over datasets, base → specialised, per k.</summary>
+    public static IEnumerable<string> Headlines(ReportInput input)
+    {
+        foreach (var metric in Metrics)
+        {
+            var table = ComparisonTable.Build(input.Summary, metric);
+            if (table.Lines.Count == 0) continue;
+            var overall = table.Lines[^1];
+            var parts = table.Shots.Select((k, i) =>
+            {
+                var (b, s) = overall.Scores[i];
+                static string N(double? v) => v?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–";
+                var delta = b is { } x && s is { } y ? $" ({(y - x >= 0 ? "+" : "−")}{Math.Abs(y - x).ToString("0.00", CultureInfo.InvariantCulture)})" : "";
+                return $"k={k}: {N(b)} → {N(s)}{delta}";
+            });
+            yield return $"Average {metric}, base → self-specialised: {string.Join(" · ", parts)}";
+        }
+    }
+
     private const string Css =
         "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2933;background:#fff;margin:0}" +
         "main{max-width:1200px;margin:0 auto;padding:24px 32px}h1{font-size:26px;margin:0 0 8px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #e4e7eb;padding-bottom:4px}" +
-        ".notes{color:#52606d;font-size:14px;margin:0;padding-left:18px}.legend{font-size:14px}.swatch{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:-1px;border-radius:2px}" +
+        ".headlines p{margin:4px 0;font-size:16px;font-weight:600}.notes{color:#52606d;font-size:14px;margin:0;padding-left:18px}.legend{font-size:14px}.swatch{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:-1px;border-radius:2px}" +
         ".charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}table{border-collapse:collapse;font-size:14px;min-width:720px}" +
         "th,td{padding:4px 10px;border-bottom:1px solid #e4e7eb;text-align:left}th{background:#f5f7fa;text-align:center}td.num{text-align:right;font-variant-numeric:tabular-nums}" +
         "td.best{font-weight:700}tr.avg td{background:#f5f7fa;font-weight:600}.models{font-size:13px;color:#52606d}" +
