@@ -76,6 +76,22 @@ public sealed class PatternMasks
         return Words == 1 ? LcsSingleWord(text) : LcsMultiWord(text);
     }
 
+    /// <summary>
+    /// LCS of a pattern of at most 64 tokens, given as <paramref name="masks"/>[id] = positions of token id in the pattern
+    /// (a dense table indexed by every id that can occur in <paramref name="text"/>), and <paramref name="text"/>.
+    /// </summary>
+    public static int LcsSingleWord(ReadOnlySpan<ulong> masks, int patternLength, ReadOnlySpan<int> text)
+    {
+        ulong v = ulong.MaxValue;
+        foreach (var token in text)
+        {
+            ulong u = v & masks[token];
+            v = (v + u) | (v - u);
+        }
+        ulong valid = patternLength == 64 ? ulong.MaxValue : (1UL << patternLength) - 1;
+        return BitOperations.PopCount(~v & valid);
+    }
+
     private int LcsSingleWord(ReadOnlySpan<int> text)
     {
         ulong v = ulong.MaxValue;

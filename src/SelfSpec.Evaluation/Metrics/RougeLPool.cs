@@ -22,6 +22,7 @@ public sealed class RougeLPool
     private readonly TokenVocabulary _vocabulary = new();
     private readonly List<int[]> _entries = new();
     private readonly int _maxDegreeOfParallelism;
+    private ulong[] _denseMasks = [];
 
     /// <summary>Creates an empty pool.</summary>
     /// <param name="tokenizer">Tokenizer for entries and candidates; filtering uses <see cref="RougeTokenizer.Unstemmed"/> (the default).</param>
@@ -49,16 +50,19 @@ public sealed class RougeLPool
     }
 
     /// <summary>The pool entry with the highest ROUGE-L F against <paramref name="candidate"/> (lowest index on ties).</summary>
-    public PoolMatch MaxAgainst(string candidate) => Search(Encode(candidate), stopAbove: double.PositiveInfinity);
+    public PoolMatch MaxAgainst(string candidate) => Search(Encode(candidate), stopAbove: double.PositiveInfinity, skipAtOrBelow: -1);
 
     /// <summary>
     /// Adds <paramref name="candidate"/> when no entry scores above <paramref name="threshold"/> (Alpaca: 0.7; equal passes).
-    /// Stops scanning at the first entry above the threshold, so <paramref name="best"/> is then that entry, not necessarily the max.
+    /// Only the decision is exact: scanning stops at the first entry above the threshold (then <paramref name="best"/> is
+    /// that entry), and entries whose length alone keeps them at or below the threshold are not scored (so when the
+    /// candidate is kept, <paramref name="best"/> is the most similar of the scored entries, or index -1). Use
+    /// <see cref="ScoreAll"/> for the full neighbourhood.
     /// </summary>
     public bool TryAddIfNovel(string candidate, double threshold, out PoolMatch best)
     {
         var tokens = _tokenizer.Tokenize(candidate);
-        best = Search(_vocabulary.EncodeKnown(tokens), stopAbove: threshold);
+        best = Search(_vocabulary.EncodeKnown(tokens), stopAbove: threshold, skipAtOrBelow: threshold);
         if (best.FMeasure > threshold) return false;
         _entries.Add(_vocabulary.Encode(tokens));
         return true;
@@ -84,10 +88,33 @@ public sealed class RougeLPool
 
     private int[] Encode(string text) => _vocabulary.EncodeKnown(_tokenizer.Tokenize(text));
 
-    private PoolMatch Search(int[] ids, double stopAbove)
+    private PoolMatch Search(int[] ids, double stopAbove, double skipAtOrBelow)
     {
         if (_entries.Count == 0 || ids.Length == 0) return new PoolMatch(_entries.Count == 0 ? -1 : 0, 0);
-        var pattern = PatternMasks.Build(ids);
+        // Candidates of up to 64 tokens (nearly every instruction) use a dense id → mask table: one array load per token.
+        bool dense = ids.Length <= 64;
+        var pattern = dense ? null : PatternMasks.Build(ids);
+        if (dense)
+        {
+            if (_denseMasks.Length < _vocabulary.Count) _denseMasks = new ulong[Math.Max(_vocabulary.Count, _denseMasks.Length * 2)];
+            for (int i = 0; i < ids.Length; i++)
+                if (ids[i] >= 0) _denseMasks[ids[i]] |= 1UL << i;
+        }
+        try
+        {
+            return SearchEntries(ids, pattern, stopAbove, skipAtOrBelow);
+        }
+        finally
+        {
+            if (dense)
+                foreach (var id in ids)
+                    if (id >= 0) _denseMasks[id] = 0;
+        }
+    }
+
+    private PoolMatch SearchEntries(int[] ids, PatternMasks? pattern, double stopAbove, double skipAtOrBelow)
+    {
+        var masks = _denseMasks;
         var gate = new object();
         var best = new PoolMatch(0, -1);
         var stop = 0;
@@ -100,8 +127,9 @@ public sealed class RougeLPool
                 if (entry.Length == 0) continue;
                 // F = 2·LCS/(m+n) ≤ 2·min(m,n)/(m+n): skip entries that cannot beat what we already hold.
                 double bound = 2.0 * Math.Min(entry.Length, ids.Length) / (entry.Length + ids.Length);
-                if (bound <= local.FMeasure) continue;
-                double f = RougeScore.FromLcs(pattern.LcsWith(entry), entry.Length, ids.Length).FMeasure;
+                if (bound <= local.FMeasure || bound <= skipAtOrBelow) continue;
+                int lcs = pattern?.LcsWith(entry) ?? PatternMasks.LcsSingleWord(masks, ids.Length, entry);
+                double f = RougeScore.FromLcs(lcs, entry.Length, ids.Length).FMeasure;
                 if (f > local.FMeasure) local = new PoolMatch(i, f);
                 if (f > stopAbove) Volatile.Write(ref stop, 1);
             }
@@ -112,7 +140,7 @@ public sealed class RougeLPool
                     best = local;
             }
         });
-        return best.FMeasure < 0 ? new PoolMatch(0, 0) : best;
+        return best.FMeasure < 0 ? new PoolMatch(skipAtOrBelow >= 0 ? -1 : 0, 0) : best;
     }
 
     private void Run(int from, int to, Action<int, int> body)

@@ -60,6 +60,23 @@ public class RougeLPoolTests
     }
 
     [Fact]
+    public void Novelty_decisions_on_a_large_pool_use_the_parallel_path_and_agree_with_pairwise_scoring()
+    {
+        var seeds = RandomInstructions(2500, 3);
+        var pool = new RougeLPool(maxDegreeOfParallelism: 4);
+        pool.AddRange(seeds);
+        var kept = new List<string>(seeds);
+        foreach (var c in RandomInstructions(60, 5))
+        {
+            bool reference = kept.Max(k => RougeL.Score(k, c).FMeasure) <= 0.7;
+            Assert.Equal(reference, pool.TryAddIfNovel(c, 0.7, out var match));
+            if (!reference) Assert.True(match.FMeasure > 0.7);
+            if (reference) kept.Add(c);
+        }
+        Assert.Equal(kept.Count, pool.Count);
+    }
+
+    [Fact]
     public void A_score_of_exactly_the_threshold_passes()
     {
         // "a b c d e" vs "a b c x y z q": LCS 3 → F = 6/12 = 0.5
