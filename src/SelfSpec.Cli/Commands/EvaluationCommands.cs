@@ -133,6 +133,11 @@ public sealed class EvaluationCommands : ICommandGroup
             {
                 return Fail(e.Message);
             }
+            catch (OperationCanceledException)
+            {
+                AnsiConsole.MarkupLine("[yellow]cancelled: nothing was written[/]");
+                return 130;
+            }
         });
         command.Subcommands.Add(ReportCommand());
         command.Subcommands.Add(DatasetsCommand());

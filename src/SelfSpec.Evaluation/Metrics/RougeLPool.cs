@@ -86,6 +86,17 @@ public sealed class RougeLPool
         return scores;
     }
 
+    /// <summary>
+    /// The <paramref name="k"/> most similar entries, most similar first (ties by index), and the mean F over the whole pool:
+    /// what Self-Instruct stores beside each kept instruction.
+    /// </summary>
+    public (IReadOnlyList<PoolMatch> Nearest, double MeanFMeasure) Neighbours(string candidate, int k = 10)
+    {
+        var scores = ScoreAll(candidate);
+        var nearest = scores.Select((f, i) => new PoolMatch(i, f)).OrderByDescending(m => m.FMeasure).ThenBy(m => m.Index).Take(k).ToList();
+        return (nearest, scores.Length == 0 ? 0 : scores.Average());
+    }
+
     private int[] Encode(string text) => _vocabulary.EncodeKnown(_tokenizer.Tokenize(text));
 
     private PoolMatch Search(int[] ids, double stopAbove, double skipAtOrBelow)

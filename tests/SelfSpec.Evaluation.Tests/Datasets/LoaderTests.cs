@@ -153,4 +153,27 @@ public class LoaderTests
         Assert.Equal(500, sets["PubMedQA"].Count);
         Assert.Equal(3, BenchmarkDirectory.Load(Paths.SharedData(), limitPerDataset: 3)["DDI"].Count);
     }
+
+    [Fact]
+    public void Sources_config_names_each_file_and_resolves_relative_paths()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Combine("drugs.csv"), "unique_hash,text,drug,sentiment\nh1,Works well,aspirin,0\n");
+        File.WriteAllText(dir.Combine("sources.json"), $$"""
+            { "limitPerDataset": 5,
+              "sources": [
+                { "format": "bioasq", "path": "{{Paths.SharedData("bioasq", "bioasq8b_sample.json")}}" },
+                { "format": "iob", "dataset": "ncbi", "path": "{{Paths.SharedData("ner", "NCBI-disease-IOB", "test.sample.tsv")}}" },
+                { "format": "pubmedqa", "path": "{{Paths.SharedData("pubmedqa", "ori_pqal.json")}}", "split": "{{Paths.SharedData("pubmedqa", "test_ground_truth.json")}}" },
+                { "format": "medical-drugs", "path": "drugs.csv" } ] }
+            """);
+        var sets = BenchmarkSources.Load(dir.Combine("sources.json"));
+        Assert.Equal(["BioASQ-Factoid", "BioASQ-List", "BioASQ-Yesno", "PubMedQA", "NCBI", "Medical Drugs"], sets.Keys);
+        Assert.All(sets.Where(s => s.Key != "Medical Drugs"), s => Assert.Equal(5, s.Value.Count));
+        Assert.Equal("Positive", sets["Medical Drugs"].Single().Output);
+
+        File.WriteAllText(dir.Combine("bad.json"), """{ "sources": [ { "format": "tsv", "path": "x" } ] }""");
+        var e = Assert.Throws<DatasetFormatException>(() => BenchmarkSources.Load(dir.Combine("bad.json")));
+        Assert.Equal("sources[0]", e.Record);
+    }
 }

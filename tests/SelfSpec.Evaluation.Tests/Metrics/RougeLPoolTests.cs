@@ -90,6 +90,18 @@ public class RougeLPoolTests
     }
 
     [Fact]
+    public void Neighbours_are_the_top_k_and_the_mean()
+    {
+        var pool = new RougeLPool();
+        pool.AddRange(["a b c d", "a b x y", "q r s t", "a b c d e"]);
+        var (nearest, mean) = pool.Neighbours("a b c d", k: 2);
+        Assert.Equal([0, 3], nearest.Select(n => n.Index));
+        Assert.Equal(1.0, nearest[0].FMeasure, 12);
+        Assert.Equal(8.0 / 9, nearest[1].FMeasure, 12);
+        Assert.Equal((1.0 + 0.5 + 0 + 8.0 / 9) / 4, mean, 12);
+    }
+
+    [Fact]
     public void Empty_pool_and_empty_candidate()
     {
         var pool = new RougeLPool();
