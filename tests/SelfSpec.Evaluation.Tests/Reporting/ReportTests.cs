@@ -67,6 +67,21 @@ public class ReportTests
     }
 
     [Fact]
+    public void A_base_only_run_leaves_the_specialised_columns_empty()
+    {
+        var rows = SummaryAggregator.WithAverages([new SummaryRow
+        {
+            Scope = SummaryRow.DatasetScope, Model = "base", Role = "Base", Family = "RE", Dataset = "DDI", K = 0, Count = 3,
+            F1 = 40, ExactMatch = 40, RougeL = 40,
+        }]);
+        var input = new ReportInput { Summary = rows };
+        var md = ReportWriter.RenderMarkdown(input);
+        Assert.Contains("| RE | DDI | 40.00 | – |", md);
+        Assert.Contains("Average F1, base → self-specialised: k=0: 40.00 → –", md);
+        Assert.Contains("<td class=\"num\">–</td>", ReportWriter.RenderHtml(input));
+    }
+
+    [Fact]
     public async Task Html_is_self_contained_with_one_chart_per_k()
     {
         var html = ReportWriter.RenderHtml(await RunSmallEvaluation());
