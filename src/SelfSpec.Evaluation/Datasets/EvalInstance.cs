@@ -1,0 +1,10 @@
+namespace SelfSpec.Evaluation.Datasets;
+
+/// <summary>One evaluation item in BoX form: the input the model sees and the gold output(s). The task definition
+/// comes from the seed task of the dataset (see <see cref="Prompting.SeedTask"/>).</summary>
+/// <param name="Dataset">Benchmark dataset name, one of <see cref="BenchmarkCatalog"/>'s (e.g. "BioASQ-Factoid").</param>
+/// <param name="Id">Stable id inside the dataset (question id, PMID, sentence index, pair id).</param>
+/// <param name="Input">The BoX input text.</param>
+/// <param name="Output">The BoX gold output string.</param>
+/// <param name="References">Strings a prediction is scored against (max over them); In-BoXBART's <c>Output.split(", ")</c> unless the source offers synonyms.</param>
+public sealed record EvalInstance(string Dataset, string Id, string Input, string Output, IReadOnlyList<string> References);

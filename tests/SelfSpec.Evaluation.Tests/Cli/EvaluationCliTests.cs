@@ -1,0 +1,66 @@
+using SelfSpec.Evaluation.Reporting;
+using SelfSpec.Evaluation.Results;
+using SelfSpec.Evaluation.Tests.Reporting;
+using SelfSpec.TestSupport;
+
+namespace SelfSpec.Evaluation.Tests.Cli;
+
+// Runs the real selfspec executable as a child process.
+public class EvaluationCliTests
+{
+    [Theory]
+    [InlineData("rougeL", "The cat is on the mat", "The cat sat on the mat.", "0.833333")]
+    [InlineData("rougeL", "covid 19 cases rose by 20 percent", "COVID-19 cases rose 20%", "0.833333")]
+    [InlineData("f1", "the the cat", "cat cat", "0.666667")]
+    [InlineData("em", "a", "the", "1")]
+    public void Metrics_prints_the_score_on_one_line(string metric, string prediction, string reference, string expected)
+    {
+        var r = SelfSpecCli.Run("metrics", "--metric", metric, "--prediction", prediction, "--reference", reference);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(expected + "\n", r.StdOut);
+    }
+
+    [Fact]
+    public void Metrics_takes_the_max_over_references_and_sni_normalisation()
+    {
+        var r = SelfSpecCli.Run("metrics", "--metric", "f1", "--normalize", "sni", "--prediction", "the the cat", "--reference", "dog", "--reference", "cat cat");
+        Assert.Equal("0.4\n", r.StdOut);
+        r = SelfSpecCli.Run("metrics", "--metric", "f1", "--prediction", "BRCA2 gene", "--reference", "BRCA1, BRCA2", "--split-references");
+        Assert.Equal("0.666667\n", r.StdOut);
+    }
+
+    [Fact]
+    public void Evaluate_fails_with_one_red_line_for_a_missing_model()
+    {
+        var r = SelfSpecCli.Run("evaluate", "--model", "/no/such/model", "--datasets", Paths.SharedData());
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error:", r.StdOut);
+        Assert.Contains("/no/such/model", r.StdOut);
+    }
+
+    [Fact]
+    public async Task Evaluate_report_renders_a_written_summary()
+    {
+        using var dir = new TempDir();
+        var input = await ReportTests.RunSmallEvaluation();
+        await new EvaluationResultsWriter().WriteAsync(dir.FullPath, [], input.Summary);
+        File.WriteAllText(dir.Combine("funnel.json"), "[{\"stage\":\"generated\",\"count\":100},{\"stage\":\"kept\",\"count\":40}]");
+        File.WriteAllText(dir.Combine("loss.jsonl"), "{\"step\":1,\"loss\":2.5}\n{\"step\":2,\"loss\":1.5}\n");
+        var r = SelfSpecCli.Run("evaluate", "report", "--summary", dir.Combine(EvaluationResultsWriter.SummaryFile), "--out", dir.Combine("report"),
+            "--funnel", dir.Combine("funnel.json"), "--loss", dir.Combine("loss.jsonl"), "--title", "CLI report");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var md = File.ReadAllText(dir.Combine("report", ReportWriter.MarkdownFile));
+        Assert.Equal(ReportWriter.RenderMarkdown(input with { Title = "CLI report", Notes = [], Funnel = [new("generated", 100), new("kept", 40)], Loss = [new(1, 2.5), new(2, 1.5)] }), md);
+        Assert.Contains("| kept | 40 | 40.0% |", md);
+        Assert.Contains("class=\"chart loss\"", File.ReadAllText(dir.Combine("report", ReportWriter.HtmlFile)));
+    }
+
+    [Fact]
+    public void Evaluate_datasets_lists_the_sample_counts()
+    {
+        var r = SelfSpecCli.Run("evaluate", "datasets", "--datasets", Paths.SharedData());
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"PubMedQA\s+│\s+500", r.StdOut);
+        Assert.Matches(@"DDI\s+│\s+200", r.StdOut);
+    }
+}
