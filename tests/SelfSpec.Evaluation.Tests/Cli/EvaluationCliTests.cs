@@ -21,6 +21,17 @@ public class EvaluationCliTests
     }
 
     [Fact]
+    public void Metrics_stem_uses_the_nltk_porter_stemmer()
+    {
+        // algorithms.md §2 rows 5 and 5b: "models" only matches "model" when stemmed.
+        var plain = SelfSpecCli.Run("metrics", "--metric", "rougeL", "--prediction", "state of the art models", "--reference", "state-of-the-art model");
+        Assert.Equal("0.8\n", plain.StdOut);
+        var stemmed = SelfSpecCli.Run("metrics", "--metric", "rougeL", "--stem", "--prediction", "state of the art models", "--reference", "state-of-the-art model");
+        Assert.True(stemmed.ExitCode == 0, stemmed.ToString());
+        Assert.Equal("1\n", stemmed.StdOut);
+    }
+
+    [Fact]
     public void Metrics_takes_the_max_over_references_and_sni_normalisation()
     {
         var r = SelfSpecCli.Run("metrics", "--metric", "f1", "--normalize", "sni", "--prediction", "the the cat", "--reference", "dog", "--reference", "cat cat");

@@ -10,8 +10,8 @@ namespace SelfSpec.Cli.Commands.Evaluation;
 /// </summary>
 internal static class EvaluationWiring
 {
-    /// <summary>The Porter stemmer (NLTK_EXTENSIONS mode) used for ROUGE-L, or null while SelfSpec.Text's is not part of this build.</summary>
-    public static Func<string, string>? PorterStemmer => null;
+    /// <summary>The Porter stemmer (NLTK_EXTENSIONS mode) used for the stemmed ROUGE-L.</summary>
+    public static Func<string, string>? PorterStemmer => SelfSpec.Text.Stemming.NltkPorterStemmer.Instance.Stem;
 
     /// <summary>A greedy completion model for <paramref name="modelDirectory"/> with an optional adapter.</summary>
     public static ICompletionModel CreateModel(string modelDirectory, string? adapterDirectory) =>
