@@ -27,7 +27,10 @@ public static class RejectionReasons
     /// <summary>ROUGE-L F above the threshold (0.7) against a seed or an instruction kept earlier.</summary>
     public const string TooSimilar = "too_similar";
 
+    /// <summary>Not evaluated: the target count was reached earlier in the same batch (keeps raw = kept + rejected).</summary>
+    public const string Surplus = "surplus";
+
     /// <summary>Every reason, in the order the rules run.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [TooShort, TooLong, BlacklistedKeyword, WriteAProgram, LeadingPunctuation, NonAsciiStart, Duplicate, TooSimilar];
+        [TooShort, TooLong, BlacklistedKeyword, WriteAProgram, LeadingPunctuation, NonAsciiStart, Duplicate, TooSimilar, Surplus];
 }
