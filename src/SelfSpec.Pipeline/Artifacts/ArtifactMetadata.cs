@@ -35,7 +35,7 @@ public sealed record ArtifactMetadata(string Workflow, string Activity, string A
     public const string ParametersKey = "selfspec.parameters";
 
     /// <summary>The metadata for <paramref name="activity"/> running in <paramref name="context"/>.</summary>
-    public static ArtifactMetadata For(WorkflowActivity activity, ActivityContext context, JsonObject parameters)
+    public static ArtifactMetadata For(WorkflowActivity activity, PipelineActivityContext context, JsonObject parameters)
     {
         var attribute = activity.GetType().GetCustomAttribute<ActivityAttribute>()
             ?? throw new ArgumentException($"{activity.GetType().Name} has no [Activity] attribute", nameof(activity));
@@ -63,7 +63,7 @@ internal static class WorkflowIdentity
 {
     // ActivityContext exposes only the instance id, which changes every run. The definition id is stable; until the
     // runtime exposes it publicly it is read from the context's execution (internal to SelfSpec.Workflows).
-    public static string Of(ActivityContext context)
+    public static string Of(PipelineActivityContext context)
     {
         const BindingFlags Flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
         var execution = context.GetType().GetProperty("Execution", Flags)?.GetValue(context);
