@@ -99,14 +99,14 @@ public sealed class Tokenizer
     }
 
     /// <summary>Encodes one text with tokens, offsets and masks.</summary>
-    public Encoding EncodeDetailed(string text, bool addSpecialTokens = true) => EncodeDetailed(text, null, addSpecialTokens, null);
+    public EncodingResult EncodeDetailed(string text, bool addSpecialTokens = true) => EncodeDetailed(text, null, addSpecialTokens, null);
 
     /// <summary>Encodes a text, or a pair of texts, with tokens, offsets and masks, optionally truncated.</summary>
     /// <param name="text">The first sequence.</param>
     /// <param name="pair">An optional second sequence (post-processors such as TemplateProcessing join the two).</param>
     /// <param name="addSpecialTokens">Apply the post-processor.</param>
     /// <param name="truncation">Limit the length (special tokens included); for a pair, the longer sequence loses tokens first.</param>
-    public Encoding EncodeDetailed(string text, string? pair, bool addSpecialTokens = true, TruncationOptions? truncation = null)
+    public EncodingResult EncodeDetailed(string text, string? pair, bool addSpecialTokens = true, TruncationOptions? truncation = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         return BuildEncoding(text, pair, addSpecialTokens, truncation).Build(IdToTokenOrThrow);
@@ -121,7 +121,7 @@ public sealed class Tokenizer
     /// <param name="padding">Padding; null uses the tokenizer.json setting, if any (no padding otherwise).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use; -1 for all cores, 1 for the calling thread only.</param>
     /// <param name="cancellationToken">Stops the work early.</param>
-    public Encoding[] EncodeBatch(IReadOnlyList<string> texts, bool addSpecialTokens = true, TruncationOptions? truncation = null,
+    public EncodingResult[] EncodeBatch(IReadOnlyList<string> texts, bool addSpecialTokens = true, TruncationOptions? truncation = null,
         PaddingOptions? padding = null, int maxDegreeOfParallelism = -1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
