@@ -74,12 +74,24 @@ internal sealed class BpeModel
             _merges.TryAdd(Key(ia, ib), (rank, id));
         }
 
+        SplitsBeforeMetaspace = !IgnoreMerges && vocab.ContainsKey(Metaspace.ToString())
+            && !_mergeList.Any(m => m.Right.StartsWith(Metaspace) && !m.Left.EndsWith(Metaspace));
+
         for (var b = 0; b < 256; b++)
         {
             _byteFallbackIds[b] = vocab.TryGetValue($"<0x{b:X2}>", out var fb) ? fb : -1;
             _byteCharIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ByteToChar((byte)b).ToString(), out var bc) ? bc : -1;
         }
     }
+
+    private const char Metaspace = '\u2581';
+
+    /// <summary>
+    /// True when no merge joins a token that does not end in ▁ with one that starts with ▁ (as in SentencePiece
+    /// vocabularies). Then a word can be cut before every ▁ that follows another char without changing the result,
+    /// which lets the word cache work for tokenizers that have no pre-tokenizer.
+    /// </summary>
+    public bool SplitsBeforeMetaspace { get; }
 
     public string? UnkToken { get; }
     public int UnkId { get; }
