@@ -22,35 +22,42 @@ internal sealed class SequenceNormalizer(IReadOnlyList<Normalizer> normalizers) 
 /// <summary>NFC, NFD, NFKC or NFKD.</summary>
 internal sealed class UnicodeNormalizer(System.Text.NormalizationForm form) : Normalizer
 {
+    private readonly char _quickLimit = UnicodeNormalization.QuickLimit(form);
+
     public override NormalizedString Normalize(NormalizedString input)
     {
         var text = input.Text;
-        if (text.IsNormalized(form)) return input;
-        // Normalize one base character with its combining marks at a time, so every output char
-        // can be traced back to the original cluster it came from.
+        if (!text.AsSpan().ContainsAnyExceptInRange('\0', (char)(_quickLimit - 1))) return input;
+        // Normalize segment by segment (a segment starts where nothing can compose or reorder across), so every
+        // output char can be traced back to the original segment it came from.
         var b = new NormalizedString.Builder(text.Length + 8);
+        var changed = false;
         var start = 0;
         while (start < text.Length)
         {
-            var end = start + (char.IsHighSurrogate(text[start]) && start + 1 < text.Length ? 2 : 1);
-            while (end < text.Length && IsCombining(text, end)) end += char.IsHighSurrogate(text[end]) && end + 1 < text.Length ? 2 : 1;
-            var piece = text.AsSpan(start, end - start).ToString().Normalize(form);
-            var (os, oe) = input.Original(start, end);
-            foreach (var c in piece) b.Append(c, os, oe);
+            var end = start + Width(text, start);
+            while (end < text.Length && !(text[end] < _quickLimit || UnicodeNormalization.IsSegmentStart(char.ConvertToUtf32(text, end))))
+                end += Width(text, end);
+            var segment = text.AsSpan(start, end - start);
+            if (segment.Length == 1 && segment[0] < _quickLimit)
+                b.Append(segment[0], input.OriginalStart(start), input.OriginalEnd(start));
+            else
+            {
+                var normalized = UnicodeNormalization.Normalize(segment, form);
+                if (segment.SequenceEqual(normalized)) input.CopyTo(b, start, end);
+                else
+                {
+                    changed = true;
+                    var (os, oe) = input.Original(start, end);
+                    foreach (var c in normalized) b.Append(c, os, oe);
+                }
+            }
             start = end;
         }
-        return b.ToNormalizedString();
+        return changed ? b.ToNormalizedString() : input;
     }
 
-    private static bool IsCombining(string s, int i)
-    {
-        var cat = char.IsHighSurrogate(s[i]) && i + 1 < s.Length
-            ? System.Globalization.CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(s[i], s[i + 1]))
-            : System.Globalization.CharUnicodeInfo.GetUnicodeCategory(s[i]);
-        return cat is System.Globalization.UnicodeCategory.NonSpacingMark
-            or System.Globalization.UnicodeCategory.SpacingCombiningMark
-            or System.Globalization.UnicodeCategory.EnclosingMark;
-    }
+    private static int Width(string s, int i) => char.IsSurrogatePair(s, i) ? 2 : 1;
 }
 
 internal sealed class LowercaseNormalizer : Normalizer
@@ -82,7 +89,7 @@ internal sealed class StripNormalizer(bool left, bool right) : Normalizer
     }
 }
 
-/// <summary>Removes combining marks (use after NFD/NFKD).</summary>
+/// <summary>Removes combining marks, Mn, Mc and Me (use after NFD/NFKD).</summary>
 internal sealed class StripAccentsNormalizer : Normalizer
 {
     public override NormalizedString Normalize(NormalizedString input)
@@ -92,8 +99,19 @@ internal sealed class StripAccentsNormalizer : Normalizer
         var changed = false;
         for (var i = 0; i < text.Length; i++)
         {
-            if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(text[i]) == System.Globalization.UnicodeCategory.NonSpacingMark) { changed = true; continue; }
-            b.Append(text[i], input.OriginalStart(i), input.OriginalEnd(i));
+            var width = char.IsSurrogatePair(text, i) ? 2 : 1;
+            var category = width == 2
+                ? System.Globalization.CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[i + 1]))
+                : System.Globalization.CharUnicodeInfo.GetUnicodeCategory(text[i]);
+            if (category is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+                or System.Globalization.UnicodeCategory.EnclosingMark)
+            {
+                changed = true;
+                i += width - 1;
+                continue;
+            }
+            input.CopyTo(b, i, i + width);
+            i += width - 1;
         }
         return changed ? b.ToNormalizedString() : input;
     }
