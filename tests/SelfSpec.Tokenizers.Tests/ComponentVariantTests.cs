@@ -69,6 +69,25 @@ public sealed class ComponentVariantTests : IDisposable
             j["pre_tokenizer"] = Parse("""{"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": true}""");
             j["decoder"] = Parse("""{"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": true}]}""");
         }),
+        // Qwen2 style: NFC, then the Qwen2 split pattern (single digits) before byte-level BPE.
+        ["qwen2-style"] = ("llama3", j =>
+        {
+            j["normalizer"] = Parse("""{"type": "NFC"}""");
+            j["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"]!["Regex"] =
+                @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+        }),
+        // A regex without a hand-written scanner, and string patterns with the other split behaviors.
+        ["regex-behaviors"] = ("llama3", j =>
+        {
+            j["pre_tokenizer"] = Parse("""
+                {"type": "Sequence", "pretokenizers": [
+                  {"type": "Split", "pattern": {"Regex": "\\s+"}, "behavior": "MergedWithNext", "invert": false},
+                  {"type": "Split", "pattern": {"String": "-"}, "behavior": "MergedWithPrevious", "invert": false},
+                  {"type": "Split", "pattern": {"String": "."}, "behavior": "Contiguous", "invert": false},
+                  {"type": "Split", "pattern": {"Regex": "[0-9]+"}, "behavior": "Removed", "invert": true},
+                  {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}]}
+                """);
+        }),
         // Word and punctuation splitting of accent-stripped text on a SentencePiece vocabulary.
         ["whitespace-punctuation"] = ("llama2", j =>
         {
