@@ -243,6 +243,7 @@ public sealed class Tokenizer
     /// <summary>Encodes one sequence into <paramref name="ids"/> (ids only) or <paramref name="detailed"/> (with offsets).</summary>
     private void EncodeSequence(string text, List<int>? ids, EncodingBuilder? detailed)
     {
+        text = ReplaceLoneSurrogates(text);
         var segments = new List<(int Start, int End, int TokenId)>();
         _added.SplitRaw(text, segments);
         List<Split>? splits = null, scratch = null;
@@ -280,6 +281,25 @@ public sealed class Tokenizer
                 else EmitWord(split.Span, split.Source, split.Start, ids, detailed);
             }
         }
+    }
+
+    /// <summary>
+    /// A lone surrogate has no UTF-8 form; like the Hugging Face libraries (whose strings cannot hold one), we see it as
+    /// U+FFFD. The length is unchanged, so offsets still index the caller's string.
+    /// </summary>
+    private static string ReplaceLoneSurrogates(string text)
+    {
+        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0) return text;
+        char[]? copy = null;
+        for (var i = first; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsSurrogatePair(text, i)) { i++; continue; }
+            copy ??= text.ToCharArray();
+            copy[i] = '\uFFFD';
+        }
+        return copy is null ? text : new string(copy);
     }
 
     private static void Emit(int id, int start, int end, List<int>? ids, EncodingBuilder? detailed)

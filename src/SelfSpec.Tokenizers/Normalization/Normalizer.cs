@@ -36,10 +36,9 @@ internal sealed class UnicodeNormalizer(System.Text.NormalizationForm form) : No
         while (start < text.Length)
         {
             var end = start + Width(text, start);
-            while (end < text.Length && !(text[end] < _quickLimit || UnicodeNormalization.IsSegmentStart(char.ConvertToUtf32(text, end))))
-                end += Width(text, end);
+            while (end < text.Length && !IsSegmentStart(text, end)) end += Width(text, end);
             var segment = text.AsSpan(start, end - start);
-            if (segment.Length == 1 && segment[0] < _quickLimit)
+            if (segment.Length == 1 && (segment[0] < _quickLimit || char.IsSurrogate(segment[0])))
                 b.Append(segment[0], input.OriginalStart(start), input.OriginalEnd(start));
             else
             {
@@ -58,18 +57,41 @@ internal sealed class UnicodeNormalizer(System.Text.NormalizationForm form) : No
     }
 
     private static int Width(string s, int i) => char.IsSurrogatePair(s, i) ? 2 : 1;
+
+    private bool IsSegmentStart(string s, int i) =>
+        s[i] < _quickLimit
+        || (char.IsSurrogate(s[i]) && !char.IsSurrogatePair(s, i)) // a lone surrogate: nothing normalizes with it
+        || (i > 0 && char.IsSurrogate(s[i - 1]) && !char.IsSurrogatePair(s, i - 1))
+        || UnicodeNormalization.IsSegmentStart(char.ConvertToUtf32(s, i));
 }
 
+/// <summary>Lowercases per code point, with the one multi-char mapping of Unicode's full lowercasing (İ → i̇), as Rust does.</summary>
 internal sealed class LowercaseNormalizer : Normalizer
 {
     public override NormalizedString Normalize(NormalizedString input)
     {
         var text = input.Text;
         var lower = text.ToLowerInvariant();
-        if (ReferenceEquals(lower, text) || lower == text) return input;
-        if (lower.Length != text.Length) throw new InvalidOperationException("lowercase changed the text length");
-        var b = new NormalizedString.Builder(text.Length);
-        for (var i = 0; i < lower.Length; i++) b.Append(lower[i], input.OriginalStart(i), input.OriginalEnd(i));
+        if (lower == text) return input;
+        var b = new NormalizedString.Builder(text.Length + 2);
+        Span<char> buffer = stackalloc char[2];
+        for (var i = 0; i < text.Length;)
+        {
+            if (!System.Text.Rune.TryGetRuneAt(text, i, out var rune))
+            {
+                b.Append(text[i], input.OriginalStart(i), input.OriginalEnd(i)); // a lone surrogate stays as it is
+                i++;
+                continue;
+            }
+            var (os, oe) = input.Original(i, i + rune.Utf16SequenceLength);
+            if (rune.Value == 0x130) b.Append("i\u0307", os, oe);
+            else
+            {
+                var n = System.Text.Rune.ToLowerInvariant(rune).EncodeToUtf16(buffer);
+                b.Append(buffer[..n], os, oe);
+            }
+            i += rune.Utf16SequenceLength;
+        }
         return b.ToNormalizedString();
     }
 }
