@@ -22,6 +22,7 @@ public sealed class Tokenizer
     private readonly AddedVocabulary _added;
     private readonly MatchScanner? _plainScanner;
     private readonly bool _splitBeforeMetaspace;
+    private readonly List<bool> _offsetTrims = [];
 
     private Tokenizer(TokenizerParts parts, TokenizerConfig config, string source)
     {
@@ -33,6 +34,7 @@ public sealed class Tokenizer
         _added = new AddedVocabulary(parts.AddedTokens, parts.Normalizer);
         _plainScanner = _normalizer is null && !_added.HasNormalizedMatcher ? _preTokenizer?.PlainScanner : null;
         _splitBeforeMetaspace = _model.SplitsBeforeMetaspace && !_model.ByteLevel;
+        CollectOffsetTrims(_postProcessor);
         Config = config;
         Source = source;
         Truncation = parts.Truncation;
@@ -194,9 +196,22 @@ public sealed class Tokenizer
     {
         var a = EncodeSequence(text, withOffsets: true);
         var b = pair is null ? null : EncodeSequence(pair, withOffsets: true);
+        foreach (var addPrefixSpace in _offsetTrims)
+        {
+            ByteLevelOffsetTrimmer.Trim(a, text, ModelTokenOnly, addPrefixSpace);
+            if (b is not null) ByteLevelOffsetTrimmer.Trim(b, pair!, ModelTokenOnly, addPrefixSpace);
+        }
         if (truncation is not null) Truncate(a, b, truncation, addSpecialTokens && _postProcessor is not null ? _postProcessor.AddedTokens(b is not null) : 0);
         if (addSpecialTokens && _postProcessor is not null) return _postProcessor.Process(a, b);
         return b is null ? a : new PassThroughPostProcessor().Process(a, b);
+    }
+
+    private string? ModelTokenOnly(int id) => _added.ById(id) is null ? _model.IdToToken(id) : null;
+
+    private void CollectOffsetTrims(PostProcessor? p)
+    {
+        if (p is SequencePostProcessor sequence) foreach (var inner in sequence.Processors) CollectOffsetTrims(inner);
+        else if (p?.TrimOffsetsAddPrefixSpace is { } addPrefixSpace) _offsetTrims.Add(addPrefixSpace);
     }
 
     private static void Truncate(EncodingBuilder a, EncodingBuilder? b, TruncationOptions options, int reserved)

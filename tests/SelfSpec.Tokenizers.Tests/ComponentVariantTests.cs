@@ -33,6 +33,7 @@ public sealed class ComponentVariantTests : IDisposable
         ["nfc-space-tokens"] = ("gpt2", j =>
         {
             j["normalizer"] = Parse("""{"type": "NFC"}""");
+            j["post_processor"] = Parse("""{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true}""");
             var added = j["added_tokens"]!.AsArray();
             added.Add(Added(50257, "  ", special: false, normalized: true));
             added.Add(Added(50258, "    ", special: false, normalized: true));
@@ -127,6 +128,12 @@ public sealed class ComponentVariantTests : IDisposable
             if (!rust[i].Ids.SequenceEqual(ids))
             {
                 failures.Add($"ids {t}\n  rust     [{string.Join(",", rust[i].Ids)}]\n  tjs      [{string.Join(",", reference[i].Ids)}]\n  actual   [{string.Join(",", ids)}]");
+                continue;
+            }
+            var offsets = tok.EncodeDetailed(texts[i], addSpecialTokens: false).Offsets;
+            if (!rust[i].Offsets.SequenceEqual(offsets))
+            {
+                failures.Add($"offsets {t}\n  rust     {string.Join(" ", rust[i].Offsets)}\n  actual   {string.Join(" ", offsets)}");
                 continue;
             }
             if (!reference[i].Ids.SequenceEqual(rust[i].Ids))

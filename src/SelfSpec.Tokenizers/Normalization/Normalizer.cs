@@ -31,6 +31,7 @@ internal sealed class UnicodeNormalizer(System.Text.NormalizationForm form) : No
         // Normalize segment by segment (a segment starts where nothing can compose or reorder across), so every
         // output char can be traced back to the original segment it came from.
         var b = new NormalizedString.Builder(text.Length + 8);
+        var sources = new List<int>();
         var changed = false;
         var start = 0;
         while (start < text.Length)
@@ -42,13 +43,17 @@ internal sealed class UnicodeNormalizer(System.Text.NormalizationForm form) : No
                 b.Append(segment[0], input.OriginalStart(start), input.OriginalEnd(start));
             else
             {
-                var normalized = UnicodeNormalization.Normalize(segment, form);
+                var normalized = UnicodeNormalization.Normalize(segment, form, sources);
                 if (segment.SequenceEqual(normalized)) input.CopyTo(b, start, end);
                 else
                 {
                     changed = true;
-                    var (os, oe) = input.Original(start, end);
-                    foreach (var c in normalized) b.Append(c, os, oe);
+                    for (var k = 0; k < normalized.Length; k++)
+                    {
+                        var from = start + sources[k];
+                        var (os, oe) = input.Original(from, from + Width(text, from));
+                        b.Append(normalized[k], os, oe);
+                    }
                 }
             }
             start = end;

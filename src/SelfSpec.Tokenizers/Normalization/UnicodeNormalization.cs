@@ -44,17 +44,36 @@ internal static class UnicodeNormalization
         return !t.Ccc.ContainsKey(cp) && !t.NotSegmentStart.Contains(cp);
     }
 
-    public static string Normalize(ReadOnlySpan<char> text, NormalizationForm form)
+    /// <summary>
+    /// Normalizes <paramref name="text"/>. <paramref name="sources"/> receives, for each output char, the index in
+    /// <paramref name="text"/> of the code point it came from, following the Rust library's alignment: chars from a
+    /// decomposition keep their source, a composed char keeps the source of its starter.
+    /// </summary>
+    public static string Normalize(ReadOnlySpan<char> text, NormalizationForm form, List<int> sources)
     {
         var t = Data.Value;
         var compat = form is NormalizationForm.FormKC or NormalizationForm.FormKD;
         var compose = form is NormalizationForm.FormC or NormalizationForm.FormKC;
         var cps = new List<int>(text.Length + 4);
-        foreach (var rune in text.EnumerateRunes()) Decompose(t, rune.Value, compat, cps);
-        ReorderCombiningMarks(t, cps);
-        if (compose) Compose(t, cps);
+        var src = new List<int>(text.Length + 4);
+        var position = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var before = cps.Count;
+            Decompose(t, rune.Value, compat, cps);
+            for (var k = before; k < cps.Count; k++) src.Add(position);
+            position += rune.Utf16SequenceLength;
+        }
+        ReorderCombiningMarks(t, cps, src);
+        if (compose) Compose(t, cps, src);
         var sb = new StringBuilder(cps.Count + 2);
-        foreach (var cp in cps) sb.Append(char.ConvertFromUtf32(cp));
+        sources.Clear();
+        for (var k = 0; k < cps.Count; k++)
+        {
+            var before = sb.Length;
+            sb.Append(char.ConvertFromUtf32(cps[k]));
+            for (var c = before; c < sb.Length; c++) sources.Add(src[k]);
+        }
         return sb.ToString();
     }
 
@@ -78,7 +97,7 @@ internal static class UnicodeNormalization
 
     private static int Ccc(Tables t, int cp) => t.Ccc.TryGetValue(cp, out var c) ? c : 0;
 
-    private static void ReorderCombiningMarks(Tables t, List<int> cps)
+    private static void ReorderCombiningMarks(Tables t, List<int> cps, List<int> src)
     {
         // Insertion sort by combining class inside each run of non-starters (stable, as the algorithm requires).
         for (var i = 1; i < cps.Count; i++)
@@ -86,16 +105,18 @@ internal static class UnicodeNormalization
             var c = Ccc(t, cps[i]);
             if (c == 0) continue;
             var j = i;
-            var cp = cps[i];
-            while (j > 0 && Ccc(t, cps[j - 1]) > c) { cps[j] = cps[j - 1]; j--; }
+            var (cp, s) = (cps[i], src[i]);
+            while (j > 0 && Ccc(t, cps[j - 1]) > c) { cps[j] = cps[j - 1]; src[j] = src[j - 1]; j--; }
             cps[j] = cp;
+            src[j] = s;
         }
     }
 
-    private static void Compose(Tables t, List<int> cps)
+    private static void Compose(Tables t, List<int> cps, List<int> src)
     {
         if (cps.Count == 0) return;
         var result = new List<int>(cps.Count) { cps[0] };
+        var resultSrc = new List<int>(cps.Count) { src[0] };
         var starterIndex = 0;
         var starter = cps[0];
         var lastClass = Ccc(t, starter) == 0 ? 0 : 256;
@@ -116,9 +137,12 @@ internal static class UnicodeNormalization
             }
             lastClass = chClass;
             result.Add(ch);
+            resultSrc.Add(src[i]);
         }
         cps.Clear();
         cps.AddRange(result);
+        src.Clear();
+        src.AddRange(resultSrc);
     }
 
     private static bool TryCompose(Tables t, int a, int b, out int composite)
