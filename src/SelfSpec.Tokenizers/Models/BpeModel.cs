@@ -18,7 +18,7 @@ internal sealed class WordTokens(int[] ids, int[] starts, int[] ends)
 internal sealed class BpeModel
 {
     private const int MaxCachedWordLength = 256;
-    private const int MaxCacheEntries = 500_000;
+    private const int MaxCacheEntries = 100_000; // about 15 MB of cached words at most
 
     private readonly Dictionary<string, int> _vocab;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
