@@ -61,16 +61,23 @@ internal sealed class BpeModel
 
         var prefixLength = ContinuingSubwordPrefix?.Length ?? 0;
         _mergeList = merges.ToArray();
+        var buffer = new char[256];
         _merges = new Dictionary<long, (int, int)>(merges.Count);
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (a, b) = merges[rank];
             if (!vocab.TryGetValue(a, out var ia) || !vocab.TryGetValue(b, out var ib))
                 throw new TokenizerFormatException($"merge {rank} (\"{a}\" \"{b}\") uses a token that is not in the vocabulary", file, "model.merges");
-            var merged = ContinuingSubwordPrefix is not null && b.StartsWith(ContinuingSubwordPrefix, StringComparison.Ordinal)
-                ? a + b[prefixLength..] : a + b;
-            if (!vocab.TryGetValue(merged, out var id))
-                throw new TokenizerFormatException($"merge {rank} produces \"{merged}\", which is not in the vocabulary", file, "model.merges");
+            var right = ContinuingSubwordPrefix is not null && b.StartsWith(ContinuingSubwordPrefix, StringComparison.Ordinal)
+                ? b.AsSpan(prefixLength) : b.AsSpan();
+            // Look the merged token up without allocating it (Llama-3 has 280,000 merges).
+            var length = a.Length + right.Length;
+            if (buffer.Length < length) buffer = new char[length * 2];
+            var merged = buffer.AsSpan(0, length);
+            a.AsSpan().CopyTo(merged);
+            right.CopyTo(merged[a.Length..]);
+            if (!_vocabBySpan.TryGetValue(merged, out var id))
+                throw new TokenizerFormatException($"merge {rank} produces \"{merged.ToString()}\", which is not in the vocabulary", file, "model.merges");
             _merges.TryAdd(Key(ia, ib), (rank, id));
         }
 
