@@ -49,7 +49,7 @@ internal sealed class EncodingBuilder(bool withOffsets, int capacity = 16)
         Offsets?.Insert(index, (0, 0));
     }
 
-    public Encoding Build(Func<int, string> idToToken) =>
+    public EncodingResult Build(Func<int, string> idToToken) =>
         new(Ids.ToArray(), Ids.Select(idToToken).ToArray(), Offsets?.ToArray() ?? new (int, int)[Ids.Count],
             TypeIds.ToArray(), SpecialMask.ToArray(), AttentionMask.ToArray());
 }

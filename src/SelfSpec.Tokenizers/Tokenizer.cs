@@ -20,6 +20,9 @@ public sealed class Tokenizer
     private readonly PostProcessor? _postProcessor;
     private readonly Decoder? _decoder;
     private readonly AddedVocabulary _added;
+    private readonly MatchScanner? _plainScanner;
+    private readonly bool _splitBeforeMetaspace;
+    private readonly List<bool> _offsetTrims = [];
 
     private Tokenizer(TokenizerParts parts, TokenizerConfig config, string source)
     {
@@ -29,6 +32,9 @@ public sealed class Tokenizer
         _postProcessor = parts.PostProcessor;
         _decoder = parts.Decoder;
         _added = new AddedVocabulary(parts.AddedTokens, parts.Normalizer);
+        _plainScanner = _normalizer is null && !_added.HasNormalizedMatcher ? _preTokenizer?.PlainScanner : null;
+        _splitBeforeMetaspace = _model.SplitsBeforeMetaspace && !_model.ByteLevel;
+        CollectOffsetTrims(_postProcessor);
         Config = config;
         Source = source;
         Truncation = parts.Truncation;
@@ -93,20 +99,22 @@ public sealed class Tokenizer
     public int[] Encode(string text, bool addSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var b = EncodeSequence(text, withOffsets: false);
-        if (addSpecialTokens && _postProcessor is not null) b = _postProcessor.Process(b, null);
-        return b.Ids.ToArray();
+        if (addSpecialTokens && _postProcessor is not null)
+            return _postProcessor.Process(EncodeSequence(text, withOffsets: false), null).Ids.ToArray();
+        var ids = new List<int>(text.Length / 4 + 4);
+        EncodeSequence(text, ids, null);
+        return ids.ToArray();
     }
 
     /// <summary>Encodes one text with tokens, offsets and masks.</summary>
-    public Encoding EncodeDetailed(string text, bool addSpecialTokens = true) => EncodeDetailed(text, null, addSpecialTokens, null);
+    public EncodingResult EncodeDetailed(string text, bool addSpecialTokens = true) => EncodeDetailed(text, null, addSpecialTokens, null);
 
     /// <summary>Encodes a text, or a pair of texts, with tokens, offsets and masks, optionally truncated.</summary>
     /// <param name="text">The first sequence.</param>
     /// <param name="pair">An optional second sequence (post-processors such as TemplateProcessing join the two).</param>
     /// <param name="addSpecialTokens">Apply the post-processor.</param>
     /// <param name="truncation">Limit the length (special tokens included); for a pair, the longer sequence loses tokens first.</param>
-    public Encoding EncodeDetailed(string text, string? pair, bool addSpecialTokens = true, TruncationOptions? truncation = null)
+    public EncodingResult EncodeDetailed(string text, string? pair, bool addSpecialTokens = true, TruncationOptions? truncation = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         return BuildEncoding(text, pair, addSpecialTokens, truncation).Build(IdToTokenOrThrow);
@@ -121,7 +129,7 @@ public sealed class Tokenizer
     /// <param name="padding">Padding; null uses the tokenizer.json setting, if any (no padding otherwise).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use; -1 for all cores, 1 for the calling thread only.</param>
     /// <param name="cancellationToken">Stops the work early.</param>
-    public Encoding[] EncodeBatch(IReadOnlyList<string> texts, bool addSpecialTokens = true, TruncationOptions? truncation = null,
+    public EncodingResult[] EncodeBatch(IReadOnlyList<string> texts, bool addSpecialTokens = true, TruncationOptions? truncation = null,
         PaddingOptions? padding = null, int maxDegreeOfParallelism = -1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
@@ -188,9 +196,22 @@ public sealed class Tokenizer
     {
         var a = EncodeSequence(text, withOffsets: true);
         var b = pair is null ? null : EncodeSequence(pair, withOffsets: true);
+        foreach (var addPrefixSpace in _offsetTrims)
+        {
+            ByteLevelOffsetTrimmer.Trim(a, text, ModelTokenOnly, addPrefixSpace);
+            if (b is not null) ByteLevelOffsetTrimmer.Trim(b, pair!, ModelTokenOnly, addPrefixSpace);
+        }
         if (truncation is not null) Truncate(a, b, truncation, addSpecialTokens && _postProcessor is not null ? _postProcessor.AddedTokens(b is not null) : 0);
         if (addSpecialTokens && _postProcessor is not null) return _postProcessor.Process(a, b);
         return b is null ? a : new PassThroughPostProcessor().Process(a, b);
+    }
+
+    private string? ModelTokenOnly(int id) => _added.ById(id) is null ? _model.IdToToken(id) : null;
+
+    private void CollectOffsetTrims(PostProcessor? p)
+    {
+        if (p is SequencePostProcessor sequence) foreach (var inner in sequence.Processors) CollectOffsetTrims(inner);
+        else if (p?.TrimOffsetsAddPrefixSpace is { } addPrefixSpace) _offsetTrims.Add(addPrefixSpace);
     }
 
     private static void Truncate(EncodingBuilder a, EncodingBuilder? b, TruncationOptions options, int reserved)
@@ -230,16 +251,38 @@ public sealed class Tokenizer
     private EncodingBuilder EncodeSequence(string text, bool withOffsets)
     {
         var result = new EncodingBuilder(withOffsets, text.Length / 3 + 4);
+        EncodeSequence(text, null, result);
+        return result;
+    }
+
+    /// <summary>Encodes one sequence into <paramref name="ids"/> (ids only) or <paramref name="detailed"/> (with offsets).</summary>
+    private void EncodeSequence(string text, List<int>? ids, EncodingBuilder? detailed)
+    {
+        text = ReplaceLoneSurrogates(text);
         var segments = new List<(int Start, int End, int TokenId)>();
         _added.SplitRaw(text, segments);
-        var splits = new List<Split>();
-        var scratch = new List<Split>();
+        List<Split>? splits = null, scratch = null;
         foreach (var (start, end, tokenId) in segments)
         {
-            if (tokenId >= 0) { result.Add(tokenId, start, end); continue; }
+            if (tokenId >= 0) { Emit(tokenId, start, end, ids, detailed); continue; }
             if (end == start) continue;
+            if (_plainScanner is not null)
+            {
+                // No normalizer and a pattern-only pre-tokenizer: scan the input itself.
+                var span = text.AsSpan(start, end - start);
+                var identity = detailed is null ? null : new NormalizedString(text, start, end - start);
+                for (var i = 0; i < span.Length;)
+                {
+                    var length = _plainScanner(span, i);
+                    EmitWord(span.Slice(i, length), identity, i, ids, detailed);
+                    i += length;
+                }
+                continue;
+            }
             var normalized = new NormalizedString(text, start, end - start);
             if (_normalizer is not null) normalized = _normalizer.Normalize(normalized);
+            splits ??= new List<Split>();
+            scratch ??= new List<Split>();
             splits.Clear();
             _added.SplitNormalized(normalized, splits);
             _preTokenizer?.PreTokenize(splits, scratch);
@@ -248,21 +291,72 @@ public sealed class Tokenizer
                 if (split.IsToken)
                 {
                     var (os, oe) = split.Source.Original(split.Start, split.End);
-                    result.Add(split.TokenId, os, oe);
-                    continue;
+                    Emit(split.TokenId, os, oe, ids, detailed);
                 }
-                var word = _model.Tokenize(split.Span);
-                for (var k = 0; k < word.Ids.Length; k++)
-                {
-                    if (withOffsets)
-                    {
-                        var (os, oe) = split.Source.Original(split.Start + word.Starts[k], split.Start + word.Ends[k]);
-                        result.Add(word.Ids[k], os, oe);
-                    }
-                    else result.Add(word.Ids[k], 0, 0);
-                }
+                else EmitWord(split.Span, split.Source, split.Start, ids, detailed);
             }
         }
-        return result;
+    }
+
+    /// <summary>
+    /// A lone surrogate has no UTF-8 form; like the Hugging Face libraries (whose strings cannot hold one), we see it as
+    /// U+FFFD. The length is unchanged, so offsets still index the caller's string.
+    /// </summary>
+    private static string ReplaceLoneSurrogates(string text)
+    {
+        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0) return text;
+        char[]? copy = null;
+        for (var i = first; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsSurrogatePair(text, i)) { i++; continue; }
+            copy ??= text.ToCharArray();
+            copy[i] = '\uFFFD';
+        }
+        return copy is null ? text : new string(copy);
+    }
+
+    private static void Emit(int id, int start, int end, List<int>? ids, EncodingBuilder? detailed)
+    {
+        if (detailed is not null) detailed.Add(id, start, end);
+        else ids!.Add(id);
+    }
+
+    /// <summary>Runs the model on one word; <paramref name="wordStart"/> is its position in <paramref name="source"/>.</summary>
+    private void EmitWord(ReadOnlySpan<char> word, NormalizedString? source, int wordStart, List<int>? ids, EncodingBuilder? detailed)
+    {
+        if (_splitBeforeMetaspace)
+        {
+            var from = 0;
+            for (var i = word[1..].IndexOf('\u2581') + 1; i > 0; )
+            {
+                if (word[i - 1] != '\u2581')
+                {
+                    EmitModelWord(word[from..i], source, wordStart + from, ids, detailed);
+                    from = i;
+                }
+                var next = word[(i + 1)..].IndexOf('\u2581');
+                i = next < 0 ? 0 : i + 1 + next;
+            }
+            word = word[from..];
+            wordStart += from;
+        }
+        EmitModelWord(word, source, wordStart, ids, detailed);
+    }
+
+    private void EmitModelWord(ReadOnlySpan<char> word, NormalizedString? source, int wordStart, List<int>? ids, EncodingBuilder? detailed)
+    {
+        var tokens = _model.Tokenize(word);
+        if (detailed is null)
+        {
+            ids!.AddRange(tokens.Ids);
+            return;
+        }
+        for (var k = 0; k < tokens.Ids.Length; k++)
+        {
+            var (os, oe) = source!.Original(wordStart + tokens.Starts[k], wordStart + tokens.Ends[k]);
+            detailed.Add(tokens.Ids[k], os, oe);
+        }
     }
 }

@@ -57,3 +57,19 @@ public sealed class DecodingTests
 
     public static IEnumerable<object[]> Names() => Fixtures.Names.Select(n => new object[] { n });
 }
+
+/// <summary>Lone surrogates cannot be encoded as UTF-8; like every UTF-8 based tokenizer we treat them as U+FFFD.</summary>
+public sealed class LoneSurrogateTests
+{
+    [Theory]
+    [MemberData(nameof(DecodingTests.Names), MemberType = typeof(DecodingTests))]
+    public void A_lone_surrogate_encodes_like_the_replacement_character(string tokenizer)
+    {
+        var tok = Fixtures.Load(tokenizer);
+        foreach (var (lone, replaced) in new[] { ("a\uD800b", "a\uFFFDb"), ("\uDC00 x", "\uFFFD x"), ("x \uD83D", "x \uFFFD"), ("é\uDFFF\u0301", "é\uFFFD\u0301") })
+        {
+            Assert.Equal(tok.Encode(replaced), tok.Encode(lone));
+            Assert.Equal(tok.Decode(tok.Encode(replaced)), tok.Decode(tok.Encode(lone)));
+        }
+    }
+}

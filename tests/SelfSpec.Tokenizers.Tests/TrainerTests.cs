@@ -110,3 +110,35 @@ public sealed class TrainerTests(TrainedTokenizerFixture trained) : IClassFixtur
         }
     }
 }
+
+public sealed class TrainerTemplateTests
+{
+    [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public void A_trained_tokenizer_that_adds_bos_loads_in_transformers_js_with_the_same_template()
+    {
+        using var dir = new TempDir("selfspec-bpe-bos-");
+        var options = new BpeTrainerOptions
+        {
+            VocabSize = 600,
+            SpecialTokens = ["<s>", "</s>", "<pad>"],
+            BosToken = "<s>",
+            EosToken = "</s>",
+            PadToken = "<pad>",
+            AddBosToken = true,
+        };
+        var tok = BpeTrainer.Train(Corpus.PubMedQa(100), options, dir.FullPath);
+        Assert.Equal(0, tok.BosTokenId);
+        Assert.Equal(1, tok.EosTokenId);
+        Assert.Equal(2, tok.PadTokenId);
+        var texts = Corpus.PubMedQaHeldOut(960, 5).Append("Hi </s><s> there").Append("").ToList();
+        var reference = TransformersJs.Encode(dir.FullPath, texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(reference[i].IdsWithSpecial, tok.Encode(texts[i]));
+            Assert.Equal(0, tok.Encode(texts[i])[0]);
+            Assert.Equal(reference[i].Ids, tok.Encode(texts[i], addSpecialTokens: false));
+            Assert.Equal(reference[i].DecodedSkipSpecial, tok.Decode(tok.Encode(texts[i]), skipSpecialTokens: true));
+        }
+    }
+}

@@ -34,6 +34,9 @@ internal sealed class AddedVocabulary
 
     public bool IsEmpty => Tokens.Count == 0;
 
+    /// <summary>True when some added tokens must be matched in normalized text.</summary>
+    public bool HasNormalizedMatcher => _normalized is not null;
+
     public AddedToken? ById(int id) => _byId.GetValueOrDefault(id);
 
     public AddedToken? ByContent(string content) => _byContent.GetValueOrDefault(content);

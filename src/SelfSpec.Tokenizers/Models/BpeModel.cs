@@ -18,7 +18,7 @@ internal sealed class WordTokens(int[] ids, int[] starts, int[] ends)
 internal sealed class BpeModel
 {
     private const int MaxCachedWordLength = 256;
-    private const int MaxCacheEntries = 500_000;
+    private const int MaxCacheEntries = 100_000; // about 15 MB of cached words at most
 
     private readonly Dictionary<string, int> _vocab;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
@@ -61,18 +61,28 @@ internal sealed class BpeModel
 
         var prefixLength = ContinuingSubwordPrefix?.Length ?? 0;
         _mergeList = merges.ToArray();
+        var buffer = new char[256];
         _merges = new Dictionary<long, (int, int)>(merges.Count);
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (a, b) = merges[rank];
             if (!vocab.TryGetValue(a, out var ia) || !vocab.TryGetValue(b, out var ib))
                 throw new TokenizerFormatException($"merge {rank} (\"{a}\" \"{b}\") uses a token that is not in the vocabulary", file, "model.merges");
-            var merged = ContinuingSubwordPrefix is not null && b.StartsWith(ContinuingSubwordPrefix, StringComparison.Ordinal)
-                ? a + b[prefixLength..] : a + b;
-            if (!vocab.TryGetValue(merged, out var id))
-                throw new TokenizerFormatException($"merge {rank} produces \"{merged}\", which is not in the vocabulary", file, "model.merges");
+            var right = ContinuingSubwordPrefix is not null && b.StartsWith(ContinuingSubwordPrefix, StringComparison.Ordinal)
+                ? b.AsSpan(prefixLength) : b.AsSpan();
+            // Look the merged token up without allocating it (Llama-3 has 280,000 merges).
+            var length = a.Length + right.Length;
+            if (buffer.Length < length) buffer = new char[length * 2];
+            var merged = buffer.AsSpan(0, length);
+            a.AsSpan().CopyTo(merged);
+            right.CopyTo(merged[a.Length..]);
+            if (!_vocabBySpan.TryGetValue(merged, out var id))
+                throw new TokenizerFormatException($"merge {rank} produces \"{merged.ToString()}\", which is not in the vocabulary", file, "model.merges");
             _merges.TryAdd(Key(ia, ib), (rank, id));
         }
+
+        SplitsBeforeMetaspace = !IgnoreMerges && vocab.ContainsKey(Metaspace.ToString())
+            && !_mergeList.Any(m => m.Right.StartsWith(Metaspace) && !m.Left.EndsWith(Metaspace));
 
         for (var b = 0; b < 256; b++)
         {
@@ -80,6 +90,15 @@ internal sealed class BpeModel
             _byteCharIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ByteToChar((byte)b).ToString(), out var bc) ? bc : -1;
         }
     }
+
+    private const char Metaspace = '\u2581';
+
+    /// <summary>
+    /// True when no merge joins a token that does not end in ▁ with one that starts with ▁ (as in SentencePiece
+    /// vocabularies). Then a word can be cut before every ▁ that follows another char without changing the result,
+    /// which lets the word cache work for tokenizers that have no pre-tokenizer.
+    /// </summary>
+    public bool SplitsBeforeMetaspace { get; }
 
     public string? UnkToken { get; }
     public int UnkId { get; }

@@ -22,47 +22,81 @@ internal sealed class SequenceNormalizer(IReadOnlyList<Normalizer> normalizers) 
 /// <summary>NFC, NFD, NFKC or NFKD.</summary>
 internal sealed class UnicodeNormalizer(System.Text.NormalizationForm form) : Normalizer
 {
+    private readonly char _quickLimit = UnicodeNormalization.QuickLimit(form);
+
     public override NormalizedString Normalize(NormalizedString input)
     {
         var text = input.Text;
-        if (text.IsNormalized(form)) return input;
-        // Normalize one base character with its combining marks at a time, so every output char
-        // can be traced back to the original cluster it came from.
+        if (!text.AsSpan().ContainsAnyExceptInRange('\0', (char)(_quickLimit - 1))) return input;
+        // Normalize segment by segment (a segment starts where nothing can compose or reorder across), so every
+        // output char can be traced back to the original segment it came from.
         var b = new NormalizedString.Builder(text.Length + 8);
+        var sources = new List<int>();
+        var changed = false;
         var start = 0;
         while (start < text.Length)
         {
-            var end = start + (char.IsHighSurrogate(text[start]) && start + 1 < text.Length ? 2 : 1);
-            while (end < text.Length && IsCombining(text, end)) end += char.IsHighSurrogate(text[end]) && end + 1 < text.Length ? 2 : 1;
-            var piece = text.AsSpan(start, end - start).ToString().Normalize(form);
-            var (os, oe) = input.Original(start, end);
-            foreach (var c in piece) b.Append(c, os, oe);
+            var end = start + Width(text, start);
+            while (end < text.Length && !IsSegmentStart(text, end)) end += Width(text, end);
+            var segment = text.AsSpan(start, end - start);
+            if (segment.Length == 1 && (segment[0] < _quickLimit || char.IsSurrogate(segment[0])))
+                b.Append(segment[0], input.OriginalStart(start), input.OriginalEnd(start));
+            else
+            {
+                var normalized = UnicodeNormalization.Normalize(segment, form, sources);
+                if (segment.SequenceEqual(normalized)) input.CopyTo(b, start, end);
+                else
+                {
+                    changed = true;
+                    for (var k = 0; k < normalized.Length; k++)
+                    {
+                        var from = start + sources[k];
+                        var (os, oe) = input.Original(from, from + Width(text, from));
+                        b.Append(normalized[k], os, oe);
+                    }
+                }
+            }
             start = end;
         }
-        return b.ToNormalizedString();
+        return changed ? b.ToNormalizedString() : input;
     }
 
-    private static bool IsCombining(string s, int i)
-    {
-        var cat = char.IsHighSurrogate(s[i]) && i + 1 < s.Length
-            ? System.Globalization.CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(s[i], s[i + 1]))
-            : System.Globalization.CharUnicodeInfo.GetUnicodeCategory(s[i]);
-        return cat is System.Globalization.UnicodeCategory.NonSpacingMark
-            or System.Globalization.UnicodeCategory.SpacingCombiningMark
-            or System.Globalization.UnicodeCategory.EnclosingMark;
-    }
+    private static int Width(string s, int i) => char.IsSurrogatePair(s, i) ? 2 : 1;
+
+    private bool IsSegmentStart(string s, int i) =>
+        s[i] < _quickLimit
+        || (char.IsSurrogate(s[i]) && !char.IsSurrogatePair(s, i)) // a lone surrogate: nothing normalizes with it
+        || (i > 0 && char.IsSurrogate(s[i - 1]) && !char.IsSurrogatePair(s, i - 1))
+        || UnicodeNormalization.IsSegmentStart(char.ConvertToUtf32(s, i));
 }
 
+/// <summary>Lowercases per code point, with the one multi-char mapping of Unicode's full lowercasing (İ → i̇), as Rust does.</summary>
 internal sealed class LowercaseNormalizer : Normalizer
 {
     public override NormalizedString Normalize(NormalizedString input)
     {
         var text = input.Text;
         var lower = text.ToLowerInvariant();
-        if (ReferenceEquals(lower, text) || lower == text) return input;
-        if (lower.Length != text.Length) throw new InvalidOperationException("lowercase changed the text length");
-        var b = new NormalizedString.Builder(text.Length);
-        for (var i = 0; i < lower.Length; i++) b.Append(lower[i], input.OriginalStart(i), input.OriginalEnd(i));
+        if (lower == text) return input;
+        var b = new NormalizedString.Builder(text.Length + 2);
+        Span<char> buffer = stackalloc char[2];
+        for (var i = 0; i < text.Length;)
+        {
+            if (!System.Text.Rune.TryGetRuneAt(text, i, out var rune))
+            {
+                b.Append(text[i], input.OriginalStart(i), input.OriginalEnd(i)); // a lone surrogate stays as it is
+                i++;
+                continue;
+            }
+            var (os, oe) = input.Original(i, i + rune.Utf16SequenceLength);
+            if (rune.Value == 0x130) b.Append("i\u0307", os, oe);
+            else
+            {
+                var n = System.Text.Rune.ToLowerInvariant(rune).EncodeToUtf16(buffer);
+                b.Append(buffer[..n], os, oe);
+            }
+            i += rune.Utf16SequenceLength;
+        }
         return b.ToNormalizedString();
     }
 }
@@ -82,7 +116,7 @@ internal sealed class StripNormalizer(bool left, bool right) : Normalizer
     }
 }
 
-/// <summary>Removes combining marks (use after NFD/NFKD).</summary>
+/// <summary>Removes combining marks, Mn, Mc and Me (use after NFD/NFKD).</summary>
 internal sealed class StripAccentsNormalizer : Normalizer
 {
     public override NormalizedString Normalize(NormalizedString input)
@@ -92,8 +126,19 @@ internal sealed class StripAccentsNormalizer : Normalizer
         var changed = false;
         for (var i = 0; i < text.Length; i++)
         {
-            if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(text[i]) == System.Globalization.UnicodeCategory.NonSpacingMark) { changed = true; continue; }
-            b.Append(text[i], input.OriginalStart(i), input.OriginalEnd(i));
+            var width = char.IsSurrogatePair(text, i) ? 2 : 1;
+            var category = width == 2
+                ? System.Globalization.CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[i + 1]))
+                : System.Globalization.CharUnicodeInfo.GetUnicodeCategory(text[i]);
+            if (category is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+                or System.Globalization.UnicodeCategory.EnclosingMark)
+            {
+                changed = true;
+                i += width - 1;
+                continue;
+            }
+            input.CopyTo(b, i, i + width);
+            i += width - 1;
         }
         return changed ? b.ToNormalizedString() : input;
     }

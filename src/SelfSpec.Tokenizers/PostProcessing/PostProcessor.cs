@@ -3,6 +3,12 @@ namespace SelfSpec.Tokenizers.PostProcessing;
 /// <summary>A <c>post_processor</c>: adds the special tokens around encoded sequences (when asked to).</summary>
 internal abstract class PostProcessor
 {
+    /// <summary>
+    /// Set when the processor trims spaces out of byte-level token offsets (<c>trim_offsets</c> of ByteLevel and
+    /// RobertaProcessing); the value is its <c>add_prefix_space</c>. Applies with or without special tokens.
+    /// </summary>
+    public bool? TrimOffsetsAddPrefixSpace { get; init; }
+
     /// <summary>How many tokens <see cref="Process"/> adds (so truncation can leave room for them).</summary>
     public abstract int AddedTokens(bool isPair);
 
@@ -27,6 +33,8 @@ internal sealed class PassThroughPostProcessor : PostProcessor
 
 internal sealed class SequencePostProcessor(IReadOnlyList<PostProcessor> processors) : PostProcessor
 {
+    public IReadOnlyList<PostProcessor> Processors => processors;
+
     public override int AddedTokens(bool isPair) => processors.Sum(p => p.AddedTokens(isPair));
 
     public override EncodingBuilder Process(EncodingBuilder a, EncodingBuilder? b)
@@ -40,6 +48,46 @@ internal sealed class SequencePostProcessor(IReadOnlyList<PostProcessor> process
         }
         return b is null ? a : new PassThroughPostProcessor().Process(a, b);
     }
+}
+
+/// <summary>Rust's ByteLevel <c>process_offsets</c>: a token's leading and trailing spaces (Ġ) leave its offsets.</summary>
+internal static class ByteLevelOffsetTrimmer
+{
+    /// <param name="encoding">One encoded sequence, with offsets into <paramref name="text"/>.</param>
+    /// <param name="text">The encoded text.</param>
+    /// <param name="modelToken">The vocabulary string of a model token, or null for an added token.</param>
+    /// <param name="addPrefixSpace">The processor's <c>add_prefix_space</c>.</param>
+    public static void Trim(EncodingBuilder encoding, string text, Func<int, string?> modelToken, bool addPrefixSpace)
+    {
+        var offsets = encoding.Offsets;
+        if (offsets is null) return;
+        for (var i = 0; i < encoding.Count; i++)
+        {
+            // An added token's string, as the Rust library sees it, includes the whitespace lstrip/rstrip took in.
+            var token = modelToken(encoding.Ids[i]) ?? text[offsets[i].Item1..offsets[i].Item2];
+            if (string.IsNullOrEmpty(token)) continue;
+            var leading = 0;
+            while (leading < token.Length && IsSpace(token[leading])) leading++;
+            var trailing = 0;
+            while (trailing < token.Length && IsSpace(token[token.Length - 1 - trailing])) trailing++;
+            if (leading == 0 && trailing == 0) continue;
+            var (start, end) = offsets[i];
+            if (leading > 0)
+            {
+                if ((i == 0 || start == 0) && addPrefixSpace && leading == 1) leading = 0;
+                start = Math.Min(start + leading, end);
+            }
+            if (trailing > 0 && end >= trailing)
+            {
+                end = Math.Max(end - trailing, start);
+                // Rust trims bytes and then rounds down to a char: never end inside a surrogate pair.
+                if (end > start && end < text.Length && char.IsSurrogatePair(text[end - 1], text[end])) end--;
+            }
+            offsets[i] = (start, end);
+        }
+    }
+
+    private static bool IsSpace(char c) => c == '\u0120' || char.IsWhiteSpace(c);
 }
 
 /// <summary>One item of a template: a special token's ids or the sequence A/B, with a type id.</summary>

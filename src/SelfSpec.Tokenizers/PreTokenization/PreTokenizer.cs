@@ -23,11 +23,22 @@ internal abstract class PreTokenizer
 
     /// <summary>True when this pre-tokenizer (or one inside it) maps text to byte-level symbols.</summary>
     public virtual bool IsByteLevel => false;
+
+    /// <summary>
+    /// When the whole pre-tokenizer only cuts text into the pieces of one covering pattern (no text changes),
+    /// that pattern's scanner: the encoder then scans the text directly, without building splits.
+    /// </summary>
+    public virtual MatchScanner? PlainScanner => null;
 }
 
 internal sealed class SequencePreTokenizer(IReadOnlyList<PreTokenizer> preTokenizers) : PreTokenizer
 {
     public override bool IsByteLevel => preTokenizers.Any(p => p.IsByteLevel);
+
+    // Split(pattern) followed by ByteLevel without its own regex and prefix space: the Llama-3 arrangement.
+    public override MatchScanner? PlainScanner =>
+        preTokenizers.Count == 2 && preTokenizers[0].PlainScanner is { } scanner
+        && preTokenizers[1] is ByteLevelPreTokenizer { AddsNothing: true } ? scanner : null;
 
     public override void SplitOne(Split split, List<Split> output)
     {
@@ -65,6 +76,8 @@ internal sealed class SplitPreTokenizer : PreTokenizer
             };
     }
 
+    public override MatchScanner? PlainScanner => _behavior == SplitBehavior.Isolated && !_invert ? _scanner : null;
+
     public override void SplitOne(Split split, List<Split> output)
     {
         if (_scanner is not null && _behavior == SplitBehavior.Isolated && !_invert)
@@ -93,6 +106,11 @@ internal sealed class SplitPreTokenizer : PreTokenizer
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : PreTokenizer
 {
     public override bool IsByteLevel => true;
+
+    /// <summary>Neither adds a prefix space nor splits: only marks the model input as bytes.</summary>
+    public bool AddsNothing => !addPrefixSpace && !useRegex;
+
+    public override MatchScanner? PlainScanner => !addPrefixSpace && useRegex ? SplitScanners.Gpt2Match : null;
 
     public override void SplitOne(Split split, List<Split> output)
     {

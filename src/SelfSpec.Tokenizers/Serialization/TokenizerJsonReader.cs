@@ -145,7 +145,10 @@ internal sealed class TokenizerJsonReader
             case "Sequence":
                 return new SequencePostProcessor(Array(e, "processors", c).Select((x, i) => ReadPostProcessor(x, $"{c}.processors[{i}]")).ToList());
             case "ByteLevel":
-                return new PassThroughPostProcessor();
+                return new PassThroughPostProcessor
+                {
+                    TrimOffsetsAddPrefixSpace = Bool(e, "trim_offsets", true) ? Bool(e, "add_prefix_space", true) : null,
+                };
             case "TemplateProcessing":
             {
                 var specials = new Dictionary<string, int[]>(StringComparer.Ordinal);
@@ -160,7 +163,10 @@ internal sealed class TokenizerJsonReader
             }
             case "RobertaProcessing":
             case "BertProcessing":
-                return new ClsSepPostProcessor(TokenPairId(e, "cls", c), TokenPairId(e, "sep", c), type == "RobertaProcessing");
+                return new ClsSepPostProcessor(TokenPairId(e, "cls", c), TokenPairId(e, "sep", c), type == "RobertaProcessing")
+                {
+                    TrimOffsetsAddPrefixSpace = type == "RobertaProcessing" && Bool(e, "trim_offsets", true) ? Bool(e, "add_prefix_space", true) : null,
+                };
             default:
                 throw Unsupported("post_processor", type, c);
         }

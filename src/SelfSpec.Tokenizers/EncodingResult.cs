@@ -4,9 +4,9 @@ namespace SelfSpec.Tokenizers;
 /// The result of encoding one text (or pair of texts): ids with their tokens, character offsets into the input,
 /// type ids, and the masks a model needs. Batch padding adds pad tokens with attention mask 0.
 /// </summary>
-public sealed class Encoding
+public sealed class EncodingResult
 {
-    internal Encoding(int[] ids, string[] tokens, (int Start, int End)[] offsets, int[] typeIds, int[] specialTokensMask, int[] attentionMask)
+    internal EncodingResult(int[] ids, string[] tokens, (int Start, int End)[] offsets, int[] typeIds, int[] specialTokensMask, int[] attentionMask)
     {
         Ids = ids;
         Tokens = tokens;
