@@ -11,6 +11,9 @@ namespace SelfSpec.Parquet.Reading;
 /// <summary>Decodes every page of one column chunk (already read into memory) into a <see cref="ColumnData"/>.</summary>
 internal static class ColumnChunkReader
 {
+    // One decompression buffer per thread, reused for every page (pages are decoded before the next is read).
+    [ThreadStatic] private static byte[]? _scratch;
+
     public static ColumnData Read(ColumnDescriptor column, ColumnMetaData meta, ReadOnlyMemory<byte> chunk, long numRowsHint)
     {
         if (meta.NumValues < 0 || meta.NumValues > int.MaxValue) throw new ParquetFormatException($"column chunk announces {meta.NumValues} values");
@@ -39,7 +42,7 @@ internal static class ColumnChunkReader
                 {
                     var h = header.DictionaryPage ?? throw new ParquetFormatException("dictionary page without its header");
                     if (h.NumValues < 0) throw new ParquetFormatException("negative dictionary size");
-                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize);
+                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize, ref _scratch);
                     dictionary = new ColumnData(column, Math.Max(1, Math.Min(h.NumValues, raw.Length + 1)));
                     ValueDecoders.Plain(raw.Span, dictionary, h.NumValues);
                     break;
@@ -47,7 +50,7 @@ internal static class ColumnChunkReader
                 case PageType.DataPage:
                 {
                     var h = header.DataPage ?? throw new ParquetFormatException("data page without its header");
-                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize).Span;
+                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize, ref _scratch).Span;
                     var n = CheckCount(h.NumValues, expected - data.LevelCount);
                     var p = 0;
                     data.EnsureLevels(n);
@@ -75,7 +78,7 @@ internal static class ColumnChunkReader
                             .Read(data.DefinitionLevels.AsSpan(data.LevelCount, n));
                     var valuesBody = body[(int)levelBytes..];
                     var values = h.IsCompressed && meta.Codec != CompressionCodec.Uncompressed
-                        ? PageCompression.Decompress(meta.Codec, valuesBody, header.UncompressedPageSize - (int)levelBytes)
+                        ? PageCompression.Decompress(meta.Codec, valuesBody, header.UncompressedPageSize - (int)levelBytes, ref _scratch)
                         : valuesBody;
                     DecodeValues(values.Span, h.Encoding, data, dictionary, n);
                     break;

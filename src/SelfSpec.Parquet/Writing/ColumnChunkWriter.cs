@@ -197,12 +197,21 @@ internal static class ColumnChunkWriter
         }
     }
 
+    [ThreadStatic] private static byte[]? _snappyScratch;
+
     /// <summary>Compresses and appends one page with its header; returns the uncompressed size including the header.</summary>
     private static long WritePage(ChunkBuffer output, ThriftCompactWriter header, PageType type, ReadOnlySpan<byte> body,
         ParquetWriterOptions options, int numValues, int numNulls, Format.Encoding encoding)
     {
-        var compressed = options.Codec == CompressionCodec.Uncompressed ? null : PageCompression.Compress(options.Codec, body, options.GzipLevel);
-        ReadOnlySpan<byte> stored = compressed ?? body;
+        ReadOnlySpan<byte> stored;
+        if (options.Codec == CompressionCodec.Snappy)
+        {
+            var need = Compression.SnappyCodec.MaxCompressedLength(body.Length);
+            if (_snappyScratch == null || _snappyScratch.Length < need) _snappyScratch = GC.AllocateUninitializedArray<byte>(Math.Max(need, 1 << 16));
+            stored = _snappyScratch.AsSpan(0, Compression.SnappyCodec.Compress(body, _snappyScratch));
+        }
+        else if (options.Codec == CompressionCodec.Uncompressed) stored = body;
+        else stored = PageCompression.Compress(options.Codec, body, options.GzipLevel);
         var h = new PageHeader
         {
             Type = type,
