@@ -49,6 +49,37 @@ public class DuckDbRoundTripTests
         Assert.Equal(700, rows.Count);
     }
 
+    /// <summary>DuckDB's V2 mode writes DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT and RLE_DICTIONARY.</summary>
+    [Fact]
+    public void DuckDB_v2_encodings_read_in_ours_exactly()
+    {
+        using var dir = new TempDir();
+        var table = new RandomTable(seed: 5, rows: 800);
+        var jsonl = dir.Combine("rows.jsonl");
+        File.WriteAllText(jsonl, table.ToJsonLines());
+        var path = dir.Combine("duck_v2.parquet");
+        Tools.Write(jsonl, RandomTable.DuckDbColumns, path, "snappy", 300, parquetVersion: "v2");
+        using (var pages = Tools.Inspect(path, "--pages", "--no-rows"))
+        {
+            var encodings = pages.RootElement.GetProperty("row_groups").EnumerateArray()
+                .SelectMany(g => g.GetProperty("columns").EnumerateArray())
+                .SelectMany(c => c.GetProperty("pages").EnumerateArray())
+                .Select(p => p.GetProperty("encoding").GetString()).ToHashSet();
+            Assert.Contains("DELTA_BINARY_PACKED", encodings);
+            Assert.Contains("DELTA_LENGTH_BYTE_ARRAY", encodings);
+            Assert.Contains("BYTE_STREAM_SPLIT", encodings);
+        }
+        using var reader = ParquetReader.Open(path);
+        var rows = ParquetJson.ReadRows(reader).ToList();
+        Assert.Equal(800, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            using var expected = JsonDocument.Parse(table.Rows[i].ToJsonString());
+            using var actual = JsonDocument.Parse(rows[i]);
+            JsonAssert.Equal(expected.RootElement, actual.RootElement, $"row {i}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Codecs))]
     public void DuckDB_file_reads_in_ours_exactly_as_written(CompressionCodec codec, bool _)
