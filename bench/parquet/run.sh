@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Parquet benchmark: SelfSpec.Parquet vs DuckDB (same rows, same run). Writes bench/results/parquet.md.
-#   bench/parquet/run.sh [ROWS]        default 1,000,000 rows (~350 MB of text)
+#   bench/parquet/run.sh [ROWS] [ROUNDS]     default 1,000,000 rows (~420 MB of values), 2 rounds
+# The two sides run alternately (DuckDB, ours, DuckDB, ours, ...) so that other load on the machine hits both alike.
 # Needs node + npm (DuckDB's npm package is installed once under .selfspec/npm/parquet-bench).
 set -euo pipefail
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rows="${1:-1000000}"
+rounds="${2:-2}"
 work="$repo/.selfspec/bench/parquet"
 deps="$repo/.selfspec/npm/parquet-bench"
 mkdir -p "$work" "$deps" "$repo/bench/results"
@@ -24,5 +26,10 @@ cores="$(nproc)"
 source="$work/source-$rows.parquet"
 [ -f "$source" ] || "${bench[@]}" gen "$source" "$rows"
 cp "$repo/bench/parquet/duckdb-bench.mjs" "$deps/"  # ESM resolves packages next to the script
-node "$deps/duckdb-bench.mjs" "$source" "$work" "$work/duck.json" "${threads[@]}"
-"${bench[@]}" run "$source" "$work" "$work/duck.json" "$repo/bench/results/parquet.md" "${threads[@]}"
+rm -f "$work/duck.json" "$work/ours.json"
+for round in $(seq "$rounds"); do
+  echo "round $round of $rounds" >&2
+  node "$deps/duckdb-bench.mjs" "$source" "$work" "$work/duck.json" "${threads[@]}"
+  "${bench[@]}" measure "$source" "$work" "$work/ours.json" "${threads[@]}"
+done
+"${bench[@]}" report "$source" "$work/ours.json" "$work/duck.json" "$repo/bench/results/parquet.md" "$work"

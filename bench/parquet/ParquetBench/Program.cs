@@ -1,6 +1,7 @@
 // Parquet benchmark: ours vs DuckDB on the same 1M-row instruction-like table.
 //   ParquetBench gen  SOURCE.parquet [rows]          deterministic table, written UNCOMPRESSED (the shared input)
-//   ParquetBench run  SOURCE.parquet WORKDIR DUCK.json OUT.md [threads...]
+//   ParquetBench measure SOURCE.parquet WORKDIR OURS.json threads...   (appends results)
+//   ParquetBench report SOURCE.parquet OURS.json DUCK.json OUT.md WORKDIR
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -16,8 +17,9 @@ var inv = CultureInfo.InvariantCulture;
 switch (args[0])
 {
     case "gen": Generate(args[1], args.Length > 2 ? int.Parse(args[2], inv) : 1_000_000); break;
-    case "run": Run(args[1], args[2], args[3], args[4], args.Skip(5).Select(a => int.Parse(a, inv)).ToArray()); break;
-    default: throw new ArgumentException("gen | run");
+    case "measure": Measure(args[1], args[2], args[3], args.Skip(4).Select(a => int.Parse(a, inv)).ToArray()); break;
+    case "report": Report(args[1], args[2], args[3], args[4], args[5]); break;
+    default: throw new ArgumentException("gen | measure | report");
 }
 
 static void Generate(string path, int rows)
@@ -82,7 +84,7 @@ static string Word(Random rng)
     return new string(c);
 }
 
-static void Run(string source, string workDir, string duckJson, string outMd, int[] threads)
+static void Measure(string source, string workDir, string oursJson, int[] threads)
 {
     Directory.CreateDirectory(workDir);
     // The table in memory, in our columnar form (UTF-8 strings in one buffer per column).
@@ -93,76 +95,100 @@ static void Run(string source, string workDir, string duckJson, string outMd, in
         schema = src.Schema;
         table = Enumerable.Range(0, src.RowGroupCount).Select(g => src.ReadRowGroup(g).Columns.ToList()).ToList();
     }
-    var rows = table.Sum(g => g[0].RowCount);
-    var mb = table.Sum(g => g.Sum(c => c.Column.PhysicalType == PhysicalType.ByteArray ? c.Offsets![c.ValueCount] : c.ValueByteSize)) / 1e6;
-    var results = new List<(string What, int Threads, double Seconds, string Note)>();
+    var results = new List<Result>();
     var ours = Path.Combine(workDir, "ours.parquet");
     foreach (var t in threads)
     {
         var options = new ParquetWriterOptions { Codec = CompressionCodec.Snappy, MaxDegreeOfParallelism = t };
-        var best = Best(3, () =>
+        results.Add(Best("write", t, "", () =>
         {
             using var w = new ParquetWriter(ours, schema, options);
             foreach (var g in table) w.WriteRowGroup(g);
             w.Commit();
-        });
-        results.Add(("write", t, best, ""));
+        }));
     }
     table = null!;
     GC.Collect();
     var duckFile = Path.Combine(workDir, "duck.parquet");
     foreach (var t in threads)
     {
-        foreach (var (file, note) in new[] { (ours, "our file"), (duckFile, "DuckDB's file") })
+        foreach (var (file, note) in new[] { (ours, ""), (duckFile, "duckdb-file") })
         {
             if (!File.Exists(file)) continue;
-            var best = Best(3, () =>
+            results.Add(Best("read", t, note, () =>
             {
                 using var r = ParquetReader.Open(file);
                 var groups = new List<RowGroupData>(r.RowGroupCount);
                 for (var g = 0; g < r.RowGroupCount; g++) groups.Add(r.ReadRowGroup(g, null, t));
                 GC.KeepAlive(groups);
-            });
-            results.Add(("read", t, best, note));
+            }));
         }
     }
+    var all = File.Exists(oursJson) ? JsonSerializer.Deserialize<List<Result>>(File.ReadAllText(oursJson))! : [];
+    all.AddRange(results);
+    File.WriteAllText(oursJson, JsonSerializer.Serialize(all));
+}
 
+static void Report(string source, string oursJson, string duckJson, string outMd, string workDir)
+{
+    var ours = JsonSerializer.Deserialize<List<Result>>(File.ReadAllText(oursJson))!;
     using var duck = JsonDocument.Parse(File.ReadAllText(duckJson));
     var d = duck.RootElement;
-    double Duck(string what, int t) => d.GetProperty("results").EnumerateArray()
-        .First(x => x.GetProperty("what").GetString() == what && x.GetProperty("threads").GetInt32() == t).GetProperty("seconds").GetDouble();
-
+    var duckResults = d.GetProperty("results").EnumerateArray().Select(x => new Result(
+        x.GetProperty("what").GetString()!, x.GetProperty("threads").GetInt32(), "", x.GetProperty("seconds").GetDouble(), x.GetProperty("cpu_seconds").GetDouble())).ToList();
+    long rows;
+    double mb;
+    using (var src = ParquetReader.Open(source))
+    {
+        rows = src.RowCount;
+        mb = 0;
+        for (var g = 0; g < src.RowGroupCount; g++)
+            foreach (var c in src.ReadRowGroup(g).Columns)
+                mb += c.Column.PhysicalType == PhysicalType.ByteArray ? c.Offsets![c.ValueCount] : c.ValueByteSize;
+        mb /= 1e6;
+    }
+    static Result BestOf(IEnumerable<Result> rs) => rs.MinBy(r => r.Seconds)!;
     var md = new StringBuilder();
     md.AppendLine("# Parquet: SelfSpec.Parquet vs DuckDB");
     md.AppendLine();
-    md.AppendLine($"Generated by `bench/parquet/run.sh` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores ({RuntimeCpu()}), .NET {Environment.Version}, DuckDB {d.GetProperty("duckdb_version").GetString()} via @duckdb/node-api.");
+    md.AppendLine($"Generated by `bench/parquet/run.sh` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores ({RuntimeCpu()}), .NET {Environment.Version}, DuckDB {d.GetProperty("duckdb_version").GetString()} via @duckdb/node-api {d.GetProperty("node_api").GetString()}. Load average when the report was written: {LoadAverage()}.");
     md.AppendLine();
-    md.AppendLine($"Table: {rows:N0} rows of `id BIGINT, task, instruction, input (nullable), output VARCHAR, rouge_max DOUBLE, doc_ids VARCHAR[5]`, {mb:F0} MB of values ({source} from `ParquetBench gen`).");
-    md.AppendLine("Both sides start from the same rows in memory in their own columnar form and write SNAPPY, row groups of 122,880 rows. " +
-                  "Read = decode every column of every row group into memory (ours: `ParquetReader.ReadRowGroup` → ColumnData; DuckDB: `CREATE TABLE AS SELECT * FROM read_parquet(...)`). Best of 3 runs. MB/s = table MB / seconds.");
+    md.AppendLine($"Table: {rows:N0} rows of `id BIGINT NOT NULL, task, instruction, input (nullable), output VARCHAR, rouge_max DOUBLE, doc_ids VARCHAR[] (5 each)`, {mb:F0} MB of values (generated by `ParquetBench gen`, deterministic).");
+    md.AppendLine("Both sides start from the same rows held in memory in their own columnar form and write SNAPPY with row groups of 122,880 rows. " +
+                  "Read = decode every column of every row group into memory (ours: `ParquetReader.ReadRowGroup` → `ColumnData`; DuckDB: `CREATE TEMP TABLE AS SELECT * FROM read_parquet(...)`). " +
+                  "The two sides run alternately in several rounds (3 runs each per round); the table shows each side's best wall time, MB/s = table MB / wall seconds, " +
+                  "and the CPU seconds of that run (process CPU time, less sensitive to other load on a shared machine).");
     md.AppendLine();
-    md.AppendLine("| operation | threads | ours (s) | ours MB/s | DuckDB (s) | DuckDB MB/s | ours / DuckDB speed |");
+    md.AppendLine("| operation | threads | ours wall (s) | ours MB/s | ours CPU (s) | DuckDB wall (s) | DuckDB MB/s | DuckDB CPU (s) | speed ours / DuckDB (wall) | (CPU) |");
+    md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var g in ours.Where(r => r.Note == "").GroupBy(r => (r.What, r.Threads)).OrderBy(g => g.Key.What == "read").ThenBy(g => g.Key.Threads))
+    {
+        var o = BestOf(g);
+        var k = BestOf(duckResults.Where(r => r.What == g.Key.What && r.Threads == g.Key.Threads));
+        md.AppendLine(Invariant($"| {o.What} | {o.Threads} | {o.Seconds:F2} | {mb / o.Seconds:F0} | {o.CpuSeconds:F2} | {k.Seconds:F2} | {mb / k.Seconds:F0} | {k.CpuSeconds:F2} | **{k.Seconds / o.Seconds:F2}×** | {k.CpuSeconds / o.CpuSeconds:F2}× |"));
+    }
+    md.AppendLine();
+    md.AppendLine("Ours reading DuckDB's file of the same table (its encodings and page layout) vs DuckDB reading it:");
+    md.AppendLine();
+    md.AppendLine("| threads | ours wall (s) | ours MB/s | ours CPU (s) | DuckDB wall (s) | DuckDB CPU (s) | speed (wall) |");
     md.AppendLine("|---|---|---|---|---|---|---|");
-    foreach (var (what, t, s, note) in results)
+    foreach (var g in ours.Where(r => r.Note == "duckdb-file").GroupBy(r => r.Threads).OrderBy(g => g.Key))
     {
-        if (note == "DuckDB's file") continue;
-        var ds = Duck(what, t);
-        md.AppendLine(Invariant($"| {what} | {t} | {s:F2} | {mb / s:F0} | {ds:F2} | {mb / ds:F0} | {ds / s:F2}× |"));
+        var o = BestOf(g);
+        var k = BestOf(duckResults.Where(r => r.What == "read" && r.Threads == g.Key));
+        md.AppendLine(Invariant($"| {o.Threads} | {o.Seconds:F2} | {mb / o.Seconds:F0} | {o.CpuSeconds:F2} | {k.Seconds:F2} | {k.CpuSeconds:F2} | {k.Seconds / o.Seconds:F2}× |"));
     }
     md.AppendLine();
-    md.AppendLine("Ours reading DuckDB's file (same table, DuckDB's encodings):");
-    md.AppendLine();
-    md.AppendLine("| threads | ours (s) | ours MB/s | DuckDB reading its own file (s) | ratio |");
-    md.AppendLine("|---|---|---|---|---|");
-    foreach (var (what, t, s, note) in results.Where(r => r.Note == "DuckDB's file"))
-    {
-        var ds = Duck("read", t);
-        md.AppendLine(Invariant($"| {t} | {s:F2} | {mb / s:F0} | {ds:F2} | {ds / s:F2}× |"));
-    }
-    md.AppendLine();
-    md.AppendLine(Invariant($"File sizes: ours {new FileInfo(ours).Length / 1e6:F1} MB, DuckDB {(File.Exists(duckFile) ? new FileInfo(duckFile).Length / 1e6 : 0):F1} MB."));
+    var oursFile = Path.Combine(workDir, "ours.parquet");
+    var duckFile = Path.Combine(workDir, "duck.parquet");
+    md.AppendLine(Invariant($"File sizes: ours {new FileInfo(oursFile).Length / 1e6:F1} MB, DuckDB {new FileInfo(duckFile).Length / 1e6:F1} MB."));
     File.WriteAllText(outMd, md.ToString());
     Console.WriteLine(md.ToString());
+}
+
+static string LoadAverage()
+{
+    try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; } catch (IOException) { return "?"; }
 }
 
 static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
@@ -174,17 +200,22 @@ static string RuntimeCpu()
 }
 
 
-static double Best(int runs, Action action)
+static Result Best(string what, int threads, string note, Action action)
 {
-    var best = double.MaxValue;
-    for (var i = 0; i < runs; i++)
+    Result? best = null;
+    for (var i = 0; i < 3; i++)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         action();
-        best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        Console.Error.WriteLine($"  run {i}: {sw.Elapsed.TotalSeconds:F2} s");
+        var wall = sw.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        Console.Error.WriteLine($"  ours {what} {note} threads={threads} run {i}: {wall:F2} s wall, {cpu:F2} s CPU");
+        if (best == null || wall < best.Seconds) best = new Result(what, threads, note, wall, cpu);
     }
-    return best;
+    return best!;
 }
+
+internal sealed record Result(string What, int Threads, string Note, double Seconds, double CpuSeconds);

@@ -27,6 +27,9 @@ internal static class PageCompression
                 return src;
             case CompressionCodec.Snappy:
             {
+                var announced = SnappyCodec.GetUncompressedLength(src.Span);
+                if (announced != uncompressedSize)
+                    throw new ParquetFormatException($"SNAPPY page holds {announced} bytes, its header says {uncompressedSize}");
                 if (scratch == null || scratch.Length < uncompressedSize)
                     scratch = GC.AllocateUninitializedArray<byte>(Math.Max(uncompressedSize, scratch == null ? 0 : Math.Min(Array.MaxLength, scratch.Length * 2)));
                 var result = scratch.AsMemory(0, uncompressedSize);
@@ -35,6 +38,8 @@ internal static class PageCompression
             }
             case CompressionCodec.Gzip:
             {
+                if (uncompressedSize > (long)src.Length * 1100 + 4096)
+                    throw new ParquetFormatException($"GZIP page of {src.Length} bytes cannot expand to the {uncompressedSize} bytes its header says");
                 var result = GC.AllocateUninitializedArray<byte>(uncompressedSize);
                 try
                 {

@@ -21,8 +21,13 @@ internal static class DeltaBinaryPackedDecoder
         var produced = 1;
         var remaining = total - 1; // values still encoded in the stream (needed to skip to its end)
         var last = first;
-        Span<long> mini = stackalloc long[perMini];
-        Span<byte> widths = stackalloc byte[(int)miniBlocks];
+        // Sizes come from the file: rent rather than stackalloc.
+        var miniArray = System.Buffers.ArrayPool<long>.Shared.Rent(perMini);
+        var widthArray = System.Buffers.ArrayPool<byte>.Shared.Rent((int)miniBlocks);
+        try
+        {
+        var mini = miniArray.AsSpan(0, perMini);
+        var widths = widthArray.AsSpan(0, (int)miniBlocks);
         while (remaining > 0)
         {
             var minDelta = ZigZag(ReadUVarint(src, ref pos));
@@ -48,6 +53,12 @@ internal static class DeltaBinaryPackedDecoder
             }
         }
         return pos;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(miniArray);
+            System.Buffers.ArrayPool<byte>.Shared.Return(widthArray);
+        }
     }
 
     private static ulong ReadUVarint(ReadOnlySpan<byte> src, ref int pos)

@@ -80,7 +80,11 @@ public static class ParquetSerializer
             {
                 var top = reader.Schema.Find(names[p])!;
                 var leaf = top.Leaves().First();
-                columns[p] = Materialize(map.Properties[p], group.Columns.First(c => c.Column.Index == leaf.Index), top, readers[p], rows, path, g, firstRow);
+                try { columns[p] = Materialize(map.Properties[p], group.Columns.First(c => c.Column.Index == leaf.Index), top, readers[p], rows, path, g, firstRow); }
+                catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException or IndexOutOfRangeException or NullReferenceException)
+                {
+                    throw new ParquetFormatException($"corrupt or unrepresentable data: {e.Message}", path, g, names[p], e);
+                }
             }
             for (var r = 0; r < rows; r++)
             {
