@@ -13,7 +13,7 @@ public class CorruptionTests
     public static TheoryData<string> Sources() => new()
     {
         "duckdb_types_snappy", "duckdb_types_gzip", "duckdb_lists", "duckdb_nested", "duckdb_dictionary_strings_v2encodings",
-        "hyparquet_writer_instruct", "parquet_wasm_types_v1", "ours_crc",
+        "hyparquet_writer_instruct", "parquet_wasm_types_v1", "duckdb_types_zstd", "parquet_wasm_types_v2", "ours_crc",
     };
 
     private static byte[] Source(string name, TempDir dir)

@@ -49,6 +49,30 @@ public class DuckDbRoundTripTests
         Assert.Equal(700, rows.Count);
     }
 
+    /// <summary>ZSTD is read-only here: DuckDB writes it (V1 and V2 encodings), ours reads it back exactly.</summary>
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public void DuckDB_zstd_file_reads_in_ours_exactly(string version)
+    {
+        using var dir = new TempDir();
+        var table = new RandomTable(seed: version == "v1" ? 11 : 12, rows: 1500);
+        var jsonl = dir.Combine("rows.jsonl");
+        File.WriteAllText(jsonl, table.ToJsonLines());
+        var path = dir.Combine("duck_zstd.parquet");
+        Tools.Write(jsonl, RandomTable.DuckDbColumns, path, "zstd", 700, parquetVersion: version);
+        using var reader = ParquetReader.Open(path);
+        Assert.Equal(CompressionCodec.Zstd, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Codec);
+        var rows = ParquetJson.ReadRows(reader).ToList();
+        Assert.Equal(1500, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            using var expected = JsonDocument.Parse(table.Rows[i].ToJsonString());
+            using var actual = JsonDocument.Parse(rows[i]);
+            JsonAssert.Equal(expected.RootElement, actual.RootElement, $"row {i}");
+        }
+    }
+
     /// <summary>DuckDB's V2 mode writes DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT and RLE_DICTIONARY.</summary>
     [Fact]
     public void DuckDB_v2_encodings_read_in_ours_exactly()

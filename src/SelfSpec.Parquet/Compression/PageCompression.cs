@@ -6,7 +6,7 @@ namespace SelfSpec.Parquet.Compression;
 /// <summary>Compresses and decompresses page bodies: SNAPPY (our <see cref="SnappyCodec"/>), GZIP (System.IO.Compression), UNCOMPRESSED.</summary>
 internal static class PageCompression
 {
-    public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip;
+    public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip or CompressionCodec.Zstd;
 
     /// <summary>Decompresses <paramref name="src"/> into exactly <paramref name="uncompressedSize"/> bytes.</summary>
     public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> src, int uncompressedSize) =>
@@ -58,8 +58,18 @@ internal static class PageCompression
                 catch (InvalidDataException e) { throw new ParquetFormatException($"GZIP decompression failed: {e.Message}", inner: e); }
                 return result;
             }
+            case CompressionCodec.Zstd:
+            {
+                if (uncompressedSize > (long)src.Length * 32768 + 65536)
+                    throw new ParquetFormatException($"ZSTD page of {src.Length} bytes cannot expand to the {uncompressedSize} bytes its header says");
+                if (scratch == null || scratch.Length < uncompressedSize)
+                    scratch = GC.AllocateUninitializedArray<byte>(Math.Max(uncompressedSize, scratch == null ? 0 : Math.Min(Array.MaxLength, scratch.Length * 2)));
+                var result = scratch.AsMemory(0, uncompressedSize);
+                Zstd.ZstdDecoder.Decompress(src.Span, result.Span);
+                return result;
+            }
             default:
-                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP and UNCOMPRESSED are)");
+                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP, ZSTD (read only) and UNCOMPRESSED are)", kind: ParquetErrorKind.Unsupported);
         }
     }
 
