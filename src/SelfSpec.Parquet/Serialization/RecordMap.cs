@@ -99,7 +99,7 @@ internal sealed class RecordMap
             var elementInfo = t.IsArray ? info.ElementType! : info.GenericTypeArguments[0];
             var (et, pt, elementNullable) = Scalar(owner, p, elementType, elementInfo);
             var field = ParquetField.List(name, pt, nullable: info.ReadState != NullabilityState.NotNull, elementNullable: elementNullable);
-            Func<object?, object?> getter = p.GetValue;
+            var getter = CompileGetter(p);
             var add = ElementAdder(et);
             return new PropertyMap
             {
@@ -120,7 +120,7 @@ internal sealed class RecordMap
         else
         {
             var (et, pt, nullable) = Scalar(owner, p, t, info);
-            Func<object?, object?> getter = p.GetValue;
+            var getter = CompileGetter(p);
             var add = ElementAdder(et);
             return new PropertyMap
             {
@@ -133,6 +133,14 @@ internal sealed class RecordMap
                 },
             };
         }
+    }
+
+    private static Func<object, object?> CompileGetter(PropertyInfo p)
+    {
+        var o = System.Linq.Expressions.Expression.Parameter(typeof(object), "o");
+        var body = System.Linq.Expressions.Expression.Convert(
+            System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(o, p.DeclaringType!), p), typeof(object));
+        return System.Linq.Expressions.Expression.Lambda<Func<object, object?>>(body, o).Compile();
     }
 
     private static Type? ListElementType(Type t)
@@ -163,7 +171,8 @@ internal sealed class RecordMap
         else if (vt == typeof(byte[])) pt = ParquetType.Binary;
         else if (vt == typeof(DateOnly)) pt = ParquetType.Date;
         else if (vt == typeof(DateTime) || vt == typeof(DateTimeOffset)) pt = ParquetType.Timestamp;
-        else throw new NotSupportedException($"{owner.Name}.{p.Name}: type {t.Name} cannot be stored in Parquet (supported: bool, int, long, float, double, string, byte[], DateOnly, DateTime, DateTimeOffset, their nullables, and lists/arrays of them)");
+        else if (vt.IsEnum) pt = ParquetType.String;
+        else throw new NotSupportedException($"{owner.Name}.{p.Name}: type {t.Name} cannot be stored in Parquet (supported: bool, int, long, float, double, string, byte[], DateOnly, DateTime, DateTimeOffset, enums (stored by name), their nullables, and lists/arrays of them)");
         return (vt, pt, nullable);
     }
 
@@ -178,6 +187,7 @@ internal sealed class RecordMap
         if (t == typeof(byte[])) return (b, v) => b.AddBytes((byte[])v);
         if (t == typeof(DateOnly)) return (b, v) => b.AddDate((DateOnly)v);
         if (t == typeof(DateTime)) return (b, v) => b.AddTimestamp((DateTime)v);
+        if (t.IsEnum) return (b, v) => b.AddString(v.ToString());
         return (b, v) => b.AddTimestamp((DateTimeOffset)v);
     }
 
@@ -205,6 +215,14 @@ internal sealed class RecordMap
             case PhysicalType.Float when t == typeof(double): return (d, i) => (double)d.Floats![i];
             case PhysicalType.Double when t == typeof(double): return (d, i) => d.Doubles![i];
             case PhysicalType.ByteArray when t == typeof(string) && lt is null or LogicalTypeKind.String or LogicalTypeKind.Json or LogicalTypeKind.Enum: return (d, i) => d.GetString(i);
+            case PhysicalType.ByteArray when t.IsEnum && lt is null or LogicalTypeKind.String or LogicalTypeKind.Enum:
+                return (d, i) =>
+                {
+                    var text = d.GetString(i);
+                    return Enum.TryParse(t, text, ignoreCase: false, out var value) && Enum.IsDefined(t, value!)
+                        ? value!
+                        : throw new ParquetFormatException($"'{text}' is not a member of {t.Name} (column '{col.DottedPath}', value {i})", kind: ParquetErrorKind.SchemaMismatch);
+                };
             case PhysicalType.ByteArray or PhysicalType.FixedLenByteArray when t == typeof(byte[]): return (d, i) => d.GetBytes(i).ToArray();
             default: return null;
         }
