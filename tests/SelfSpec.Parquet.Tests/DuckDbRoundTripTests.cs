@@ -8,6 +8,13 @@ using Xunit;
 
 namespace SelfSpec.Parquet.Tests;
 
+internal static class Utf8Order
+{
+    /// <summary>Parquet orders strings by their UTF-8 bytes (unsigned), which differs from UTF-16 ordinal order above the BMP.</summary>
+    public static IComparer<string?> WithUtf8Order(this StringComparer _) =>
+        Comparer<string?>.Create((a, b) => System.Text.Encoding.UTF8.GetBytes(a!).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b!)));
+}
+
 /// <summary>Randomized tables round-trip through DuckDB in both directions, for each codec.</summary>
 [Trait(Category.Name, Category.Slow)]
 public class DuckDbRoundTripTests
@@ -47,6 +54,18 @@ public class DuckDbRoundTripTests
             JsonAssert.Equal(expected.RootElement, rows[i], $"row {i}");
         }
         Assert.Equal(700, rows.Count);
+
+        // Statistics as DuckDB reads them from our footer: row group 1 holds rows 1..299.
+        var group = root.GetProperty("row_groups")[1].GetProperty("columns");
+        var ints = table.Rows.Skip(1).Take(299).Select(r => r["i"]).ToList();
+        var iStats = group.EnumerateArray().First(c => c.GetProperty("path").GetString() == "i").GetProperty("stats");
+        Assert.Equal(ints.Where(v => v != null).Min(v => v!.GetValue<int>()).ToString(), iStats.GetProperty("min").ToString());
+        Assert.Equal(ints.Where(v => v != null).Max(v => v!.GetValue<int>()).ToString(), iStats.GetProperty("max").ToString());
+        Assert.Equal(ints.Count(v => v == null), iStats.GetProperty("null_count").GetInt32());
+        var strings = table.Rows.Skip(1).Take(299).Select(r => r["s"]?.GetValue<string>()).Where(v => v != null).ToList();
+        var sStats = group.EnumerateArray().First(c => c.GetProperty("path").GetString() == "s").GetProperty("stats");
+        Assert.Equal(strings.Min(StringComparer.Ordinal.WithUtf8Order()), sStats.GetProperty("min").GetString());
+        Assert.Equal(strings.Max(StringComparer.Ordinal.WithUtf8Order()), sStats.GetProperty("max").GetString());
     }
 
     /// <summary>ZSTD is read-only here: DuckDB writes it (V1 and V2 encodings), ours reads it back exactly.</summary>
