@@ -115,7 +115,7 @@ public sealed class ParquetCommands : ICommandGroup
                         throw new FormatException($"{inPath} line {lineNo}, column '{fields[i].Name}': {ex.Message}");
                     }
                 }
-                if (++inGroup >= options.RowGroupRows)
+                if (++inGroup >= options.RowGroupRows || (inGroup % 1024 == 0 && builders.Sum(b => b.EstimatedBytes) >= options.RowGroupBytes))
                 {
                     writer.WriteRowGroup(builders.Select(b => b.Build()).ToList(), ct);
                     builders = NewBuilders(parquetSchema);

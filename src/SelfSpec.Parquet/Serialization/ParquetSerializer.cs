@@ -115,15 +115,8 @@ public static class ParquetSerializer
 
     private static T Construct<T>(RecordMap map, object?[] values)
     {
-        if (map.Constructor != null)
-        {
-            var args = new object?[values.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = values[map.ConstructorOrder![i]];
-            return (T)map.Constructor.Invoke(args);
-        }
-        var o = Activator.CreateInstance(map.Type)!;
-        for (var i = 0; i < values.Length; i++) map.Properties[i].Property.SetValue(o, values[i]);
-        return (T)o;
+        try { return (T)map.Factory(values); }
+        catch (InvalidCastException e) { throw new ParquetFormatException($"a value does not fit {map.Type.Name}: {e.Message}", kind: ParquetErrorKind.SchemaMismatch); }
     }
 
     private static Func<ColumnData, int, object>[] Bind(RecordMap map, ParquetReader reader)
@@ -187,7 +180,7 @@ public static class ParquetSerializer
                     if (!prop.Field.Nullable) throw Null(path, group, prop, firstRow + row);
                     continue;
                 }
-                current = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(ElementClrType(prop)))!;
+                current = prop.NewList!();
                 if (def < repDef) continue;
             }
             if (def == maxDef) current!.Add(read(d, vi++));
@@ -196,12 +189,6 @@ public static class ParquetSerializer
         }
         if (current != null) result[row] = Finish(prop, current);
         return result;
-    }
-
-    private static Type ElementClrType(PropertyMap prop)
-    {
-        var t = prop.ListType!;
-        return t.IsArray ? t.GetElementType()! : t.GetGenericArguments()[0];
     }
 
     private static object Finish(PropertyMap prop, IList list)

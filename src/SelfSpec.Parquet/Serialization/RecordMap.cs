@@ -15,6 +15,9 @@ internal sealed class PropertyMap
     public required ParquetField Field { get; init; }
     public required Type ValueType { get; init; } // element type for lists, underlying type for nullables
     public Type? ListType { get; init; }
+
+    /// <summary>Creates an empty <c>List&lt;element&gt;</c> for list properties.</summary>
+    public Func<System.Collections.IList>? NewList { get; init; }
     public required Action<object, ColumnBuilder> Append { get; init; }
 
     public string Describe() => $"{Property.DeclaringType!.Name}.{Property.Name} ({Property.PropertyType.Name} → {Field})";
@@ -31,6 +34,30 @@ internal sealed class RecordMap
     public required ParquetSchema Schema { get; init; }
     public ConstructorInfo? Constructor { get; init; }
     public int[]? ConstructorOrder { get; init; }
+
+    /// <summary>Creates a record from values in property order (compiled once per type).</summary>
+    public Func<object?[], object> Factory => _factory ??= CompileFactory();
+    private Func<object?[], object>? _factory;
+
+    private Func<object?[], object> CompileFactory()
+    {
+        var values = System.Linq.Expressions.Expression.Parameter(typeof(object?[]), "values");
+        System.Linq.Expressions.Expression Arg(int property) => System.Linq.Expressions.Expression.Convert(
+            System.Linq.Expressions.Expression.ArrayIndex(values, System.Linq.Expressions.Expression.Constant(property)), Properties[property].Property.PropertyType);
+        System.Linq.Expressions.Expression body;
+        if (Constructor != null)
+        {
+            var ps = Constructor.GetParameters();
+            body = System.Linq.Expressions.Expression.New(Constructor, ps.Select((p, i) =>
+                System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.ArrayIndex(values, System.Linq.Expressions.Expression.Constant(ConstructorOrder![i])), p.ParameterType)));
+        }
+        else
+        {
+            body = System.Linq.Expressions.Expression.MemberInit(System.Linq.Expressions.Expression.New(Type),
+                Properties.Select((p, i) => (System.Linq.Expressions.MemberBinding)System.Linq.Expressions.Expression.Bind(p.Property, Arg(i))));
+        }
+        return System.Linq.Expressions.Expression.Lambda<Func<object?[], object>>(System.Linq.Expressions.Expression.Convert(body, typeof(object)), values).Compile();
+    }
 
     public static RecordMap For(Type type)
     {
@@ -101,9 +128,13 @@ internal sealed class RecordMap
             var field = ParquetField.List(name, pt, nullable: info.ReadState != NullabilityState.NotNull, elementNullable: elementNullable);
             var getter = CompileGetter(p);
             var add = ElementAdder(et);
+            var clrElement = t.IsArray ? t.GetElementType()! : t.GetGenericArguments()[0];
+            var listCtor = typeof(List<>).MakeGenericType(clrElement).GetConstructor(Type.EmptyTypes)!;
+            var newList = System.Linq.Expressions.Expression.Lambda<Func<System.Collections.IList>>(
+                System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.New(listCtor), typeof(System.Collections.IList))).Compile();
             return new PropertyMap
             {
-                Property = p, Field = field, ValueType = et, ListType = t,
+                Property = p, Field = field, ValueType = et, ListType = t, NewList = newList,
                 Append = (o, b) =>
                 {
                     if (getter(o) is not IEnumerable list) { b.AddNull(); return; }
