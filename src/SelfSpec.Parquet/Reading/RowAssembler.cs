@@ -15,9 +15,13 @@ public static class RowAssembler
     /// Assembles the rows of <paramref name="group"/>: one dictionary per row, keyed by top-level column name, holding
     /// only the top-level columns whose leaves were all read.
     /// </summary>
-    public static List<Dictionary<string, object?>> Assemble(ParquetSchema schema, RowGroupData group, Func<ColumnData, int, object?> leaf)
+    /// <param name="schema">The file's schema.</param>
+    /// <param name="group">The decoded columns.</param>
+    /// <param name="leaf">Converts value i of a leaf column.</param>
+    /// <param name="maxRows">Assemble only the first rows (e.g. for a preview).</param>
+    public static List<Dictionary<string, object?>> Assemble(ParquetSchema schema, RowGroupData group, Func<ColumnData, int, object?> leaf, int? maxRows = null)
     {
-        var rows = (int)group.RowCount;
+        var rows = (int)Math.Min(group.RowCount, maxRows ?? int.MaxValue);
         var result = new List<Dictionary<string, object?>>(rows);
         for (var i = 0; i < rows; i++) result.Add(new Dictionary<string, object?>(schema.TopLevel.Count));
         var byIndex = group.Columns.ToDictionary(c => c.Column.Index);

@@ -27,7 +27,8 @@ public static class ParquetJson
             if (limit != null && emitted >= limit) yield break;
             var group = reader.ReadRowGroup(g, selected);
             List<Dictionary<string, object?>> rows;
-            try { rows = RowAssembler.Assemble(reader.Schema, group, (d, i) => new RawJson(LeafValues.ToConventionJson(d, i))); }
+            var wanted = limit == null ? (int?)null : (int)Math.Min(int.MaxValue, limit.Value - emitted);
+            try { rows = RowAssembler.Assemble(reader.Schema, group, (d, i) => new RawJson(LeafValues.ToConventionJson(d, i)), wanted); }
             catch (ParquetFormatException e) { throw e.WithLocation(reader.FilePath, g); }
             foreach (var row in rows)
             {
