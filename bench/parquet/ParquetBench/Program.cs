@@ -189,7 +189,6 @@ static void Report(string source, string oursJson, string duckJson, string outMd
     var typedRows = ours.Where(r => r.Note == "typed").GroupBy(r => r.What).Select(g => BestOf(g)).ToList();
     if (typedRows.Count > 0)
     {
-        md.AppendLine();
         md.AppendLine("The typed layer the pipeline uses (`ParquetSerializer.Read<T>` / `Write<T>` with a C# record per row, .NET strings), ours only, single-threaded, same table and file:");
         md.AppendLine();
         md.AppendLine("| operation | wall (s) | MB/s | CPU (s) |");
