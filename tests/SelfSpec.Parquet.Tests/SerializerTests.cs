@@ -47,6 +47,7 @@ public class SerializerTests
     }
 
     [Fact]
+    [Trait(Category.Name, Category.Slow)]
     public void Records_written_by_us_read_in_DuckDB_with_snake_case_names_and_nullability()
     {
         using var dir = new TempDir();
