@@ -9,7 +9,7 @@ namespace SelfSpec.Parquet.Tests;
 /// <summary>Every shared fixture (written by DuckDB, hyparquet-writer, arrow-rs) reads back exactly as its expected.json says.</summary>
 public class FixtureReadTests
 {
-    private static readonly string[] ZstdFixtures = ["duckdb_types_zstd", "parquet_wasm_types_v2"];
+    private static readonly string[] ZstdFixtures = [];
 
     public static TheoryData<string> ValidFixtures() => Fixtures(valid: true);
 

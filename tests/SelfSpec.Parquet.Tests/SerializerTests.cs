@@ -11,6 +11,16 @@ public sealed record InstructionRow(long Id, string Task, string Instruction, st
 
 public sealed record WrongTypes(long Id, int Task);
 
+public enum Stage { Seeds, Generation, Filtering }
+
+public sealed record WithEnum(long Id, Stage Stage, Stage? Previous);
+
+public sealed class Mutable
+{
+    public long Id { get; set; }
+    public string? Note { get; set; }
+}
+
 public sealed record Typed(long Id, bool Flag, int? Count, float Ratio, DateOnly Day, DateTime At, byte[]? Blob, string[] Tags, List<double?>? Scores);
 
 public class SerializerTests
@@ -37,6 +47,7 @@ public class SerializerTests
     }
 
     [Fact]
+    [Trait(Category.Name, Category.Slow)]
     public void Records_written_by_us_read_in_DuckDB_with_snake_case_names_and_nullability()
     {
         using var dir = new TempDir();
@@ -96,6 +107,30 @@ public class SerializerTests
     }
 
     public sealed record NonNullInput(long Id, string Input);
+
+    [Fact]
+    public void Enums_are_stored_as_strings_and_setter_classes_round_trip()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("enum.parquet");
+        var rows = new[] { new WithEnum(1, Stage.Generation, null), new WithEnum(2, Stage.Filtering, Stage.Generation) };
+        var reports = new List<long>();
+        ParquetSerializer.Write(path, rows, progress: new SyncProgress(reports));
+        Assert.Equal([2L], reports);
+        Assert.Equal(rows, ParquetSerializer.Read<WithEnum>(path));
+        var missing = Assert.Throws<ParquetFormatException>(() => ParquetSerializer.Read<Mutable>(path));
+        Assert.Contains("no column 'note'", missing.Message);
+
+        var mpath = dir.Combine("mutable.parquet");
+        ParquetSerializer.Write(mpath, [new Mutable { Id = 5, Note = "n" }, new Mutable { Id = 6 }]);
+        var back = ParquetSerializer.Read<Mutable>(mpath);
+        Assert.Equal([(5L, "n"), (6L, null)], back.Select(m => (m.Id, m.Note)).ToList());
+    }
+
+    private sealed class SyncProgress(List<long> sink) : IProgress<long>
+    {
+        public void Report(long value) => sink.Add(value);
+    }
 
     [Fact]
     public void A_failed_write_leaves_no_file_behind()

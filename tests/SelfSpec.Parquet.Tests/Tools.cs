@@ -17,10 +17,11 @@ internal static class Tools
         return JsonDocument.Parse(File.ReadAllText(output));
     }
 
-    public static void Write(string jsonl, string columns, string output, string codec, int rowGroupSize)
+    public static void Write(string jsonl, string columns, string output, string codec, int rowGroupSize, string parquetVersion = "v1")
     {
         var r = ChildProcess.Run(Paths.SharedTool("parquet-write"),
-            ["--input", jsonl, "--columns", columns, "--output", output, "--codec", codec, "--row-group-size", rowGroupSize.ToString(), "--quiet"],
+            ["--input", jsonl, "--columns", columns, "--output", output, "--codec", codec, "--row-group-size", rowGroupSize.ToString(),
+             "--parquet-version", parquetVersion, "--quiet"],
             timeout: TimeSpan.FromMinutes(5));
         Assert.True(r.ExitCode == 0, "parquet-write failed: " + r);
     }

@@ -115,7 +115,7 @@ public sealed class ParquetCommands : ICommandGroup
                         throw new FormatException($"{inPath} line {lineNo}, column '{fields[i].Name}': {ex.Message}");
                     }
                 }
-                if (++inGroup >= options.RowGroupRows)
+                if (++inGroup >= options.RowGroupRows || (inGroup % 1024 == 0 && builders.Sum(b => b.EstimatedBytes) >= options.RowGroupBytes))
                 {
                     writer.WriteRowGroup(builders.Select(b => b.Build()).ToList(), ct);
                     builders = NewBuilders(parquetSchema);
@@ -138,7 +138,9 @@ public sealed class ParquetCommands : ICommandGroup
         try { return action(); }
         catch (Exception e) when (e is ParquetFormatException or IOException or FormatException or JsonException or UnauthorizedAccessException or OperationCanceledException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            // One line on stderr, never wrapped, red when it goes to a terminal.
+            var message = e.Message.ReplaceLineEndings(" ");
+            Console.Error.WriteLine(Console.IsErrorRedirected ? $"error: {message}" : $"\u001b[31merror:\u001b[0m {message}");
             return e is OperationCanceledException ? 130 : 1;
         }
     }

@@ -3,13 +3,22 @@ using SelfSpec.Parquet.Format;
 
 namespace SelfSpec.Parquet.Compression;
 
-/// <summary>Compresses and decompresses page bodies: SNAPPY (IronSnappy), GZIP (System.IO.Compression), UNCOMPRESSED.</summary>
+/// <summary>Compresses and decompresses page bodies: SNAPPY (our <see cref="SnappyCodec"/>), GZIP (System.IO.Compression), UNCOMPRESSED.</summary>
 internal static class PageCompression
 {
-    public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip;
+    public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip or CompressionCodec.Zstd;
 
     /// <summary>Decompresses <paramref name="src"/> into exactly <paramref name="uncompressedSize"/> bytes.</summary>
-    public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> src, int uncompressedSize)
+    public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> src, int uncompressedSize) =>
+        Decompress(codec, src, uncompressedSize, ref Unused);
+
+    [ThreadStatic] private static byte[]? Unused;
+
+    /// <summary>
+    /// Decompresses into <paramref name="scratch"/> (grown as needed and reused across pages); the result is valid
+    /// until the next call with the same scratch.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> src, int uncompressedSize, ref byte[]? scratch)
     {
         if (uncompressedSize < 0) throw new ParquetFormatException($"negative uncompressed page size {uncompressedSize}");
         switch (codec)
@@ -18,15 +27,19 @@ internal static class PageCompression
                 return src;
             case CompressionCodec.Snappy:
             {
-                byte[] result;
-                try { result = IronSnappy.Snappy.Decode(src.Span); }
-                catch (Exception e) when (e is not ParquetFormatException) { throw new ParquetFormatException($"SNAPPY decompression failed: {e.Message}", inner: e); }
-                if (result.Length != uncompressedSize)
-                    throw new ParquetFormatException($"SNAPPY page decompressed to {result.Length} bytes, header says {uncompressedSize}");
+                var announced = SnappyCodec.GetUncompressedLength(src.Span);
+                if (announced != uncompressedSize)
+                    throw new ParquetFormatException($"SNAPPY page holds {announced} bytes, its header says {uncompressedSize}");
+                if (scratch == null || scratch.Length < uncompressedSize)
+                    scratch = GC.AllocateUninitializedArray<byte>(Math.Max(uncompressedSize, scratch == null ? 0 : Math.Min(Array.MaxLength, scratch.Length * 2)));
+                var result = scratch.AsMemory(0, uncompressedSize);
+                SnappyCodec.Decompress(src.Span, result.Span);
                 return result;
             }
             case CompressionCodec.Gzip:
             {
+                if (uncompressedSize > (long)src.Length * 1100 + 4096)
+                    throw new ParquetFormatException($"GZIP page of {src.Length} bytes cannot expand to the {uncompressedSize} bytes its header says");
                 var result = GC.AllocateUninitializedArray<byte>(uncompressedSize);
                 try
                 {
@@ -45,8 +58,18 @@ internal static class PageCompression
                 catch (InvalidDataException e) { throw new ParquetFormatException($"GZIP decompression failed: {e.Message}", inner: e); }
                 return result;
             }
+            case CompressionCodec.Zstd:
+            {
+                if (uncompressedSize > (long)src.Length * 32768 + 65536)
+                    throw new ParquetFormatException($"ZSTD page of {src.Length} bytes cannot expand to the {uncompressedSize} bytes its header says");
+                if (scratch == null || scratch.Length < uncompressedSize)
+                    scratch = GC.AllocateUninitializedArray<byte>(Math.Max(uncompressedSize, scratch == null ? 0 : Math.Min(Array.MaxLength, scratch.Length * 2)));
+                var result = scratch.AsMemory(0, uncompressedSize);
+                Zstd.ZstdDecoder.Decompress(src.Span, result.Span);
+                return result;
+            }
             default:
-                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP and UNCOMPRESSED are)");
+                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP, ZSTD (read only) and UNCOMPRESSED are)", kind: ParquetErrorKind.Unsupported);
         }
     }
 
@@ -56,7 +79,12 @@ internal static class PageCompression
         switch (codec)
         {
             case CompressionCodec.Uncompressed: return src.ToArray();
-            case CompressionCodec.Snappy: return IronSnappy.Snappy.Encode(src);
+            case CompressionCodec.Snappy:
+            {
+                var buf = new byte[SnappyCodec.MaxCompressedLength(src.Length)];
+                var n = SnappyCodec.Compress(src, buf);
+                return buf.AsSpan(0, n).ToArray();
+            }
             case CompressionCodec.Gzip:
             {
                 using var ms = new MemoryStream(src.Length / 3 + 64);

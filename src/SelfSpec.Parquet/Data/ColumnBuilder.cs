@@ -176,11 +176,17 @@ public sealed class ColumnBuilder
     /// <summary>Adds a DATE value.</summary>
     public void AddDate(DateOnly v) => AddInt32(v.DayNumber - UnixEpochDayNumber);
 
-    /// <summary>Adds a TIMESTAMP value in microseconds since the Unix epoch (UTC); local and unspecified times are taken as UTC.</summary>
-    public void AddTimestamp(DateTime v) => AddInt64((v.Ticks - DateTime.UnixEpoch.Ticks) / 10);
+    /// <summary>Adds a TIMESTAMP value in microseconds since the Unix epoch (UTC): local times are converted to UTC, unspecified ones taken as UTC.</summary>
+    public void AddTimestamp(DateTime v)
+    {
+        if (v.Kind == DateTimeKind.Local) v = v.ToUniversalTime();
+        AddInt64(FloorDiv(v.Ticks - DateTime.UnixEpoch.Ticks, 10));
+    }
+
+    private static long FloorDiv(long a, long b) => a / b - (a % b < 0 ? 1 : 0);
 
     /// <summary>Adds a TIMESTAMP value.</summary>
-    public void AddTimestamp(DateTimeOffset v) => AddInt64((v.UtcTicks - DateTime.UnixEpoch.Ticks) / 10);
+    public void AddTimestamp(DateTimeOffset v) => AddInt64(FloorDiv(v.UtcTicks - DateTime.UnixEpoch.Ticks, 10));
 
     /// <summary>Adds a string (UTF-8 encoded); null adds a null.</summary>
     public void AddString(string? v)

@@ -21,33 +21,44 @@ internal static class DeltaBinaryPackedDecoder
         var produced = 1;
         var remaining = total - 1; // values still encoded in the stream (needed to skip to its end)
         var last = first;
-        Span<long> mini = stackalloc long[perMini];
-        Span<byte> widths = stackalloc byte[(int)miniBlocks];
-        while (remaining > 0)
+        // Sizes come from the file: rent rather than stackalloc.
+        var miniArray = System.Buffers.ArrayPool<long>.Shared.Rent(perMini);
+        var widthArray = System.Buffers.ArrayPool<byte>.Shared.Rent((int)miniBlocks);
+        try
         {
-            var minDelta = ZigZag(ReadUVarint(src, ref pos));
-            if (pos + miniBlocks > src.Length) throw new ParquetFormatException("DELTA_BINARY_PACKED block runs past the end of the page");
-            src.Slice(pos, (int)miniBlocks).CopyTo(widths);
-            pos += (int)miniBlocks;
-            for (var m = 0; m < miniBlocks && remaining > 0; m++)
+            var mini = miniArray.AsSpan(0, perMini);
+            var widths = widthArray.AsSpan(0, (int)miniBlocks);
+            while (remaining > 0)
             {
-                var w = widths[m];
-                if (w > 64) throw new ParquetFormatException($"DELTA_BINARY_PACKED bit width {w}");
-                var bytes = perMini * w / 8;
-                if (pos + bytes > src.Length) throw new ParquetFormatException("DELTA_BINARY_PACKED miniblock runs past the end of the page");
-                BitPacking.Unpack64(src.Slice(pos, bytes), w, mini, perMini);
-                pos += bytes;
-                var take = (int)Math.Min(perMini, remaining);
-                for (var i = 0; i < take; i++)
+                var minDelta = ZigZag(ReadUVarint(src, ref pos));
+                if (pos + miniBlocks > src.Length) throw new ParquetFormatException("DELTA_BINARY_PACKED block runs past the end of the page");
+                src.Slice(pos, (int)miniBlocks).CopyTo(widths);
+                pos += (int)miniBlocks;
+                for (var m = 0; m < miniBlocks && remaining > 0; m++)
                 {
-                    last = unchecked(last + minDelta + mini[i]);
-                    if (produced < count) dst[produced] = last;
-                    produced++;
+                    var w = widths[m];
+                    if (w > 64) throw new ParquetFormatException($"DELTA_BINARY_PACKED bit width {w}");
+                    var bytes = perMini * w / 8;
+                    if (pos + bytes > src.Length) throw new ParquetFormatException("DELTA_BINARY_PACKED miniblock runs past the end of the page");
+                    BitPacking.Unpack64(src.Slice(pos, bytes), w, mini, perMini);
+                    pos += bytes;
+                    var take = (int)Math.Min(perMini, remaining);
+                    for (var i = 0; i < take; i++)
+                    {
+                        last = unchecked(last + minDelta + mini[i]);
+                        if (produced < count) dst[produced] = last;
+                        produced++;
+                    }
+                    remaining -= take;
                 }
-                remaining -= take;
             }
+            return pos;
         }
-        return pos;
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(miniArray);
+            System.Buffers.ArrayPool<byte>.Shared.Return(widthArray);
+        }
     }
 
     private static ulong ReadUVarint(ReadOnlySpan<byte> src, ref int pos)

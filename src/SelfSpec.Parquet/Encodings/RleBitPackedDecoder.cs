@@ -52,9 +52,12 @@ internal ref struct RleBitPackedDecoder
         else
         {
             var groups = header >> 1;
+            var remaining = (ulong)(_data.Length - _pos);
+            if (_bitWidth > 0 && groups > remaining) groups = remaining; // corrupt or truncated: clamp before multiplying
+            if (groups > int.MaxValue / 8) groups = int.MaxValue / 8;
             var values = groups * 8;
             var bytes = groups * (ulong)_bitWidth;
-            if (groups == 0 || bytes > (ulong)(_data.Length - _pos))
+            if (groups == 0 || bytes > remaining)
             {
                 // Writers may truncate the final bit-packed run; take what is there.
                 bytes = (ulong)(_data.Length - _pos);

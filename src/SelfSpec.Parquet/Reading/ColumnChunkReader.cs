@@ -11,15 +11,19 @@ namespace SelfSpec.Parquet.Reading;
 /// <summary>Decodes every page of one column chunk (already read into memory) into a <see cref="ColumnData"/>.</summary>
 internal static class ColumnChunkReader
 {
+    // One decompression buffer per thread, reused for every page (pages are decoded before the next is read).
+    [ThreadStatic] private static byte[]? _scratch;
+
     public static ColumnData Read(ColumnDescriptor column, ColumnMetaData meta, ReadOnlyMemory<byte> chunk, long numRowsHint)
     {
         if (meta.NumValues < 0 || meta.NumValues > int.MaxValue) throw new ParquetFormatException($"column chunk announces {meta.NumValues} values");
         var expected = (int)meta.NumValues;
         // Never trust the count for allocation beyond what the bytes could hold.
-        var capacity = (int)Math.Min(expected, Math.Max(1024, Math.Min(meta.TotalUncompressedSize, int.MaxValue / 2) * 8));
+        var capacity = Math.Min(expected, 1 << 24);
         var data = new ColumnData(column, Math.Max(capacity, 1));
-        if (data.Bytes != null && meta.TotalUncompressedSize > data.Bytes.Length && meta.TotalUncompressedSize < int.MaxValue / 2)
-            data.Bytes = new byte[meta.TotalUncompressedSize];
+        var bytesHint = Math.Min(meta.TotalUncompressedSize, (long)chunk.Length * 16);
+        if (data.Bytes != null && bytesHint > data.Bytes.Length && bytesHint < int.MaxValue / 2)
+            data.Bytes = GC.AllocateUninitializedArray<byte>((int)bytesHint);
         ColumnData? dictionary = null;
         var pos = 0;
         var span = chunk.Span;
@@ -33,13 +37,15 @@ internal static class ColumnChunkReader
                 throw new ParquetFormatException($"page at chunk byte {pos} claims {header.CompressedPageSize} bytes; only {span.Length - pos} remain");
             var body = chunk.Slice(pos, header.CompressedPageSize);
             pos += header.CompressedPageSize;
+            if (header.Crc is { } crc && (uint)crc != Writing.Crc32.Compute(body.Span))
+                throw new ParquetFormatException($"page CRC mismatch (stored {(uint)crc:x8}, computed {Writing.Crc32.Compute(body.Span):x8}): the page is corrupt");
             switch (header.Type)
             {
                 case PageType.DictionaryPage:
                 {
                     var h = header.DictionaryPage ?? throw new ParquetFormatException("dictionary page without its header");
                     if (h.NumValues < 0) throw new ParquetFormatException("negative dictionary size");
-                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize);
+                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize, ref _scratch);
                     dictionary = new ColumnData(column, Math.Max(1, Math.Min(h.NumValues, raw.Length + 1)));
                     ValueDecoders.Plain(raw.Span, dictionary, h.NumValues);
                     break;
@@ -47,7 +53,7 @@ internal static class ColumnChunkReader
                 case PageType.DataPage:
                 {
                     var h = header.DataPage ?? throw new ParquetFormatException("data page without its header");
-                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize).Span;
+                    var raw = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize, ref _scratch).Span;
                     var n = CheckCount(h.NumValues, expected - data.LevelCount);
                     var p = 0;
                     data.EnsureLevels(n);
@@ -68,14 +74,20 @@ internal static class ColumnChunkReader
                     var b = body.Span;
                     data.EnsureLevels(n);
                     if (column.MaxRepetitionLevel > 0)
-                        new RleBitPackedDecoder(b[..h.RepetitionLevelsByteLength], BitPacking.BitWidth((uint)column.MaxRepetitionLevel))
-                            .Read(data.RepetitionLevels.AsSpan(data.LevelCount, n));
+                    {
+                        var reps = data.RepetitionLevels.AsSpan(data.LevelCount, n);
+                        new RleBitPackedDecoder(b[..h.RepetitionLevelsByteLength], BitPacking.BitWidth((uint)column.MaxRepetitionLevel)).Read(reps);
+                        CheckLevels(reps, column.MaxRepetitionLevel);
+                    }
                     if (column.MaxDefinitionLevel > 0)
-                        new RleBitPackedDecoder(b.Slice(h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength), BitPacking.BitWidth((uint)column.MaxDefinitionLevel))
-                            .Read(data.DefinitionLevels.AsSpan(data.LevelCount, n));
+                    {
+                        var defs = data.DefinitionLevels.AsSpan(data.LevelCount, n);
+                        new RleBitPackedDecoder(b.Slice(h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength), BitPacking.BitWidth((uint)column.MaxDefinitionLevel)).Read(defs);
+                        CheckLevels(defs, column.MaxDefinitionLevel);
+                    }
                     var valuesBody = body[(int)levelBytes..];
                     var values = h.IsCompressed && meta.Codec != CompressionCodec.Uncompressed
-                        ? PageCompression.Decompress(meta.Codec, valuesBody, header.UncompressedPageSize - (int)levelBytes)
+                        ? PageCompression.Decompress(meta.Codec, valuesBody, header.UncompressedPageSize - (int)levelBytes, ref _scratch)
                         : valuesBody;
                     DecodeValues(values.Span, h.Encoding, data, dictionary, n);
                     break;
@@ -84,6 +96,10 @@ internal static class ColumnChunkReader
                     break; // index pages and unknown page types are skipped
             }
         }
+        if (data.RepetitionLevels != null && data.LevelCount > 0 && data.RepetitionLevels[0] != 0)
+            throw new ParquetFormatException("the first value of a column chunk continues a row (repetition level above 0)");
+        if (data.RowCount != numRowsHint)
+            throw new ParquetFormatException($"column chunk holds {data.RowCount} rows, its row group {numRowsHint}");
         return data;
     }
 

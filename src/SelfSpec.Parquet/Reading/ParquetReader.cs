@@ -168,7 +168,7 @@ public sealed class ParquetReader : IDisposable
             var meta = chunk.MetaData ?? throw new ParquetFormatException("column chunk has no metadata");
             if (chunk.FilePath != null) throw new ParquetFormatException($"column data in an external file ({chunk.FilePath}) is not supported", kind: ParquetErrorKind.Unsupported);
             if (!PageCompression.IsSupported(meta.Codec))
-                throw new ParquetFormatException($"compression codec {meta.Codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP and UNCOMPRESSED are)", kind: ParquetErrorKind.Unsupported);
+                throw new ParquetFormatException($"compression codec {meta.Codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP, ZSTD and UNCOMPRESSED are)", kind: ParquetErrorKind.Unsupported);
             var start = meta.DataPageOffset;
             if (meta.DictionaryPageOffset is > 0 && meta.DictionaryPageOffset < start) start = meta.DictionaryPageOffset.Value;
             var size = meta.TotalCompressedSize;

@@ -15,9 +15,13 @@ public static class RowAssembler
     /// Assembles the rows of <paramref name="group"/>: one dictionary per row, keyed by top-level column name, holding
     /// only the top-level columns whose leaves were all read.
     /// </summary>
-    public static List<Dictionary<string, object?>> Assemble(ParquetSchema schema, RowGroupData group, Func<ColumnData, int, object?> leaf)
+    /// <param name="schema">The file's schema.</param>
+    /// <param name="group">The decoded columns.</param>
+    /// <param name="leaf">Converts value i of a leaf column.</param>
+    /// <param name="maxRows">Assemble only the first rows (e.g. for a preview).</param>
+    public static List<Dictionary<string, object?>> Assemble(ParquetSchema schema, RowGroupData group, Func<ColumnData, int, object?> leaf, int? maxRows = null)
     {
-        var rows = (int)group.RowCount;
+        var rows = (int)Math.Min(group.RowCount, maxRows ?? int.MaxValue);
         var result = new List<Dictionary<string, object?>>(rows);
         for (var i = 0; i < rows; i++) result.Add(new Dictionary<string, object?>(schema.TopLevel.Count));
         var byIndex = group.Columns.ToDictionary(c => c.Column.Index);
@@ -53,9 +57,11 @@ public static class RowAssembler
     {
         if (n.Repetition == Repetition.Repeated)
         {
-            var first = (List<object?>)vals[from]!;
+            var first = vals[from] as List<object?> ?? throw Disagree(n);
             var list = new List<object?>(first.Count);
             var slice = new object?[vals.Length];
+            for (var k = from; k < from + count; k++)
+                if (vals[k] is not List<object?> other || other.Count != first.Count) throw Disagree(n);
             for (var j = 0; j < first.Count; j++)
             {
                 for (var k = from; k < from + count; k++) slice[k] = ((List<object?>)vals[k]!)[j];
@@ -63,7 +69,11 @@ public static class RowAssembler
             }
             return list;
         }
-        if (n.Repetition == Repetition.Optional && vals[from] == null) return null;
+        if (n.Repetition == Repetition.Optional && vals[from] == null)
+        {
+            for (var k = from + 1; k < from + count; k++) if (vals[k] != null) throw Disagree(n);
+            return null;
+        }
         return MergeInner(n, vals, from, count);
     }
 
@@ -72,7 +82,7 @@ public static class RowAssembler
         if (n.IsLeaf) return vals[from];
         // Each leaf's value for a present group is wrapped, so a null group differs from a group of nulls.
         var inner = new object?[vals.Length];
-        for (var k = from; k < from + count; k++) inner[k] = ((Present)vals[k]!).Value;
+        for (var k = from; k < from + count; k++) inner[k] = (vals[k] as Present ?? throw Disagree(n)).Value;
         vals = inner;
         var dict = new Dictionary<string, object?>(n.Children.Count);
         var at = from;
@@ -86,15 +96,18 @@ public static class RowAssembler
         if (element != null)
         {
             var repeated = n.Children[0];
-            var list = (List<object?>)dict[repeated.Name]!;
+            var list = dict[repeated.Name] as List<object?> ?? throw Disagree(n);
             if (element != repeated)
-                for (var i = 0; i < list.Count; i++) list[i] = ((Dictionary<string, object?>)list[i]!)[element.Name];
+                for (var i = 0; i < list.Count; i++) list[i] = (list[i] as Dictionary<string, object?> ?? throw Disagree(n))[element.Name];
             return list;
         }
         if (n.IsMapAnnotated && n.Children.Count == 1 && n.Children[0].Repetition == Repetition.Repeated)
             return dict[n.Children[0].Name];
         return dict;
     }
+
+    private static ParquetFormatException Disagree(SchemaNode n) =>
+        new($"the columns under '{string.Join('.', n.Path)}' disagree about its structure (corrupt levels)");
 
     private sealed record Present(object? Value);
 
@@ -136,7 +149,12 @@ public static class RowAssembler
         {
             if (i < _last) return new Present(NodeValue(i + 1));
             if (_valueIndex >= Data.ValueCount) throw new ParquetFormatException($"column '{Data.Column.DottedPath}' has fewer values than its definition levels announce");
-            var v = leaf(Data, _valueIndex++);
+            object? v;
+            try { v = leaf(Data, _valueIndex++); }
+            catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException or ArgumentException)
+            {
+                throw new ParquetFormatException($"value {_valueIndex - 1} cannot be represented: {e.Message}", column: Data.Column.DottedPath);
+            }
             Pos++;
             return v;
         }

@@ -7,7 +7,7 @@ public sealed class ParquetSchema
 {
     /// <summary>Builds the writer's layout for the given top-level fields.</summary>
     public ParquetSchema(params IReadOnlyList<ParquetField> fields)
-        : this(ToElements(fields), "file")
+        : this(ToElements(fields), null)
     {
         Fields = fields;
     }

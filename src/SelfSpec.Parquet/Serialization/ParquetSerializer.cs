@@ -10,7 +10,7 @@ namespace SelfSpec.Parquet.Serialization;
 /// <summary>
 /// Writes and reads C# records as Parquet rows. Each public property is a column named in snake_case (or by
 /// <see cref="ParquetColumnAttribute"/>): bool, int, long, float, double, string, byte[], DateOnly, DateTime and
-/// DateTimeOffset (TIMESTAMP micros, UTC), their nullables, and lists/arrays of them (LIST columns).
+/// DateTimeOffset (TIMESTAMP micros, UTC), enums (STRING, by name), their nullables, and lists/arrays of them (LIST columns).
 /// Non-nullable reference types (per nullable annotations) become REQUIRED columns.
 /// </summary>
 /// <example>
@@ -30,7 +30,13 @@ public static class ParquetSerializer
     /// Writes <paramref name="rows"/> to <paramref name="path"/> atomically, streaming: rows are buffered only up to
     /// one row group (<see cref="ParquetWriterOptions.RowGroupRows"/> rows or <see cref="ParquetWriterOptions.RowGroupBytes"/> bytes).
     /// </summary>
-    public static void Write<T>(string path, IEnumerable<T> rows, ParquetWriterOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="rows">The rows, enumerated once.</param>
+    /// <param name="options">Codec, row-group size, key/value metadata and so on.</param>
+    /// <param name="cancellationToken">Stops between rows; nothing is left under <paramref name="path"/>.</param>
+    /// <param name="progress">Receives the number of rows written after each row group.</param>
+    public static void Write<T>(string path, IEnumerable<T> rows, ParquetWriterOptions? options = null, CancellationToken cancellationToken = default,
+        IProgress<long>? progress = null)
     {
         options ??= new ParquetWriterOptions();
         var map = RecordMap.For(typeof(T));
@@ -49,12 +55,19 @@ public static class ParquetSerializer
             count++;
             if (count >= options.RowGroupRows || (count % 1024 == 0 && builders.Sum(b => b.EstimatedBytes) >= options.RowGroupBytes))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 writer.WriteRowGroup(builders.Select(b => b.Build()).ToList(), cancellationToken);
+                progress?.Report(writer.RowCount);
                 builders = null;
                 count = 0;
             }
         }
-        if (builders != null && count > 0) writer.WriteRowGroup(builders.Select(b => b.Build()).ToList(), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (builders != null && count > 0)
+        {
+            writer.WriteRowGroup(builders.Select(b => b.Build()).ToList(), cancellationToken);
+            progress?.Report(writer.RowCount);
+        }
         writer.Commit();
     }
 
@@ -63,7 +76,10 @@ public static class ParquetSerializer
     public static List<T> Read<T>(string path) => ReadStream<T>(path).ToList();
 
     /// <summary>Reads the rows of <paramref name="path"/> lazily, one row group in memory at a time. Only the mapped columns are read.</summary>
-    public static IEnumerable<T> ReadStream<T>(string path, CancellationToken cancellationToken = default)
+    /// <param name="path">The Parquet file.</param>
+    /// <param name="cancellationToken">Checked before each row group.</param>
+    /// <param name="progress">Receives the number of rows decoded after each row group.</param>
+    public static IEnumerable<T> ReadStream<T>(string path, CancellationToken cancellationToken = default, IProgress<long>? progress = null)
     {
         var map = RecordMap.For(typeof(T));
         using var reader = ParquetReader.Open(path);
@@ -80,7 +96,11 @@ public static class ParquetSerializer
             {
                 var top = reader.Schema.Find(names[p])!;
                 var leaf = top.Leaves().First();
-                columns[p] = Materialize(map.Properties[p], group.Columns.First(c => c.Column.Index == leaf.Index), top, readers[p], rows, path, g, firstRow);
+                try { columns[p] = Materialize(map.Properties[p], group.Columns.First(c => c.Column.Index == leaf.Index), top, readers[p], rows, path, g, firstRow); }
+                catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException or IndexOutOfRangeException or NullReferenceException)
+                {
+                    throw new ParquetFormatException($"corrupt or unrepresentable data: {e.Message}", path, g, names[p], e);
+                }
             }
             for (var r = 0; r < rows; r++)
             {
@@ -89,20 +109,14 @@ public static class ParquetSerializer
                 yield return Construct<T>(map, args);
             }
             firstRow += rows;
+            progress?.Report(firstRow);
         }
     }
 
     private static T Construct<T>(RecordMap map, object?[] values)
     {
-        if (map.Constructor != null)
-        {
-            var args = new object?[values.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = values[map.ConstructorOrder![i]];
-            return (T)map.Constructor.Invoke(args);
-        }
-        var o = Activator.CreateInstance(map.Type)!;
-        for (var i = 0; i < values.Length; i++) map.Properties[i].Property.SetValue(o, values[i]);
-        return (T)o;
+        try { return (T)map.Factory(values); }
+        catch (InvalidCastException e) { throw new ParquetFormatException($"a value does not fit {map.Type.Name}: {e.Message}", kind: ParquetErrorKind.SchemaMismatch); }
     }
 
     private static Func<ColumnData, int, object>[] Bind(RecordMap map, ParquetReader reader)
@@ -166,7 +180,7 @@ public static class ParquetSerializer
                     if (!prop.Field.Nullable) throw Null(path, group, prop, firstRow + row);
                     continue;
                 }
-                current = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(ElementClrType(prop)))!;
+                current = prop.NewList!();
                 if (def < repDef) continue;
             }
             if (def == maxDef) current!.Add(read(d, vi++));
@@ -175,12 +189,6 @@ public static class ParquetSerializer
         }
         if (current != null) result[row] = Finish(prop, current);
         return result;
-    }
-
-    private static Type ElementClrType(PropertyMap prop)
-    {
-        var t = prop.ListType!;
-        return t.IsArray ? t.GetElementType()! : t.GetGenericArguments()[0];
     }
 
     private static object Finish(PropertyMap prop, IList list)

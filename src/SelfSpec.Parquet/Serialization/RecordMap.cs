@@ -15,6 +15,9 @@ internal sealed class PropertyMap
     public required ParquetField Field { get; init; }
     public required Type ValueType { get; init; } // element type for lists, underlying type for nullables
     public Type? ListType { get; init; }
+
+    /// <summary>Creates an empty <c>List&lt;element&gt;</c> for list properties.</summary>
+    public Func<System.Collections.IList>? NewList { get; init; }
     public required Action<object, ColumnBuilder> Append { get; init; }
 
     public string Describe() => $"{Property.DeclaringType!.Name}.{Property.Name} ({Property.PropertyType.Name} → {Field})";
@@ -31,6 +34,30 @@ internal sealed class RecordMap
     public required ParquetSchema Schema { get; init; }
     public ConstructorInfo? Constructor { get; init; }
     public int[]? ConstructorOrder { get; init; }
+
+    /// <summary>Creates a record from values in property order (compiled once per type).</summary>
+    public Func<object?[], object> Factory => _factory ??= CompileFactory();
+    private Func<object?[], object>? _factory;
+
+    private Func<object?[], object> CompileFactory()
+    {
+        var values = System.Linq.Expressions.Expression.Parameter(typeof(object?[]), "values");
+        System.Linq.Expressions.Expression Arg(int property) => System.Linq.Expressions.Expression.Convert(
+            System.Linq.Expressions.Expression.ArrayIndex(values, System.Linq.Expressions.Expression.Constant(property)), Properties[property].Property.PropertyType);
+        System.Linq.Expressions.Expression body;
+        if (Constructor != null)
+        {
+            var ps = Constructor.GetParameters();
+            body = System.Linq.Expressions.Expression.New(Constructor, ps.Select((p, i) =>
+                System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.ArrayIndex(values, System.Linq.Expressions.Expression.Constant(ConstructorOrder![i])), p.ParameterType)));
+        }
+        else
+        {
+            body = System.Linq.Expressions.Expression.MemberInit(System.Linq.Expressions.Expression.New(Type),
+                Properties.Select((p, i) => (System.Linq.Expressions.MemberBinding)System.Linq.Expressions.Expression.Bind(p.Property, Arg(i))));
+        }
+        return System.Linq.Expressions.Expression.Lambda<Func<object?[], object>>(System.Linq.Expressions.Expression.Convert(body, typeof(object)), values).Compile();
+    }
 
     public static RecordMap For(Type type)
     {
@@ -99,11 +126,15 @@ internal sealed class RecordMap
             var elementInfo = t.IsArray ? info.ElementType! : info.GenericTypeArguments[0];
             var (et, pt, elementNullable) = Scalar(owner, p, elementType, elementInfo);
             var field = ParquetField.List(name, pt, nullable: info.ReadState != NullabilityState.NotNull, elementNullable: elementNullable);
-            Func<object?, object?> getter = p.GetValue;
+            var getter = CompileGetter(p);
             var add = ElementAdder(et);
+            var clrElement = t.IsArray ? t.GetElementType()! : t.GetGenericArguments()[0];
+            var listCtor = typeof(List<>).MakeGenericType(clrElement).GetConstructor(Type.EmptyTypes)!;
+            var newList = System.Linq.Expressions.Expression.Lambda<Func<System.Collections.IList>>(
+                System.Linq.Expressions.Expression.Convert(System.Linq.Expressions.Expression.New(listCtor), typeof(System.Collections.IList))).Compile();
             return new PropertyMap
             {
-                Property = p, Field = field, ValueType = et, ListType = t,
+                Property = p, Field = field, ValueType = et, ListType = t, NewList = newList,
                 Append = (o, b) =>
                 {
                     if (getter(o) is not IEnumerable list) { b.AddNull(); return; }
@@ -120,7 +151,7 @@ internal sealed class RecordMap
         else
         {
             var (et, pt, nullable) = Scalar(owner, p, t, info);
-            Func<object?, object?> getter = p.GetValue;
+            var getter = CompileGetter(p);
             var add = ElementAdder(et);
             return new PropertyMap
             {
@@ -133,6 +164,14 @@ internal sealed class RecordMap
                 },
             };
         }
+    }
+
+    private static Func<object, object?> CompileGetter(PropertyInfo p)
+    {
+        var o = System.Linq.Expressions.Expression.Parameter(typeof(object), "o");
+        var body = System.Linq.Expressions.Expression.Convert(
+            System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Convert(o, p.DeclaringType!), p), typeof(object));
+        return System.Linq.Expressions.Expression.Lambda<Func<object, object?>>(body, o).Compile();
     }
 
     private static Type? ListElementType(Type t)
@@ -163,7 +202,8 @@ internal sealed class RecordMap
         else if (vt == typeof(byte[])) pt = ParquetType.Binary;
         else if (vt == typeof(DateOnly)) pt = ParquetType.Date;
         else if (vt == typeof(DateTime) || vt == typeof(DateTimeOffset)) pt = ParquetType.Timestamp;
-        else throw new NotSupportedException($"{owner.Name}.{p.Name}: type {t.Name} cannot be stored in Parquet (supported: bool, int, long, float, double, string, byte[], DateOnly, DateTime, DateTimeOffset, their nullables, and lists/arrays of them)");
+        else if (vt.IsEnum) pt = ParquetType.String;
+        else throw new NotSupportedException($"{owner.Name}.{p.Name}: type {t.Name} cannot be stored in Parquet (supported: bool, int, long, float, double, string, byte[], DateOnly, DateTime, DateTimeOffset, enums (stored by name), their nullables, and lists/arrays of them)");
         return (vt, pt, nullable);
     }
 
@@ -178,6 +218,7 @@ internal sealed class RecordMap
         if (t == typeof(byte[])) return (b, v) => b.AddBytes((byte[])v);
         if (t == typeof(DateOnly)) return (b, v) => b.AddDate((DateOnly)v);
         if (t == typeof(DateTime)) return (b, v) => b.AddTimestamp((DateTime)v);
+        if (t.IsEnum) return (b, v) => b.AddString(v.ToString());
         return (b, v) => b.AddTimestamp((DateTimeOffset)v);
     }
 
@@ -205,6 +246,14 @@ internal sealed class RecordMap
             case PhysicalType.Float when t == typeof(double): return (d, i) => (double)d.Floats![i];
             case PhysicalType.Double when t == typeof(double): return (d, i) => d.Doubles![i];
             case PhysicalType.ByteArray when t == typeof(string) && lt is null or LogicalTypeKind.String or LogicalTypeKind.Json or LogicalTypeKind.Enum: return (d, i) => d.GetString(i);
+            case PhysicalType.ByteArray when t.IsEnum && lt is null or LogicalTypeKind.String or LogicalTypeKind.Enum:
+                return (d, i) =>
+                {
+                    var text = d.GetString(i);
+                    return Enum.TryParse(t, text, ignoreCase: false, out var value) && Enum.IsDefined(t, value!)
+                        ? value!
+                        : throw new ParquetFormatException($"'{text}' is not a member of {t.Name} (column '{col.DottedPath}', value {i})", kind: ParquetErrorKind.SchemaMismatch);
+                };
             case PhysicalType.ByteArray or PhysicalType.FixedLenByteArray when t == typeof(byte[]): return (d, i) => d.GetBytes(i).ToArray();
             default: return null;
         }

@@ -15,7 +15,7 @@ internal ref struct ThriftCompactReader
     private short _lastFieldId;
     private bool _pendingBool;
     private int _depth;
-    private Stack16 _fieldIds;
+    private FieldIdStack _fieldIds;
 
     public ThriftCompactReader(ReadOnlySpan<byte> data)
     {
@@ -185,7 +185,7 @@ internal ref struct ThriftCompactReader
         new($"corrupt Thrift metadata at byte {_pos}: {what}");
 
     [System.Runtime.CompilerServices.InlineArray(64)]
-    private struct Stack16
+    private struct FieldIdStack
     {
         private short _element;
     }

@@ -26,7 +26,10 @@ public static class ParquetJson
         {
             if (limit != null && emitted >= limit) yield break;
             var group = reader.ReadRowGroup(g, selected);
-            var rows = RowAssembler.Assemble(reader.Schema, group, (d, i) => new RawJson(LeafValues.ToConventionJson(d, i)));
+            List<Dictionary<string, object?>> rows;
+            var wanted = limit == null ? (int?)null : (int)Math.Min(int.MaxValue, limit.Value - emitted);
+            try { rows = RowAssembler.Assemble(reader.Schema, group, (d, i) => new RawJson(LeafValues.ToConventionJson(d, i)), wanted); }
+            catch (ParquetFormatException e) { throw e.WithLocation(reader.FilePath, g); }
             foreach (var row in rows)
             {
                 if (limit != null && emitted >= limit) yield break;

@@ -102,8 +102,10 @@ internal static class ColumnChunkWriter
                     }
                     page.Length = 0;
                     var n = end - level;
-                    if (reps != null) WriteLevels(page, reps.AsSpan(level, n), column.MaxRepetitionLevel);
-                    if (defs != null) WriteLevels(page, defs.AsSpan(level, n), column.MaxDefinitionLevel);
+                    var v2 = options.DataPageVersion == 2;
+                    int repLength = 0, defLength = 0;
+                    if (reps != null) repLength = WriteLevels(page, reps.AsSpan(level, n), column.MaxRepetitionLevel, lengthPrefix: !v2);
+                    if (defs != null) defLength = WriteLevels(page, defs.AsSpan(level, n), column.MaxDefinitionLevel, lengthPrefix: !v2);
                     if (indices != null)
                     {
                         var count = valueEnd - value;
@@ -112,7 +114,23 @@ internal static class ColumnChunkWriter
                         page.Length += 1 + RleBitPackedEncoder.Encode(indices.AsSpan(value, count), indexWidth, dst[1..]);
                     }
                     else WritePlain(page, data, value, valueEnd);
-                    uncompressedTotal += WritePage(output, header, PageType.DataPage, page.Written, options, n, 0, valueEncoding);
+                    if (v2)
+                    {
+                        var rowsInPage = n;
+                        if (reps != null)
+                        {
+                            rowsInPage = 0;
+                            foreach (var r in reps.AsSpan(level, n)) if (r == 0) rowsInPage++;
+                        }
+                        var v2Header = new DataPageHeaderV2
+                        {
+                            NumValues = n, NumNulls = n - (valueEnd - value), NumRows = rowsInPage, Encoding = valueEncoding,
+                            RepetitionLevelsByteLength = repLength, DefinitionLevelsByteLength = defLength,
+                            IsCompressed = options.Codec != CompressionCodec.Uncompressed,
+                        };
+                        uncompressedTotal += WritePageV2(output, header, page.Written, repLength + defLength, v2Header, options);
+                    }
+                    else uncompressedTotal += WritePage(output, header, PageType.DataPage, page.Written, options, n, 0, valueEncoding);
                     level = end;
                     value = valueEnd;
                 } while (level < data.LevelCount);
@@ -142,13 +160,53 @@ internal static class ColumnChunkWriter
         return new EncodedChunk { Buffer = output, Meta = meta, DictionaryPageLength = dictionaryPageLength };
     }
 
-    private static void WriteLevels(ChunkBuffer page, ReadOnlySpan<byte> levels, int maxLevel)
+    /// <summary>RLE-encodes levels (v1 pages put a 4-byte length in front); returns the bytes written.</summary>
+    private static int WriteLevels(ChunkBuffer page, ReadOnlySpan<byte> levels, int maxLevel, bool lengthPrefix)
     {
         var width = BitPacking.BitWidth((uint)maxLevel);
-        var dst = page.GetSpan(4 + RleBitPackedEncoder.MaxSize(levels.Length, width));
-        var n = RleBitPackedEncoder.Encode(levels, width, dst[4..]);
-        BinaryPrimitives.WriteInt32LittleEndian(dst, n);
-        page.Length += 4 + n;
+        var prefix = lengthPrefix ? 4 : 0;
+        var dst = page.GetSpan(prefix + RleBitPackedEncoder.MaxSize(levels.Length, width));
+        var n = RleBitPackedEncoder.Encode(levels, width, dst[prefix..]);
+        if (lengthPrefix) BinaryPrimitives.WriteInt32LittleEndian(dst, n);
+        page.Length += prefix + n;
+        return prefix + n;
+    }
+
+    /// <summary>Appends a DATA_PAGE_V2: the levels stay uncompressed, only the values are compressed.</summary>
+    private static long WritePageV2(ChunkBuffer output, ThriftCompactWriter header, ReadOnlySpan<byte> page, int levelBytes,
+        DataPageHeaderV2 v2, ParquetWriterOptions options)
+    {
+        var levels = page[..levelBytes];
+        var values = page[levelBytes..];
+        ReadOnlySpan<byte> stored;
+        if (options.Codec == CompressionCodec.Snappy)
+        {
+            var need = Compression.SnappyCodec.MaxCompressedLength(values.Length);
+            if (_snappyScratch == null || _snappyScratch.Length < need) _snappyScratch = GC.AllocateUninitializedArray<byte>(Math.Max(need, 1 << 16));
+            stored = _snappyScratch.AsSpan(0, Compression.SnappyCodec.Compress(values, _snappyScratch));
+        }
+        else if (options.Codec == CompressionCodec.Uncompressed) stored = values;
+        else stored = PageCompression.Compress(options.Codec, values, options.GzipLevel);
+        var h = new PageHeader
+        {
+            Type = PageType.DataPageV2,
+            UncompressedPageSize = page.Length,
+            CompressedPageSize = levelBytes + stored.Length,
+            DataPageV2 = v2,
+        };
+        if (options.WritePageCrc)
+        {
+            var crc = new byte[levelBytes + stored.Length];
+            levels.CopyTo(crc);
+            stored.CopyTo(crc.AsSpan(levelBytes));
+            h.Crc = (int)Crc32.Compute(crc);
+        }
+        header.Clear();
+        h.Write(header);
+        output.Write(header.Written);
+        output.Write(levels);
+        output.Write(stored);
+        return header.Written.Length + page.Length;
     }
 
     internal static void WritePlain(ChunkBuffer page, ColumnData data, int from, int to)
@@ -197,12 +255,21 @@ internal static class ColumnChunkWriter
         }
     }
 
+    [ThreadStatic] private static byte[]? _snappyScratch;
+
     /// <summary>Compresses and appends one page with its header; returns the uncompressed size including the header.</summary>
     private static long WritePage(ChunkBuffer output, ThriftCompactWriter header, PageType type, ReadOnlySpan<byte> body,
         ParquetWriterOptions options, int numValues, int numNulls, Format.Encoding encoding)
     {
-        var compressed = options.Codec == CompressionCodec.Uncompressed ? null : PageCompression.Compress(options.Codec, body, options.GzipLevel);
-        ReadOnlySpan<byte> stored = compressed ?? body;
+        ReadOnlySpan<byte> stored;
+        if (options.Codec == CompressionCodec.Snappy)
+        {
+            var need = Compression.SnappyCodec.MaxCompressedLength(body.Length);
+            if (_snappyScratch == null || _snappyScratch.Length < need) _snappyScratch = GC.AllocateUninitializedArray<byte>(Math.Max(need, 1 << 16));
+            stored = _snappyScratch.AsSpan(0, Compression.SnappyCodec.Compress(body, _snappyScratch));
+        }
+        else if (options.Codec == CompressionCodec.Uncompressed) stored = body;
+        else stored = PageCompression.Compress(options.Codec, body, options.GzipLevel);
         var h = new PageHeader
         {
             Type = type,

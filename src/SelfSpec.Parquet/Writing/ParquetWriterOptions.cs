@@ -21,6 +21,9 @@ public sealed class ParquetWriterOptions
     /// <summary>Target uncompressed size of a data page.</summary>
     public int DataPageSize { get; set; } = 1 << 20;
 
+    /// <summary>Data page format: 1 (DATA_PAGE, the default every reader handles) or 2 (DATA_PAGE_V2: levels stored uncompressed ahead of the values).</summary>
+    public int DataPageVersion { get; set; } = 1;
+
     /// <summary>Write a CRC-32 of every page (the optional <c>crc</c> field of the page header).</summary>
     public bool WritePageCrc { get; set; }
 
