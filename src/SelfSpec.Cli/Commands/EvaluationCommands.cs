@@ -146,19 +146,19 @@ public sealed class EvaluationCommands : ICommandGroup
 
     private static Command ReportCommand()
     {
-        var summary = new Option<string>("--summary") { Description = "eval_summary.jsonl of a run", Required = true };
+        var summary = new Option<string>("--summary") { Description = "eval_summary.parquet of a run", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for report.md and report.html", Required = true };
         var funnel = new Option<string?>("--funnel") { Description = "JSON [{\"stage\":…,\"count\":…}]" };
         var loss = new Option<string?>("--loss") { Description = "JSONL {\"step\":…,\"loss\":…}" };
         var title = new Option<string>("--title") { Description = "Report heading", DefaultValueFactory = _ => "Self-specialisation evaluation" };
         var note = new Option<string[]>("--note") { Description = "A line under the title (repeatable)" };
-        var command = new Command("report", "Render report.md and report.html from an eval_summary.jsonl (plus optional funnel and loss)")
+        var command = new Command("report", "Render report.md and report.html from an eval_summary.parquet (plus optional funnel and loss)")
             { summary, output, funnel, loss, title, note };
         command.SetAction(parse =>
         {
             try
             {
-                var rows = EvaluationResultsWriter.ReadJsonLines<SummaryRow>(parse.GetValue(summary)!);
+                var rows = EvaluationResultsWriter.Read<SummaryRow>(parse.GetValue(summary)!);
                 var (md, html) = new ReportWriter().Write(parse.GetValue(output)!, new ReportInput
                 {
                     Title = parse.GetValue(title)!, Summary = rows, Funnel = ReadFunnel(parse.GetValue(funnel)),

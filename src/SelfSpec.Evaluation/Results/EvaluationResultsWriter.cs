@@ -1,51 +1,45 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using SelfSpec.Parquet.Writing;
+using SelfSpec.Parquet.Serialization;
 
 namespace SelfSpec.Evaluation.Results;
 
 /// <summary>
-/// Writes a run's tables into its output folder: <c>eval_predictions.jsonl</c> and <c>eval_summary.jsonl</c>, one JSON
-/// object per row, written to a temporary name and renamed so a cancelled run never leaves a half file.
-/// This is the single place that knows the file format (Parquet output replaces it here).
+/// Writes a run's tables into its output folder as Parquet: <c>eval_predictions.parquet</c> and
+/// <c>eval_summary.parquet</c> (SNAPPY, written to a temporary name and renamed, so a cancelled run never leaves a
+/// half file). The column names are those of the row records' <see cref="ParquetColumnAttribute"/>s. This is the single
+/// place that knows the file format.
 /// </summary>
 public sealed class EvaluationResultsWriter
 {
     /// <summary>File name of the predictions table.</summary>
-    public const string PredictionsFile = "eval_predictions.jsonl";
+    public const string PredictionsFile = "eval_predictions.parquet";
 
     /// <summary>File name of the summary table.</summary>
-    public const string SummaryFile = "eval_summary.jsonl";
+    public const string SummaryFile = "eval_summary.parquet";
 
-    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Key/value metadata stored in both files' footers (producing workflow, activity, parameters…).</summary>
+    public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string> { ["selfspec.producer"] = "SelfSpec.Evaluation" };
 
     /// <summary>Writes both tables into <paramref name="directory"/> (created if needed) and returns their paths.</summary>
-    public async Task<(string Predictions, string Summary)> WriteAsync(string directory, IEnumerable<PredictionRow> predictions,
+    public Task<(string Predictions, string Summary)> WriteAsync(string directory, IEnumerable<PredictionRow> predictions,
         IEnumerable<SummaryRow> summary, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
         var p = Path.Combine(directory, PredictionsFile);
         var s = Path.Combine(directory, SummaryFile);
-        await WriteJsonLinesAsync(p, predictions, cancellationToken);
-        await WriteJsonLinesAsync(s, summary, cancellationToken);
-        return (p, s);
+        ParquetSerializer.Write(p, predictions, Options("eval_predictions"), cancellationToken);
+        ParquetSerializer.Write(s, summary, Options("eval_summary"), cancellationToken);
+        return Task.FromResult((p, s));
     }
 
     /// <summary>Reads a table written by <see cref="WriteAsync"/>.</summary>
-    public static List<T> ReadJsonLines<T>(string path) =>
-        File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<T>(l, Json)!).ToList();
+    public static List<T> Read<T>(string path) => ParquetSerializer.Read<T>(path);
 
-    private static async Task WriteJsonLinesAsync<T>(string path, IEnumerable<T> rows, CancellationToken ct)
+    private ParquetWriterOptions Options(string table)
     {
-        var temp = path + ".tmp";
-        await using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
-        {
-            foreach (var row in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                await writer.WriteLineAsync(JsonSerializer.Serialize(row, Json));
-            }
-        }
-        File.Move(temp, path, overwrite: true);
+        var options = new ParquetWriterOptions();
+        foreach (var (k, v) in Metadata) options.KeyValueMetadata[k] = v;
+        options.KeyValueMetadata["selfspec.table"] = table;
+        return options;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SelfSpec.Parquet.Serialization;
 
 namespace SelfSpec.Evaluation.Results;
 
@@ -6,34 +7,34 @@ namespace SelfSpec.Evaluation.Results;
 public sealed record SummaryRow
 {
     /// <summary>Granularity: <see cref="DatasetScope"/>, <see cref="FamilyScope"/> or <see cref="OverallScope"/>.</summary>
-    [JsonPropertyName("scope")] public required string Scope { get; init; }
+    [JsonPropertyName("scope"), ParquetColumn("scope")] public required string Scope { get; init; }
 
     /// <summary>Model name.</summary>
-    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("model"), ParquetColumn("model")] public required string Model { get; init; }
 
     /// <summary>"Base" or "Specialized".</summary>
-    [JsonPropertyName("role")] public required string Role { get; init; }
+    [JsonPropertyName("role"), ParquetColumn("role")] public required string Role { get; init; }
 
     /// <summary>Task family (QA, NER, RE, SA, DC), or "All" for the overall row.</summary>
-    [JsonPropertyName("family")] public required string Family { get; init; }
+    [JsonPropertyName("family"), ParquetColumn("family")] public required string Family { get; init; }
 
     /// <summary>Dataset name, or "Average" for family and overall rows.</summary>
-    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+    [JsonPropertyName("dataset"), ParquetColumn("dataset")] public required string Dataset { get; init; }
 
     /// <summary>Number of demonstrations.</summary>
-    [JsonPropertyName("k")] public required int K { get; init; }
+    [JsonPropertyName("k"), ParquetColumn("k")] public required int K { get; init; }
 
     /// <summary>Instances behind the row (summed over datasets for averages).</summary>
-    [JsonPropertyName("count")] public required int Count { get; init; }
+    [JsonPropertyName("count"), ParquetColumn("count")] public required int Count { get; init; }
 
     /// <summary>Mean F1 × 100 (for averages: the mean of the dataset means, as Table 1 averages).</summary>
-    [JsonPropertyName("f1")] public required double F1 { get; init; }
+    [JsonPropertyName("f1"), ParquetColumn("f1")] public required double F1 { get; init; }
 
     /// <summary>Mean exact match × 100.</summary>
-    [JsonPropertyName("em")] public required double ExactMatch { get; init; }
+    [JsonPropertyName("em"), ParquetColumn("em")] public required double ExactMatch { get; init; }
 
     /// <summary>Mean ROUGE-L F × 100.</summary>
-    [JsonPropertyName("rougeL")] public required double RougeL { get; init; }
+    [JsonPropertyName("rougeL"), ParquetColumn("rougeL")] public required double RougeL { get; init; }
 
     /// <summary>Scope of a per-dataset row.</summary>
     public const string DatasetScope = "dataset";
