@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ActivityContext = SelfSpec.Workflows.Activities.ActivityContext;
 using System.Text.Json.Nodes;
 using Polly;
 using Polly.Retry;
@@ -119,8 +118,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             execution.Log("Reused", node, $"cache hit: reused results of instance {source.WorkflowInstanceId}");
             execution.Instance.VariablesJson = execution.VariablesJson();
             execution.Instance.UpdatedAt = DateTimeOffset.UtcNow;
-            Store.AddRecord(copy, execution.DrainLog());
-            Store.UpdateInstance(execution.Instance);
+            Store.UpdateRecord(copy, execution.Instance, execution.DrainLog());
         }
         else
         {
@@ -150,7 +148,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             : null;
         var attempts = new JsonArray();
         var attempt = 0;
-        ActivityContext? done = null;
+        ActivityExecutionContext? done = null;
         WorkflowActivity? doneInstance = null;
         var clock = Stopwatch.StartNew();
         var progress = new ProgressForwarder(execution, node.Id);
@@ -166,7 +164,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
                 var activity = descriptor.Factory();
                 foreach (var (port, value) in inputs) port.Property.SetValue(activity, value);
                 if (descriptor.BatchSizeProperty is { } batchProperty && batchSize is { } b) batchProperty.SetValue(activity, b);
-                var context = new ActivityContext(execution, node, attempt, staging, finalDir, progress, ct);
+                var context = new ActivityExecutionContext(execution, node, attempt, staging, finalDir, progress, ct);
                 execution.Emit(new ActivityStarted(execution.InstanceId, info, attempt));
                 var started = DateTimeOffset.UtcNow;
                 var watch = Stopwatch.StartNew();
@@ -236,6 +234,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
     private ResiliencePipeline BuildPipeline(ResilienceSettings settings, ActivityNode node, ActivityInfo info, JsonArray attempts,
         Func<int?> getBatch, Action<int> setBatch)
     {
+        if (settings == ResilienceSettings.None) return ResiliencePipeline.Empty;
         var builder = new ResiliencePipelineBuilder();
         if (settings.HalveBatchOnResourceExhausted)
         {

@@ -58,10 +58,10 @@ public sealed class WorkflowRuntime
             Name = definition.Name, Status = WorkflowStatus.Running, CreatedAt = now, UpdatedAt = now,
             InputJson = new JsonObject(input.Select(kv => KeyValuePair.Create(kv.Key, ValueConverter.ToJson(kv.Value)))).ToJsonString(),
             ForceJson = new JsonArray(forced.Select(f => (JsonNode?)f).ToArray()).ToJsonString(),
-            DefinitionJson = json, SourceFile = definition.SourceFile,
+            SourceFile = definition.SourceFile,
             RunDirectory = Path.Combine(Path.GetFullPath(Options.RunsDirectory), id),
         };
-        Store.AddInstance(instance);
+        Store.AddInstance(instance, json);
         var execution = new WorkflowExecution(this, definition, instance, input, new Dictionary<(string, int), ActivityExecutionRecord>(),
             forced, options.Events, CancellationToken.None, 0);
         return await ExecuteAsync(execution, options, resumed: false, cancellationToken).ConfigureAwait(false);
@@ -79,7 +79,7 @@ public sealed class WorkflowRuntime
         instance = Store.FindInstance(instance.Id)!; // re-read under the lock
         if (instance.Status == WorkflowStatus.Finished) return Result(instance);
 
-        var definition = WorkflowDefinitionSerializer.Read(instance.DefinitionJson, instance.SourceFile);
+        var definition = WorkflowDefinitionSerializer.Read(Store.GetInstanceDefinition(instance.Id), instance.SourceFile);
         definition.SourceFile = instance.SourceFile;
         var records = Store.GetRecords(instance.Id);
         foreach (var stale in records.Where(r => r.Status == ActivityStatus.Running))

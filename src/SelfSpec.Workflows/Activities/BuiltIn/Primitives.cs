@@ -10,7 +10,7 @@ public sealed class WriteLine : WorkflowActivity
     [ActivityInput] public string? Text { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         context.Log(Text ?? "");
         return ValueTask.CompletedTask;
@@ -25,7 +25,7 @@ public sealed class SetVariable : WorkflowActivity
     [ActivityInput] public object? Value { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var reference = context.Node.GetRaw("variable") switch
         {
@@ -50,7 +50,7 @@ public sealed class SetOutput : WorkflowActivity
     [ActivityInput] public object? OutputValue { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         context.Execution.Output[OutputName] = OutputValue;
         return ValueTask.CompletedTask;
@@ -65,5 +65,5 @@ public sealed class Cron : WorkflowActivity
     [ActivityInput(Required = true)] public string CronExpression { get; set; } = "";
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context) => ValueTask.CompletedTask;
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context) => ValueTask.CompletedTask;
 }
