@@ -178,6 +178,12 @@ public sealed class WorkflowRuntime
             status = WorkflowStatus.Faulted;
             error = e.Message;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not an activity's own failure (e.g. a full disk while moving artifacts): still leave a resumable, faulted instance.
+            status = WorkflowStatus.Faulted;
+            error = e.Message;
+        }
         await poller.DisposeAsync().ConfigureAwait(false);
 
         instance.Status = status;

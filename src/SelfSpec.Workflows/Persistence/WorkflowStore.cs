@@ -11,7 +11,7 @@ namespace SelfSpec.Workflows.Persistence;
 public sealed class WorkflowStore : IDisposable
 {
     /// <summary>The schema version this code writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
     private readonly WorkflowDbContext _db;
@@ -57,10 +57,35 @@ public sealed class WorkflowStore : IDisposable
             throw new InvalidOperationException($"{path} has schema version {version}, newer than this program's {SchemaVersion}; upgrade selfspec.");
         if (version == 0)
         {
-            // Fresh file: create everything. Upgrades from older versions add their steps below (version 1 is the first).
+            // Fresh file: EF Core creates the current schema.
             db.Database.EnsureCreated();
+            Exec(connection, $"PRAGMA user_version={SchemaVersion};");
+            return;
         }
-        Exec(connection, $"PRAGMA user_version={SchemaVersion};");
+        using var tx = connection.BeginTransaction();
+        foreach (var (from, sql) in Upgrades.Where(u => u.From >= version))
+            Exec(connection, sql, tx);
+        Exec(connection, $"PRAGMA user_version={SchemaVersion};", tx);
+        tx.Commit();
+    }
+
+    /// <summary>Schema upgrades: each step takes a database at version <c>From</c> to <c>From + 1</c>.</summary>
+    private static readonly (int From, string Sql)[] Upgrades =
+    [
+        // 1 → 2: the definition JSON moves out of the instance row, which is rewritten after every activity.
+        (1, """
+            CREATE TABLE "WorkflowInstanceDefinitions" ("WorkflowInstanceId" TEXT NOT NULL CONSTRAINT "PK_WorkflowInstanceDefinitions" PRIMARY KEY, "Json" TEXT NOT NULL);
+            INSERT INTO "WorkflowInstanceDefinitions" ("WorkflowInstanceId", "Json") SELECT "Id", "DefinitionJson" FROM "WorkflowInstances";
+            ALTER TABLE "WorkflowInstances" DROP COLUMN "DefinitionJson";
+            """),
+    ];
+
+    private static void Exec(SqliteConnection c, string sql, SqliteTransaction tx)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 
     private static void Exec(SqliteConnection c, string sql)

@@ -80,7 +80,8 @@ internal sealed class WorkflowHost : IDisposable
     {
         try { return await body(); }
         catch (Exception e) when (e is WorkflowDefinitionException or WorkflowExecutionException or FormatException or FileNotFoundException
-                                      or DirectoryNotFoundException or InvalidOperationException or TimeoutException)
+                                      or DirectoryNotFoundException or InvalidOperationException or TimeoutException or IOException
+                                      or Microsoft.Data.Sqlite.SqliteException or Microsoft.EntityFrameworkCore.DbUpdateException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 1;
