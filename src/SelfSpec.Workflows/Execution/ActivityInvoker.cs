@@ -305,11 +305,16 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         catch (UnauthorizedAccessException) { }
     }
 
+    private static readonly System.Buffers.SearchValues<char> InvalidNameChars = System.Buffers.SearchValues.Create([.. Path.GetInvalidFileNameChars(), '~']);
+
     internal static string SafeName(string id)
     {
-        var invalid = Path.GetInvalidFileNameChars();
-        var chars = id.Select(c => invalid.Contains(c) || c is '~' or '.' && id.Length == 1 ? '_' : c).ToArray();
-        return new string(chars);
+        if (id is "." or "..") return "_";
+        if (id.AsSpan().IndexOfAny(InvalidNameChars) < 0) return id;
+        return string.Create(id.Length, id, (span, s) =>
+        {
+            for (var i = 0; i < s.Length; i++) span[i] = InvalidNameChars.Contains(s[i]) ? '_' : s[i];
+        });
     }
 
     private sealed class ProgressForwarder(WorkflowExecution execution, string activityId) : IProgress<ActivityProgress>

@@ -17,7 +17,27 @@ internal sealed class HotPathCommands(SqliteConnection connection) : IDisposable
         "ArtifactsJson", "OutcomesJson", "ReusedFromId", "Error", "ErrorDetail",
     ];
 
-    private SqliteCommand? _upsertRecord, _insertLog, _updateInstance, _findCompleted;
+    private static readonly string[] CompletionColumns =
+    [
+        "Status", "CompletedAt", "Attempts", "AttemptsJson", "OutputsJson", "VariableWritesJson", "ArtifactsJson", "OutcomesJson",
+        "ReusedFromId", "Error", "ErrorDetail",
+    ];
+
+    private SqliteCommand? _upsertRecord, _completeRecord, _insertLog, _updateInstance, _findCompleted;
+
+    /// <summary>Writes the columns that change when an execution ends; inserts the whole row if it is not there yet.</summary>
+    public void SaveRecord(SqliteTransaction tx, ActivityExecutionRecord r)
+    {
+        var cmd = _completeRecord ??= Prepare(
+            $"UPDATE ActivityExecutionRecords SET {string.Join(", ", CompletionColumns.Select(c => $"{c} = ${c}"))} WHERE Id = $Id",
+            [.. CompletionColumns, "Id"]);
+        cmd.Transaction = tx;
+        Set(cmd, "Status", r.Status.ToString()); Set(cmd, "CompletedAt", r.CompletedAt?.UtcTicks); Set(cmd, "Attempts", r.Attempts);
+        Set(cmd, "AttemptsJson", r.AttemptsJson); Set(cmd, "OutputsJson", r.OutputsJson); Set(cmd, "VariableWritesJson", r.VariableWritesJson);
+        Set(cmd, "ArtifactsJson", r.ArtifactsJson); Set(cmd, "OutcomesJson", r.OutcomesJson); Set(cmd, "ReusedFromId", r.ReusedFromId);
+        Set(cmd, "Error", r.Error); Set(cmd, "ErrorDetail", r.ErrorDetail); Set(cmd, "Id", r.Id);
+        if (cmd.ExecuteNonQuery() == 0) UpsertRecord(tx, r);
+    }
 
     public void UpsertRecord(SqliteTransaction tx, ActivityExecutionRecord r)
     {

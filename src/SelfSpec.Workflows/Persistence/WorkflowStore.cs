@@ -192,21 +192,21 @@ public sealed class WorkflowStore : IDisposable
         db.Database.ExecuteSqlInterpolated($"UPDATE WorkflowInstances SET UpdatedAt = {DateTimeOffset.UtcNow.UtcTicks} WHERE Id = {instanceId}"));
 
     /// <summary>Adds an activity execution record and log entries in one transaction.</summary>
-    public void AddRecord(ActivityExecutionRecord record, params IEnumerable<WorkflowExecutionLogRecord> log) => SaveRecord(record, null, log);
+    public void AddRecord(ActivityExecutionRecord record, params IEnumerable<WorkflowExecutionLogRecord> log) => SaveRecord(record, null, log, insert: true);
 
     /// <summary>
     /// Saves an activity execution record, log entries and (optionally) the instance's progress columns
     /// (UpdatedAt, VariablesJson, OutputJson) in one transaction.
     /// </summary>
     public void UpdateRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, params IEnumerable<WorkflowExecutionLogRecord> log) =>
-        SaveRecord(record, instance, log);
+        SaveRecord(record, instance, log, insert: false);
 
-    private void SaveRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, IEnumerable<WorkflowExecutionLogRecord> log)
+    private void SaveRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, IEnumerable<WorkflowExecutionLogRecord> log, bool insert)
     {
         lock (_gate)
         {
             using var tx = _connection.BeginTransaction();
-            _hot.UpsertRecord(tx, record);
+            if (insert) _hot.UpsertRecord(tx, record); else _hot.SaveRecord(tx, record);
             foreach (var entry in log) _hot.InsertLog(tx, entry);
             if (instance is not null) _hot.UpdateInstanceProgress(tx, instance);
             tx.Commit();
