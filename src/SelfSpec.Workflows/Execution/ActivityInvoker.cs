@@ -138,11 +138,14 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         var folder = SafeName(node.Id) + (occurrence > 1 ? "~" + occurrence : "");
         var finalDir = Path.Combine(execution.RunDirectory, folder);
         if (Directory.Exists(finalDir)) Directory.Delete(finalDir, recursive: true); // moved by a run that died before recording it
+        ResilienceSettings settings;
+        try { settings = execution.Runtime.Options.Resilience.Resolve(node.CustomProperties); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        { throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}): {e.Message}", e); }
         var record = NewRecord(node, descriptor, occurrence, key, inputsJson);
         execution.Log("Started", node, null);
         Store.AddRecord(record, execution.DrainLog());
 
-        var settings = execution.Runtime.Options.Resilience.Resolve(node.CustomProperties);
         int? batchSize = descriptor.BatchSizeProperty is { } bp
             ? (int?)(inputs.FirstOrDefault(kv => kv.Key.Property == bp).Value ?? bp.GetValue(descriptor.Factory()))
             : null;

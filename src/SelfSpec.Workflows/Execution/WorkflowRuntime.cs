@@ -223,6 +223,8 @@ public sealed class WorkflowRuntime
                 throw new WorkflowExecutionException($"workflow input '{name}': {e.Message}");
             }
         }
+        foreach (var declared in definition.Inputs)
+            result.TryAdd(declared.Name, null); // declared but not given: null, so expressions can test for it
         return result;
     }
 

@@ -38,7 +38,8 @@ internal static class RunCommands
                 InstanceId = parse.GetValue(instance),
                 Events = view,
             };
-            var result = await view.ShowWhileAsync(() => host.Runtime.RunAsync(definition, options, ct));
+            using var signals = WorkflowHost.CancelOnSignals(ct);
+            var result = await view.ShowWhileAsync(() => host.Runtime.RunAsync(definition, options, signals.Token));
             view.PrintSummary(result);
             return ExitCode(result.Status);
         }));
@@ -141,8 +142,14 @@ internal static class RunCommands
         {
             using var host = WorkflowHost.Open(parse);
             var instance = Find(host, parse.GetValue(id)!);
+            if (instance.Status == WorkflowStatus.Finished)
+            {
+                AnsiConsole.MarkupLine($"{instance.Id} already {WorkflowHost.StatusMarkup(instance.Status)}; nothing to resume");
+                return 0;
+            }
             var view = new LiveRunView();
-            var result = await view.ShowWhileAsync(() => host.Runtime.ResumeAsync(instance.Id, new WorkflowRunOptions { Events = view }, ct));
+            using var signals = WorkflowHost.CancelOnSignals(ct);
+            var result = await view.ShowWhileAsync(() => host.Runtime.ResumeAsync(instance.Id, new WorkflowRunOptions { Events = view }, signals.Token));
             view.PrintSummary(result);
             return ExitCode(result.Status);
         }));

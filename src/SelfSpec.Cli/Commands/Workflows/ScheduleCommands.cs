@@ -68,8 +68,10 @@ internal static class ScheduleCommands
         var command = new Command("server", "Run due schedules until Ctrl-C (no overlapping runs of one definition; missed runs fire once)");
         command.Options.Add(WorkflowHost.Home);
         command.Options.Add(sync);
-        command.SetAction((parse, ct) => WorkflowHost.GuardAsync(async () =>
+        command.SetAction((parse, outerCt) => WorkflowHost.GuardAsync(async () =>
         {
+            using var signals = WorkflowHost.CancelOnSignals(outerCt);
+            var ct = signals.Token;
             using var host = WorkflowHost.Open(parse);
             await using var scheduler = new WorkflowScheduler(host.Store, async (schedule, jobCt) =>
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Reflection;
 using SelfSpec.Workflows.Activities;
 using SelfSpec.Workflows.Definitions;
@@ -28,13 +29,22 @@ internal sealed class WorkflowHost : IDisposable
         Runtime = new WorkflowRuntime(Store, CreateRegistry(), new WorkflowRuntimeOptions
         {
             RunsDirectory = Path.Combine(home, "runs"),
-            Resilience = new ResilienceCatalog(),
+            Resilience = LoadResilience(Path.Combine(home, ".selfspec", "resilience.json")),
         });
     }
 
     public string HomeDirectory { get; }
     public WorkflowStore Store { get; }
     public WorkflowRuntime Runtime { get; }
+
+    /// <summary>Built-in strategies plus those in <c>.selfspec/resilience.json</c>, if present.</summary>
+    private static ResilienceCatalog LoadResilience(string path)
+    {
+        var catalog = new ResilienceCatalog();
+        if (!File.Exists(path)) return catalog;
+        try { return catalog.Load(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject ?? throw new FormatException("not a JSON object")); }
+        catch (System.Text.Json.JsonException e) { throw new FormatException($"{path}: {e.Message}", e); }
+    }
 
     public static WorkflowHost Open(ParseResult parse)
     {
@@ -61,6 +71,42 @@ internal sealed class WorkflowHost : IDisposable
         }
         foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name?.StartsWith("SelfSpec.", StringComparison.Ordinal) == true))
             yield return loaded;
+    }
+
+    /// <summary>
+    /// A token cancelled by Ctrl-C (SIGINT) or SIGTERM as well as by <paramref name="token"/>. The signal is consumed, so
+    /// the process stays alive to record the instance as Cancelled (resumable) instead of dying mid-write.
+    /// </summary>
+    public static SignalCancellation CancelOnSignals(CancellationToken token) => new(token);
+
+    internal sealed class SignalCancellation : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly PosixSignalRegistration _interrupt;
+        private readonly PosixSignalRegistration _terminate;
+
+        public SignalCancellation(CancellationToken token)
+        {
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(token);
+            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (!_cts.IsCancellationRequested) AnsiConsole.MarkupLine("[yellow]cancelling…[/]");
+            _cts.Cancel();
+        }
+
+        public void Dispose()
+        {
+            _interrupt.Dispose();
+            _terminate.Dispose();
+            _cts.Dispose();
+        }
     }
 
     public static Dictionary<string, object?> ParseInputs(string[]? pairs)
