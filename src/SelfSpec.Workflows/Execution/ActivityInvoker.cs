@@ -144,7 +144,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         { throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}): {e.Message}", e); }
         var record = NewRecord(node, descriptor, occurrence, key, inputsJson);
         execution.Log("Started", node, null);
-        Store.AddRecord(record, execution.DrainLog());
+        using var startRecord = new DeferredStartRecord(Store, record, execution.Runtime.Options.RunningRecordDelay);
 
         int? batchSize = descriptor.BatchSizeProperty is { } bp
             ? (int?)(inputs.FirstOrDefault(kv => kv.Key.Property == bp).Value ?? bp.GetValue(descriptor.Factory()))
@@ -196,6 +196,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             record.Error = cancelled ? "cancelled" : e.Message;
             record.ErrorDetail = cancelled ? null : e.ToString();
             execution.Log(cancelled ? "Cancelled" : "Faulted", node, record.Error);
+            startRecord.Complete();
             Store.UpdateRecord(record, null, execution.DrainLog());
             execution.Emit(new ActivityEnded(execution.InstanceId, info, cancelled ? ActivityOutcomeKind.Cancelled : ActivityOutcomeKind.Faulted,
                 clock.Elapsed, [], record.Error));
@@ -229,6 +230,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         execution.Instance.VariablesJson = execution.VariablesJson();
         execution.Instance.OutputJson = execution.OutputJson();
         execution.Instance.UpdatedAt = DateTimeOffset.UtcNow;
+        startRecord.Complete();
         Store.UpdateRecord(record, execution.Instance, execution.DrainLog());
         execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Completed, clock.Elapsed, context.Artifacts.ToList(), null));
         return context.Outcomes;
@@ -318,6 +320,45 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         {
             for (var i = 0; i < s.Length; i++) span[i] = InvalidNameChars.Contains(s[i]) ? '_' : s[i];
         });
+    }
+
+    /// <summary>
+    /// Writes the Running record of an execution only once it has run for a while. A quick activity then costs one
+    /// commit (its completion) instead of two; a long one shows as Running in <c>runs show</c>. Either way a crash
+    /// leaves no Completed record, so the activity runs again on resume (like Elsa's commit strategies).
+    /// </summary>
+    private sealed class DeferredStartRecord : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly Timer? _timer;
+        private bool _done;
+
+        public DeferredStartRecord(WorkflowStore store, ActivityExecutionRecord record, TimeSpan delay)
+        {
+            if (delay <= TimeSpan.Zero) { store.AddRecord(record); return; }
+            // The record is snapshotted: the main thread keeps mutating it while the timer may write it.
+            var snapshot = record.Clone();
+            _timer = new Timer(_ =>
+            {
+                lock (_gate)
+                {
+                    if (_done) return;
+                    try { store.AddRecord(snapshot); } catch (Exception) { /* the completion write will insert it */ }
+                }
+            }, null, delay, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>Called before the completion write; waits for a start write in progress.</summary>
+        public void Complete()
+        {
+            lock (_gate) _done = true;
+        }
+
+        public void Dispose()
+        {
+            Complete();
+            _timer?.Dispose();
+        }
     }
 
     private sealed class ProgressForwarder(WorkflowExecution execution, string activityId) : IProgress<ActivityProgress>

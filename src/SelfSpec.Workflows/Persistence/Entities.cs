@@ -155,6 +155,8 @@ public sealed class ActivityExecutionRecord
     public string? Error { get; set; }
     /// <summary>The exception with stack trace, if faulted.</summary>
     public string? ErrorDetail { get; set; }
+
+    internal ActivityExecutionRecord Clone() => (ActivityExecutionRecord)MemberwiseClone();
 }
 
 /// <summary>One entry of an instance's execution log (Elsa's WorkflowExecutionLogRecords table).</summary>
