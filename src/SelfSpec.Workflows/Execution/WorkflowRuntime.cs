@@ -62,9 +62,10 @@ public sealed class WorkflowRuntime
             RunDirectory = Path.Combine(Path.GetFullPath(Options.RunsDirectory), id),
         };
         Store.AddInstance(instance, json);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var execution = new WorkflowExecution(this, definition, instance, input, new Dictionary<(string, int), ActivityExecutionRecord>(),
-            forced, options.Events, CancellationToken.None, 0);
-        return await ExecuteAsync(execution, options, resumed: false, cancellationToken).ConfigureAwait(false);
+            forced, options.Events, cts.Token, lastSequence: 0);
+        return await ExecuteAsync(execution, cts, options, resumed: false).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,9 +103,10 @@ public sealed class WorkflowRuntime
         instance.FinishedAt = null;
         instance.Status = WorkflowStatus.Running;
         instance.OutputJson = "{}";
-        var execution = new WorkflowExecution(this, definition, instance, input, replay, forced, options.Events, CancellationToken.None,
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var execution = new WorkflowExecution(this, definition, instance, input, replay, forced, options.Events, cts.Token,
             Store.LastLogSequence(instance.Id));
-        return await ExecuteAsync(execution, options, resumed: true, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(execution, cts, options, resumed: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,11 +140,9 @@ public sealed class WorkflowRuntime
 
     private string LockPath(string instanceId) => Path.Combine(LocksDirectory, ActivityInvoker.SafeName(instanceId) + ".lock");
 
-    private async Task<WorkflowRunResult> ExecuteAsync(WorkflowExecution seed, WorkflowRunOptions options, bool resumed, CancellationToken cancellationToken)
+    /// <summary>Runs an instance under its lock; <paramref name="cts"/> is cancelled by the caller's token or by <c>runs cancel</c>.</summary>
+    private async Task<WorkflowRunResult> ExecuteAsync(WorkflowExecution execution, CancellationTokenSource cts, WorkflowRunOptions options, bool resumed)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var execution = new WorkflowExecution(this, seed.Definition, seed.Instance, seed.Input, seed.Replay, seed.Forced, seed.Events, cts.Token,
-            resumed ? Store.LastLogSequence(seed.Instance.Id) : 0);
         var instance = execution.Instance;
         instance.IsExecuting = true;
         instance.Owner = $"{Environment.MachineName}:{Environment.ProcessId}";
