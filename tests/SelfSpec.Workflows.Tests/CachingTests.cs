@@ -90,6 +90,6 @@ public class CachingTests
         Assert.Equal("Finished", Sql($"SELECT Status FROM WorkflowInstances WHERE Id = '{result.InstanceId}';"));
         Assert.Equal("Completed|3", Sql($"SELECT Status, COUNT(*) FROM ActivityExecutionRecords WHERE WorkflowInstanceId = '{result.InstanceId}' GROUP BY Status;"));
         Assert.Contains("Started", Sql($"SELECT group_concat(EventName) FROM WorkflowExecutionLogRecords WHERE WorkflowInstanceId = '{result.InstanceId}';"));
-        Assert.Equal("1", Sql("PRAGMA user_version;"));
+        Assert.Equal(WorkflowStore.SchemaVersion.ToString(), Sql("PRAGMA user_version;"));
     }
 }

@@ -68,6 +68,35 @@ public class CrashTests
         Directory.GetFiles(instanceDir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(instanceDir, f)).Order().ToArray();
 
     [Fact]
+    public async Task SigintCancelsCleanlyAndTheInstanceResumes()
+    {
+        var home = NewHome();
+        try
+        {
+            var victim = Start(home, "run", home.Workflow, "--instance", "int");
+            await WaitForLineAsync(home, "start s2 int");
+            var kill = ChildProcess.Run("kill", ["-INT", victim.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.Equal(0, kill.ExitCode);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await victim.WaitForExitAsync(timeout.Token);
+            Assert.Equal(4, victim.ExitCode); // Cancelled
+            Assert.False(Directory.Exists(Path.Combine(home.Runs, "int", ".staging", "s2-1")), "a cancelled attempt leaves no staging folder");
+            using (var store = WorkflowStore.Open(home.Db))
+            {
+                Assert.Equal(WorkflowStatus.Cancelled, store.FindInstance("int")!.Status);
+                Assert.Equal(ActivityStatus.Cancelled, store.GetRecords("int").Single(r => r.ActivityId == "s2").Status);
+            }
+            Assert.Equal(0, await FinishAsync(Start(home, "resume", "int")));
+            Assert.Equal(1, home.JournalLines.Count(l => l == "start s1 int"));
+            Assert.Equal(1, home.JournalLines.Count(l => l == "end s2 int"));
+        }
+        finally
+        {
+            home.Dir.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task SigkillMidActivityThenResumeEqualsAnUninterruptedRunAndNothingCompletedRunsTwice()
     {
         var reference = NewHome();
@@ -80,7 +109,9 @@ public class CrashTests
             await WaitForLineAsync(crashed, "start s2 crash");
             var partial = Path.Combine(crashed.Runs, "crash", ".staging", "s2-1", "out.txt");
             var waitPartial = DateTime.UtcNow.AddSeconds(30);
-            while (!(File.Exists(partial) && new FileInfo(partial).Length > 20) && DateTime.UtcNow < waitPartial) await Task.Delay(20);
+            // Kill once s2 is visibly mid-way: its Running record is stored (written after 250 ms) and its file is partly written.
+            string S2Status() => ChildProcess.Run("sqlite3", [crashed.Db, "SELECT Status FROM ActivityExecutionRecords WHERE ActivityId = 's2';"]).StdOut.Trim();
+            while (!(File.Exists(partial) && new FileInfo(partial).Length > 20 && S2Status() == "Running") && DateTime.UtcNow < waitPartial) await Task.Delay(20);
             victim.Kill(); // SIGKILL on Linux: no handler, no cleanup
             await victim.WaitForExitAsync();
             Assert.True(File.Exists(partial), "the kill must land while s2 is half-written");

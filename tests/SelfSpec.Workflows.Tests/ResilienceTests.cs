@@ -112,3 +112,18 @@ public class ResilienceTests
         Assert.Single(Attempts(result, "g"));
     }
 }
+
+public class ResilienceConfigurationTests
+{
+    [Fact]
+    public void ConfigurationFileOverridesBuiltInsAndSetsTheDefault()
+    {
+        var catalog = new ResilienceCatalog().Load(JsonNode.Parse("""{"gpu": {"minBatchSize": 4}, "default": {"maxRetries": 1}, "slow-io": {"maxRetries": 5, "timeoutSeconds": 30}}""")!.AsObject());
+        Assert.True(catalog.Find("gpu")!.HalveBatchOnResourceExhausted); // built-in kept
+        Assert.Equal(4, catalog.Find("gpu")!.MinBatchSize);
+        Assert.Equal(1, catalog.Default.MaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(30), catalog.Find("slow-io")!.Timeout);
+        Assert.Equal(1, catalog.Resolve(new JsonObject()).MaxRetries);
+        Assert.Throws<InvalidOperationException>(() => catalog.Resolve(JsonNode.Parse("""{"resilienceStrategy": {"strategyId": "nope"}}""")!.AsObject()));
+    }
+}

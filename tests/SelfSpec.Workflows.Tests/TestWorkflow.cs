@@ -100,8 +100,12 @@ internal sealed class TestHome : IDisposable
 /// <summary>Collects events synchronously.</summary>
 internal sealed class EventLog : IProgress<WorkflowEvent>
 {
-    public List<WorkflowEvent> Events { get; } = [];
-    public void Report(WorkflowEvent value) { lock (Events) Events.Add(value); }
+    private readonly List<WorkflowEvent> _events = [];
+
+    /// <summary>A snapshot: the runtime may be adding events on another thread while a test polls.</summary>
+    public List<WorkflowEvent> Events { get { lock (_events) return [.. _events]; } }
+
+    public void Report(WorkflowEvent value) { lock (_events) _events.Add(value); }
     public List<string> Lines => Events.OfType<LineWritten>().Select(l => l.Text).ToList();
     public List<string> Ended(ActivityOutcomeKind kind) => Events.OfType<ActivityEnded>().Where(e => e.Kind == kind).Select(e => e.Activity.Id).ToList();
 }

@@ -7,6 +7,6 @@ namespace SelfSpec.Workflows.Activities;
 /// </summary>
 public abstract class WorkflowActivity
 {
-    /// <summary>Does the activity's work. Throw to fault; observe <see cref="ActivityContext.CancellationToken"/>.</summary>
-    public abstract ValueTask ExecuteAsync(ActivityContext context);
+    /// <summary>Does the activity's work. Throw to fault; observe <see cref="ActivityExecutionContext.CancellationToken"/>.</summary>
+    public abstract ValueTask ExecuteAsync(ActivityExecutionContext context);
 }

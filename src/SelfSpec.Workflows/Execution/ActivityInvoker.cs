@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ActivityContext = SelfSpec.Workflows.Activities.ActivityContext;
 using System.Text.Json.Nodes;
 using Polly;
 using Polly.Retry;
@@ -119,8 +118,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             execution.Log("Reused", node, $"cache hit: reused results of instance {source.WorkflowInstanceId}");
             execution.Instance.VariablesJson = execution.VariablesJson();
             execution.Instance.UpdatedAt = DateTimeOffset.UtcNow;
-            Store.AddRecord(copy, execution.DrainLog());
-            Store.UpdateInstance(execution.Instance);
+            Store.UpdateRecord(copy, execution.Instance, execution.DrainLog());
         }
         else
         {
@@ -140,17 +138,20 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         var folder = SafeName(node.Id) + (occurrence > 1 ? "~" + occurrence : "");
         var finalDir = Path.Combine(execution.RunDirectory, folder);
         if (Directory.Exists(finalDir)) Directory.Delete(finalDir, recursive: true); // moved by a run that died before recording it
+        ResilienceSettings settings;
+        try { settings = execution.Runtime.Options.Resilience.Resolve(node.CustomProperties); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        { throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}): {e.Message}", e); }
         var record = NewRecord(node, descriptor, occurrence, key, inputsJson);
         execution.Log("Started", node, null);
-        Store.AddRecord(record, execution.DrainLog());
+        using var startRecord = new DeferredStartRecord(Store, record, execution.Runtime.Options.RunningRecordDelay);
 
-        var settings = execution.Runtime.Options.Resilience.Resolve(node.CustomProperties);
         int? batchSize = descriptor.BatchSizeProperty is { } bp
             ? (int?)(inputs.FirstOrDefault(kv => kv.Key.Property == bp).Value ?? bp.GetValue(descriptor.Factory()))
             : null;
         var attempts = new JsonArray();
         var attempt = 0;
-        ActivityContext? done = null;
+        ActivityExecutionContext? done = null;
         WorkflowActivity? doneInstance = null;
         var clock = Stopwatch.StartNew();
         var progress = new ProgressForwarder(execution, node.Id);
@@ -166,7 +167,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
                 var activity = descriptor.Factory();
                 foreach (var (port, value) in inputs) port.Property.SetValue(activity, value);
                 if (descriptor.BatchSizeProperty is { } batchProperty && batchSize is { } b) batchProperty.SetValue(activity, b);
-                var context = new ActivityContext(execution, node, attempt, staging, finalDir, progress, ct);
+                var context = new ActivityExecutionContext(execution, node, attempt, staging, finalDir, progress, ct);
                 execution.Emit(new ActivityStarted(execution.InstanceId, info, attempt));
                 var started = DateTimeOffset.UtcNow;
                 var watch = Stopwatch.StartNew();
@@ -195,6 +196,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             record.Error = cancelled ? "cancelled" : e.Message;
             record.ErrorDetail = cancelled ? null : e.ToString();
             execution.Log(cancelled ? "Cancelled" : "Faulted", node, record.Error);
+            startRecord.Complete();
             Store.UpdateRecord(record, null, execution.DrainLog());
             execution.Emit(new ActivityEnded(execution.InstanceId, info, cancelled ? ActivityOutcomeKind.Cancelled : ActivityOutcomeKind.Faulted,
                 clock.Elapsed, [], record.Error));
@@ -228,6 +230,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         execution.Instance.VariablesJson = execution.VariablesJson();
         execution.Instance.OutputJson = execution.OutputJson();
         execution.Instance.UpdatedAt = DateTimeOffset.UtcNow;
+        startRecord.Complete();
         Store.UpdateRecord(record, execution.Instance, execution.DrainLog());
         execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Completed, clock.Elapsed, context.Artifacts.ToList(), null));
         return context.Outcomes;
@@ -236,6 +239,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
     private ResiliencePipeline BuildPipeline(ResilienceSettings settings, ActivityNode node, ActivityInfo info, JsonArray attempts,
         Func<int?> getBatch, Action<int> setBatch)
     {
+        if (settings == ResilienceSettings.None) return ResiliencePipeline.Empty;
         var builder = new ResiliencePipelineBuilder();
         if (settings.HalveBatchOnResourceExhausted)
         {
@@ -306,11 +310,55 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         catch (UnauthorizedAccessException) { }
     }
 
+    private static readonly System.Buffers.SearchValues<char> InvalidNameChars = System.Buffers.SearchValues.Create([.. Path.GetInvalidFileNameChars(), '~']);
+
     internal static string SafeName(string id)
     {
-        var invalid = Path.GetInvalidFileNameChars();
-        var chars = id.Select(c => invalid.Contains(c) || c is '~' or '.' && id.Length == 1 ? '_' : c).ToArray();
-        return new string(chars);
+        if (id is "." or "..") return "_";
+        if (id.AsSpan().IndexOfAny(InvalidNameChars) < 0) return id;
+        return string.Create(id.Length, id, (span, s) =>
+        {
+            for (var i = 0; i < s.Length; i++) span[i] = InvalidNameChars.Contains(s[i]) ? '_' : s[i];
+        });
+    }
+
+    /// <summary>
+    /// Writes the Running record of an execution only once it has run for a while. A quick activity then costs one
+    /// commit (its completion) instead of two; a long one shows as Running in <c>runs show</c>. Either way a crash
+    /// leaves no Completed record, so the activity runs again on resume (like Elsa's commit strategies).
+    /// </summary>
+    private sealed class DeferredStartRecord : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly Timer? _timer;
+        private bool _done;
+
+        public DeferredStartRecord(WorkflowStore store, ActivityExecutionRecord record, TimeSpan delay)
+        {
+            if (delay <= TimeSpan.Zero) { store.AddRecord(record); return; }
+            // The record is snapshotted: the main thread keeps mutating it while the timer may write it.
+            var snapshot = record.Clone();
+            _timer = new Timer(_ =>
+            {
+                lock (_gate)
+                {
+                    if (_done) return;
+                    try { store.AddRecord(snapshot); } catch (Exception) { /* the completion write will insert it */ }
+                }
+            }, null, delay, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>Called before the completion write; waits for a start write in progress.</summary>
+        public void Complete()
+        {
+            lock (_gate) _done = true;
+        }
+
+        public void Dispose()
+        {
+            Complete();
+            _timer?.Dispose();
+        }
     }
 
     private sealed class ProgressForwarder(WorkflowExecution execution, string activityId) : IProgress<ActivityProgress>

@@ -74,7 +74,7 @@ public enum ActivityOutcomeKind
 public sealed record ActivityEnded(string InstanceId, ActivityInfo Activity, ActivityOutcomeKind Kind, TimeSpan Elapsed,
     IReadOnlyList<ArtifactRef> Artifacts, string? Error) : WorkflowEvent(InstanceId);
 
-/// <summary>A <c>WriteLine</c> activity (or an activity's <see cref="ActivityContext.Log"/>) wrote a line.</summary>
+/// <summary>A <c>WriteLine</c> activity (or an activity's <see cref="ActivityExecutionContext.Log"/>) wrote a line.</summary>
 /// <param name="InstanceId">The instance.</param>
 /// <param name="ActivityId">The activity.</param>
 /// <param name="Text">The line.</param>

@@ -74,7 +74,7 @@ internal sealed class WorkflowExecution : IExpressionScope
     }
 
     /// <summary>Writes a variable on behalf of an executing activity; the write is recorded for replay.</summary>
-    public void WriteVariable(string variableId, object? value, ActivityContext context)
+    public void WriteVariable(string variableId, object? value, ActivityExecutionContext context)
     {
         _variables[variableId] = value;
         context.VariableWrites[variableId] = value;

@@ -15,6 +15,12 @@ public sealed class WorkflowRuntimeOptions
     /// <summary>Named and default resilience strategies.</summary>
     public ResilienceCatalog Resilience { get; init; } = new();
 
+    /// <summary>
+    /// How long an activity runs before its Running record is written (zero: at once). Activities that finish sooner
+    /// are recorded with a single write at completion.
+    /// </summary>
+    public TimeSpan RunningRecordDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often an executing instance checks for <c>runs cancel</c> and refreshes its heartbeat.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 }

@@ -58,13 +58,14 @@ public sealed class WorkflowRuntime
             Name = definition.Name, Status = WorkflowStatus.Running, CreatedAt = now, UpdatedAt = now,
             InputJson = new JsonObject(input.Select(kv => KeyValuePair.Create(kv.Key, ValueConverter.ToJson(kv.Value)))).ToJsonString(),
             ForceJson = new JsonArray(forced.Select(f => (JsonNode?)f).ToArray()).ToJsonString(),
-            DefinitionJson = json, SourceFile = definition.SourceFile,
+            SourceFile = definition.SourceFile,
             RunDirectory = Path.Combine(Path.GetFullPath(Options.RunsDirectory), id),
         };
-        Store.AddInstance(instance);
+        Store.AddInstance(instance, json);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var execution = new WorkflowExecution(this, definition, instance, input, new Dictionary<(string, int), ActivityExecutionRecord>(),
-            forced, options.Events, CancellationToken.None, 0);
-        return await ExecuteAsync(execution, options, resumed: false, cancellationToken).ConfigureAwait(false);
+            forced, options.Events, cts.Token, lastSequence: 0);
+        return await ExecuteAsync(execution, cts, options, resumed: false).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -79,7 +80,7 @@ public sealed class WorkflowRuntime
         instance = Store.FindInstance(instance.Id)!; // re-read under the lock
         if (instance.Status == WorkflowStatus.Finished) return Result(instance);
 
-        var definition = WorkflowDefinitionSerializer.Read(instance.DefinitionJson, instance.SourceFile);
+        var definition = WorkflowDefinitionSerializer.Read(Store.GetInstanceDefinition(instance.Id), instance.SourceFile);
         definition.SourceFile = instance.SourceFile;
         var records = Store.GetRecords(instance.Id);
         foreach (var stale in records.Where(r => r.Status == ActivityStatus.Running))
@@ -102,9 +103,10 @@ public sealed class WorkflowRuntime
         instance.FinishedAt = null;
         instance.Status = WorkflowStatus.Running;
         instance.OutputJson = "{}";
-        var execution = new WorkflowExecution(this, definition, instance, input, replay, forced, options.Events, CancellationToken.None,
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var execution = new WorkflowExecution(this, definition, instance, input, replay, forced, options.Events, cts.Token,
             Store.LastLogSequence(instance.Id));
-        return await ExecuteAsync(execution, options, resumed: true, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(execution, cts, options, resumed: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,11 +140,9 @@ public sealed class WorkflowRuntime
 
     private string LockPath(string instanceId) => Path.Combine(LocksDirectory, ActivityInvoker.SafeName(instanceId) + ".lock");
 
-    private async Task<WorkflowRunResult> ExecuteAsync(WorkflowExecution seed, WorkflowRunOptions options, bool resumed, CancellationToken cancellationToken)
+    /// <summary>Runs an instance under its lock; <paramref name="cts"/> is cancelled by the caller's token or by <c>runs cancel</c>.</summary>
+    private async Task<WorkflowRunResult> ExecuteAsync(WorkflowExecution execution, CancellationTokenSource cts, WorkflowRunOptions options, bool resumed)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var execution = new WorkflowExecution(this, seed.Definition, seed.Instance, seed.Input, seed.Replay, seed.Forced, seed.Events, cts.Token,
-            resumed ? Store.LastLogSequence(seed.Instance.Id) : 0);
         var instance = execution.Instance;
         instance.IsExecuting = true;
         instance.Owner = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -175,6 +175,12 @@ public sealed class WorkflowRuntime
         }
         catch (ActivityFaultedException e)
         {
+            status = WorkflowStatus.Faulted;
+            error = e.Message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not an activity's own failure (e.g. a full disk while moving artifacts): still leave a resumable, faulted instance.
             status = WorkflowStatus.Faulted;
             error = e.Message;
         }
@@ -217,6 +223,8 @@ public sealed class WorkflowRuntime
                 throw new WorkflowExecutionException($"workflow input '{name}': {e.Message}");
             }
         }
+        foreach (var declared in definition.Inputs)
+            result.TryAdd(declared.Name, null); // declared but not given: null, so expressions can test for it
         return result;
     }
 

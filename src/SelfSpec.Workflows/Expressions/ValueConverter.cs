@@ -54,10 +54,20 @@ public static class ValueConverter
         JsonElement e => Unwrap(JsonNode.Parse(e.GetRawText())),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.TryGetValue<long>(out var l) ? l : v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => NumberOf(v),
         JsonValue v when v.GetValueKind() == JsonValueKind.Null => null,
         _ => value,
     };
+
+    private static object NumberOf(JsonValue v)
+    {
+        if (v.TryGetValue<long>(out var l)) return l;
+        if (v.TryGetValue<int>(out var i)) return (long)i;
+        if (v.TryGetValue<double>(out var d)) return d;
+        // A value created from another CLR numeric type: go through its JSON text.
+        using var doc = JsonDocument.Parse(v.ToJsonString());
+        return doc.RootElement.TryGetInt64(out var x) ? x : doc.RootElement.GetDouble();
+    }
 
     /// <summary>A value as JSON (null stays null).</summary>
     public static JsonNode? ToJson(object? value) => value switch

@@ -88,14 +88,24 @@ public sealed class WorkflowInstanceRecord
     public string OutputJson { get; set; } = "{}";
     /// <summary>The activity ids passed with <c>--force</c> (JSON array).</summary>
     public string ForceJson { get; set; } = "[]";
-    /// <summary>The definition JSON the instance runs (so a resume uses exactly what was started).</summary>
-    public string DefinitionJson { get; set; } = "";
     /// <summary>The file the definition came from, if any.</summary>
     public string? SourceFile { get; set; }
     /// <summary>The instance's artifact folder.</summary>
     public string RunDirectory { get; set; } = "";
     /// <summary>The fault message, if faulted.</summary>
     public string? Error { get; set; }
+}
+
+/// <summary>
+/// The definition JSON an instance runs, so a resume uses exactly what was started. Kept out of the instance row,
+/// which is rewritten after every activity.
+/// </summary>
+public sealed class WorkflowInstanceDefinitionRecord
+{
+    /// <summary>The instance.</summary>
+    public string WorkflowInstanceId { get; set; } = "";
+    /// <summary>The Elsa JSON.</summary>
+    public string Json { get; set; } = "";
 }
 
 /// <summary>One execution of one activity (Elsa's ActivityExecutionRecords table).</summary>
@@ -145,6 +155,8 @@ public sealed class ActivityExecutionRecord
     public string? Error { get; set; }
     /// <summary>The exception with stack trace, if faulted.</summary>
     public string? ErrorDetail { get; set; }
+
+    internal ActivityExecutionRecord Clone() => (ActivityExecutionRecord)MemberwiseClone();
 }
 
 /// <summary>One entry of an instance's execution log (Elsa's WorkflowExecutionLogRecords table).</summary>

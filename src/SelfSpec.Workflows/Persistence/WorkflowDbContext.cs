@@ -9,6 +9,8 @@ public sealed class WorkflowDbContext(DbContextOptions<WorkflowDbContext> option
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     /// <summary>Instances.</summary>
     public DbSet<WorkflowInstanceRecord> WorkflowInstances => Set<WorkflowInstanceRecord>();
+    /// <summary>The definition each instance runs.</summary>
+    public DbSet<WorkflowInstanceDefinitionRecord> WorkflowInstanceDefinitions => Set<WorkflowInstanceDefinitionRecord>();
     /// <summary>Activity executions.</summary>
     public DbSet<ActivityExecutionRecord> ActivityExecutionRecords => Set<ActivityExecutionRecord>();
     /// <summary>The execution log.</summary>
@@ -43,6 +45,7 @@ public sealed class WorkflowDbContext(DbContextOptions<WorkflowDbContext> option
             e.HasIndex(x => x.CreatedAt);
             e.HasIndex(x => x.DefinitionId);
         });
+        b.Entity<WorkflowInstanceDefinitionRecord>(e => e.HasKey(x => x.WorkflowInstanceId));
         b.Entity<ActivityExecutionRecord>(e =>
         {
             e.HasKey(x => x.Id);

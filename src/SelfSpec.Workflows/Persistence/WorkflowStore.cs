@@ -11,17 +11,19 @@ namespace SelfSpec.Workflows.Persistence;
 public sealed class WorkflowStore : IDisposable
 {
     /// <summary>The schema version this code writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
     private readonly WorkflowDbContext _db;
     private readonly Lock _gate = new();
+    private readonly HotPathCommands _hot;
 
     private WorkflowStore(string path, SqliteConnection connection, WorkflowDbContext db)
     {
         DatabasePath = path;
         _connection = connection;
         _db = db;
+        _hot = new HotPathCommands(connection);
     }
 
     /// <summary>The database file.</summary>
@@ -55,10 +57,35 @@ public sealed class WorkflowStore : IDisposable
             throw new InvalidOperationException($"{path} has schema version {version}, newer than this program's {SchemaVersion}; upgrade selfspec.");
         if (version == 0)
         {
-            // Fresh file: create everything. Upgrades from older versions add their steps below (version 1 is the first).
+            // Fresh file: EF Core creates the current schema.
             db.Database.EnsureCreated();
+            Exec(connection, $"PRAGMA user_version={SchemaVersion};");
+            return;
         }
-        Exec(connection, $"PRAGMA user_version={SchemaVersion};");
+        using var tx = connection.BeginTransaction();
+        foreach (var (from, sql) in Upgrades.Where(u => u.From >= version))
+            Exec(connection, sql, tx);
+        Exec(connection, $"PRAGMA user_version={SchemaVersion};", tx);
+        tx.Commit();
+    }
+
+    /// <summary>Schema upgrades: each step takes a database at version <c>From</c> to <c>From + 1</c>.</summary>
+    private static readonly (int From, string Sql)[] Upgrades =
+    [
+        // 1 → 2: the definition JSON moves out of the instance row, which is rewritten after every activity.
+        (1, """
+            CREATE TABLE "WorkflowInstanceDefinitions" ("WorkflowInstanceId" TEXT NOT NULL CONSTRAINT "PK_WorkflowInstanceDefinitions" PRIMARY KEY, "Json" TEXT NOT NULL);
+            INSERT INTO "WorkflowInstanceDefinitions" ("WorkflowInstanceId", "Json") SELECT "Id", "DefinitionJson" FROM "WorkflowInstances";
+            ALTER TABLE "WorkflowInstances" DROP COLUMN "DefinitionJson";
+            """),
+    ];
+
+    private static void Exec(SqliteConnection c, string sql, SqliteTransaction tx)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 
     private static void Exec(SqliteConnection c, string sql)
@@ -108,11 +135,29 @@ public sealed class WorkflowStore : IDisposable
     public IReadOnlyList<WorkflowDefinitionRecord> ListDefinitions() => Locked(db =>
         db.WorkflowDefinitions.Where(d => d.IsLatest).OrderBy(d => d.Name).ToList());
 
-    /// <summary>Adds an instance.</summary>
-    public void AddInstance(WorkflowInstanceRecord instance) => Write(db => db.Add(instance));
+    /// <summary>Adds an instance together with the definition JSON it runs.</summary>
+    public void AddInstance(WorkflowInstanceRecord instance, string definitionJson) => Write(db =>
+    {
+        db.Add(instance);
+        db.Add(new WorkflowInstanceDefinitionRecord { WorkflowInstanceId = instance.Id, Json = definitionJson });
+    });
 
-    /// <summary>Saves every column of an instance.</summary>
-    public void UpdateInstance(WorkflowInstanceRecord instance) => Write(db => db.Update(instance));
+    /// <summary>The definition JSON an instance runs.</summary>
+    public string GetInstanceDefinition(string instanceId) => Locked(db =>
+        db.WorkflowInstanceDefinitions.Where(d => d.WorkflowInstanceId == instanceId).Select(d => d.Json).FirstOrDefault()
+        ?? throw new InvalidOperationException($"instance {instanceId} has no stored definition"));
+
+    /// <summary>Saves the mutable columns of an instance (not the definition and input it was created with).</summary>
+    public void UpdateInstance(WorkflowInstanceRecord instance) => Write(db => MarkModified(db, instance));
+
+    private static void MarkModified(WorkflowDbContext db, WorkflowInstanceRecord instance)
+    {
+        var entry = db.Attach(instance);
+        foreach (var p in entry.Properties)
+            if (p.Metadata.Name is not (nameof(WorkflowInstanceRecord.Id)
+                or nameof(WorkflowInstanceRecord.InputJson) or nameof(WorkflowInstanceRecord.ForceJson) or nameof(WorkflowInstanceRecord.CreatedAt)))
+                p.IsModified = true;
+    }
 
     /// <summary>The instance with <paramref name="id"/> (or a unique id prefix), or null.</summary>
     public WorkflowInstanceRecord? FindInstance(string id) => Locked(db =>
@@ -147,31 +192,58 @@ public sealed class WorkflowStore : IDisposable
         db.Database.ExecuteSqlInterpolated($"UPDATE WorkflowInstances SET UpdatedAt = {DateTimeOffset.UtcNow.UtcTicks} WHERE Id = {instanceId}"));
 
     /// <summary>Adds an activity execution record and log entries in one transaction.</summary>
-    public void AddRecord(ActivityExecutionRecord record, params IEnumerable<WorkflowExecutionLogRecord> log) => Write(db =>
-    {
-        db.Add(record);
-        db.AddRange(log);
-    });
+    public void AddRecord(ActivityExecutionRecord record, params IEnumerable<WorkflowExecutionLogRecord> log) => SaveRecord(record, null, log, insert: true);
 
-    /// <summary>Saves an activity execution record, log entries and (optionally) the instance in one transaction.</summary>
-    public void UpdateRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, params IEnumerable<WorkflowExecutionLogRecord> log) => Write(db =>
+    /// <summary>
+    /// Saves an activity execution record, log entries and (optionally) the instance's progress columns
+    /// (UpdatedAt, VariablesJson, OutputJson) in one transaction.
+    /// </summary>
+    public void UpdateRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, params IEnumerable<WorkflowExecutionLogRecord> log) =>
+        SaveRecord(record, instance, log, insert: false);
+
+    private void SaveRecord(ActivityExecutionRecord record, WorkflowInstanceRecord? instance, IEnumerable<WorkflowExecutionLogRecord> log, bool insert)
     {
-        db.Update(record);
-        if (instance is not null) db.Update(instance);
-        db.AddRange(log);
-    });
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction();
+            if (insert) _hot.UpsertRecord(tx, record); else _hot.SaveRecord(tx, record);
+            foreach (var entry in log) _hot.InsertLog(tx, entry);
+            if (instance is not null) _hot.UpdateInstanceProgress(tx, instance);
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Saves the instance's progress columns (UpdatedAt, VariablesJson, OutputJson).</summary>
+    public void UpdateInstanceProgress(WorkflowInstanceRecord instance)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction();
+            _hot.UpdateInstanceProgress(tx, instance);
+            tx.Commit();
+        }
+    }
 
     /// <summary>Appends log entries.</summary>
-    public void AddLog(params IEnumerable<WorkflowExecutionLogRecord> log) => Write(db => db.AddRange(log));
+    public void AddLog(params IEnumerable<WorkflowExecutionLogRecord> log)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction();
+            foreach (var entry in log) _hot.InsertLog(tx, entry);
+            tx.Commit();
+        }
+    }
 
     /// <summary>Every activity record of an instance in execution order.</summary>
     public IReadOnlyList<ActivityExecutionRecord> GetRecords(string instanceId) => Locked(db =>
         db.ActivityExecutionRecords.Where(r => r.WorkflowInstanceId == instanceId).OrderBy(r => r.StartedAt).ThenBy(r => r.Occurrence).ToList());
 
     /// <summary>The newest completed execution with <paramref name="cacheKey"/>, or null.</summary>
-    public ActivityExecutionRecord? FindCompleted(string cacheKey) => Locked(db =>
-        db.ActivityExecutionRecords.Where(r => r.CacheKey == cacheKey && r.Status == ActivityStatus.Completed)
-            .OrderByDescending(r => r.CompletedAt).FirstOrDefault());
+    public ActivityExecutionRecord? FindCompleted(string cacheKey)
+    {
+        lock (_gate) return _hot.FindCompleted(cacheKey);
+    }
 
     /// <summary>The execution log of an instance in order.</summary>
     public IReadOnlyList<WorkflowExecutionLogRecord> GetLog(string instanceId, long afterSequence = 0) => Locked(db =>
@@ -199,6 +271,7 @@ public sealed class WorkflowStore : IDisposable
     {
         lock (_gate)
         {
+            _hot.Dispose();
             _db.Dispose();
             _connection.Dispose();
         }

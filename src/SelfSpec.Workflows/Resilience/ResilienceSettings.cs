@@ -71,6 +71,22 @@ public sealed class ResilienceCatalog
         return this;
     }
 
+    /// <summary>
+    /// Adds the strategies of a configuration file: <c>{"gpu": {"halveBatchOnResourceExhausted": true, "maxRetries": 2}, "default": {...}}</c>.
+    /// Each value is the inline form of <see cref="ResilienceSettings.FromJson"/>, applied over the built-in strategy of that name if any;
+    /// <c>default</c> sets the strategy of activities that declare none.
+    /// </summary>
+    public ResilienceCatalog Load(JsonObject configuration)
+    {
+        foreach (var (id, value) in configuration)
+        {
+            if (value is not JsonObject settings) throw new FormatException($"resilience configuration: '{id}' must be an object");
+            if (id == "default") Default = ResilienceSettings.FromJson(settings, Default);
+            else Set(id, ResilienceSettings.FromJson(settings, Find(id)));
+        }
+        return this;
+    }
+
     /// <summary>The named strategy, or null.</summary>
     public ResilienceSettings? Find(string id) => _strategies.GetValueOrDefault(id);
 

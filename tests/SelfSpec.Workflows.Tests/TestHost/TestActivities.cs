@@ -28,7 +28,7 @@ public sealed class WriteText : WorkflowActivity
     [ActivityInput] public int DelayMs { get; set; }
     [ActivityOutput] public ArtifactRef? File { get; set; }
 
-    public override async ValueTask ExecuteAsync(ActivityContext context)
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         Journal.Write($"start {context.ActivityId} {context.WorkflowInstanceId}");
         var path = context.GetArtifactPath("out.txt");
@@ -56,7 +56,7 @@ public sealed class Concat : WorkflowActivity
     [ActivityInput(Required = true)] public ArtifactRef? Right { get; set; }
     [ActivityOutput] public ArtifactRef? File { get; set; }
 
-    public override async ValueTask ExecuteAsync(ActivityContext context)
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         Journal.Write($"start {context.ActivityId} {context.WorkflowInstanceId}");
         var text = await System.IO.File.ReadAllTextAsync(Left!.Path, context.CancellationToken)
@@ -76,7 +76,7 @@ public sealed class Flaky : WorkflowActivity
     [ActivityInput] public int FailTimes { get; set; }
     [ActivityOutput] public int CallCount { get; set; }
 
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var n = Calls.AddOrUpdate(context.WorkflowInstanceId + "/" + context.ActivityId, 1, (_, c) => c + 1);
         CallCount = n;
@@ -93,7 +93,7 @@ public sealed class GpuStep : WorkflowActivity
     [ActivityInput] public int MaxFeasible { get; set; } = 64;
     [ActivityOutput] public int UsedBatchSize { get; set; }
 
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         Journal.Write($"gpu {context.ActivityId} {BatchSize}");
         if (BatchSize > MaxFeasible) throw new ResourceExhaustedException($"CUDA out of memory at batch {BatchSize}") { BatchSize = BatchSize };
@@ -106,7 +106,7 @@ public sealed class GpuStep : WorkflowActivity
 [Activity("SelfSpec.Test")]
 public sealed class WaitForCancel : WorkflowActivity
 {
-    public override async ValueTask ExecuteAsync(ActivityContext context)
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         Journal.Write($"start {context.ActivityId} {context.WorkflowInstanceId}");
         await Task.Delay(Timeout.Infinite, context.CancellationToken);
@@ -119,9 +119,18 @@ public sealed class NoOp : WorkflowActivity
 {
     [ActivityInput] public int Index { get; set; }
 
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         Journal.Write($"noop {context.ActivityId}");
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>Sleeps DelayMs; never reused from the cache (for schedule tests).</summary>
+[Activity("SelfSpec.Test", Cacheable = false)]
+public sealed class Sleep : WorkflowActivity
+{
+    [ActivityInput] public int DelayMs { get; set; } = 1000;
+
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context) => await Task.Delay(DelayMs, context.CancellationToken);
 }

@@ -10,7 +10,7 @@ namespace SelfSpec.Workflows.Activities.BuiltIn;
 public sealed class Start : WorkflowActivity
 {
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context) => ValueTask.CompletedTask;
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context) => ValueTask.CompletedTask;
 }
 
 /// <summary><c>Elsa.End</c>: completes the flowchart at once.</summary>
@@ -18,7 +18,7 @@ public sealed class Start : WorkflowActivity
 public sealed class End : WorkflowActivity
 {
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context) => ValueTask.CompletedTask;
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context) => ValueTask.CompletedTask;
 }
 
 /// <summary><c>Elsa.FlowDecision</c>: follows <c>True</c> or <c>False</c>.</summary>
@@ -29,7 +29,7 @@ public sealed class FlowDecision : WorkflowActivity
     [ActivityInput(Required = true)] public bool Condition { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         context.SetOutcomes(Condition ? "True" : "False");
         return ValueTask.CompletedTask;
@@ -44,7 +44,7 @@ public sealed class FlowFork : WorkflowActivity
     [ActivityInput] public object? Branches { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var names = Branches switch
         {
@@ -68,7 +68,7 @@ public sealed class FlowJoin : WorkflowActivity
     [ActivityInput] public string Mode { get; set; } = "WaitAny";
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context) => ValueTask.CompletedTask;
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context) => ValueTask.CompletedTask;
 }
 
 /// <summary><c>Elsa.ForEach</c>: runs <c>body</c> once per item, binding <c>currentValue</c> to its variable each time.</summary>
@@ -79,7 +79,7 @@ public sealed class ForEach : WorkflowActivity, ICompositeActivity
     [ActivityInput(Required = true)] public object? Items { get; set; }
 
     /// <inheritdoc />
-    public override async ValueTask ExecuteAsync(ActivityContext context)
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var items = Items switch
         {
@@ -113,6 +113,6 @@ public sealed class Fault : WorkflowActivity
     [ActivityInput] public string? Message { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context) =>
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context) =>
         throw new WorkflowFaultException(Message ?? "fault", Code, Category);
 }

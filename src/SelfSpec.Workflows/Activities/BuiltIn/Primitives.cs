@@ -10,7 +10,7 @@ public sealed class WriteLine : WorkflowActivity
     [ActivityInput] public string? Text { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         context.Log(Text ?? "");
         return ValueTask.CompletedTask;
@@ -25,7 +25,7 @@ public sealed class SetVariable : WorkflowActivity
     [ActivityInput] public object? Value { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var reference = context.Node.GetRaw("variable") switch
         {
@@ -50,7 +50,7 @@ public sealed class SetOutput : WorkflowActivity
     [ActivityInput] public object? OutputValue { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         context.Execution.Output[OutputName] = OutputValue;
         return ValueTask.CompletedTask;
@@ -65,5 +65,30 @@ public sealed class Cron : WorkflowActivity
     [ActivityInput(Required = true)] public string CronExpression { get; set; } = "";
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityContext context) => ValueTask.CompletedTask;
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context) => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// <c>Elsa.Delay</c>: waits for <c>timeSpan</c>, reporting progress each second. (Elsa suspends on a bookmark;
+/// this runtime keeps the run going, so a long delay belongs in a schedule instead.)
+/// </summary>
+[Activity("Elsa", Category = "Scheduling", Description = "Waits for a time span.", Cacheable = false)]
+public sealed class Delay : WorkflowActivity
+{
+    /// <summary>How long to wait, e.g. <c>00:00:05</c>.</summary>
+    [ActivityInput(Required = true)] public TimeSpan TimeSpan { get; set; }
+
+    /// <inheritdoc />
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
+    {
+        var total = TimeSpan.TotalSeconds;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan)
+        {
+            context.Progress.Report(new ActivityProgress(Math.Round(clock.Elapsed.TotalSeconds), total, $"{clock.Elapsed.TotalSeconds:0}/{total:0} s"));
+            var left = TimeSpan - clock.Elapsed;
+            await Task.Delay(left < System.TimeSpan.FromSeconds(1) ? left : System.TimeSpan.FromSeconds(1), context.CancellationToken).ConfigureAwait(false);
+        }
+        context.Progress.Report(new ActivityProgress(total, total));
+    }
 }

@@ -8,14 +8,14 @@ namespace SelfSpec.Workflows.Activities;
 /// What an executing activity gets from the runtime: cancellation, progress reporting, a private working folder
 /// whose files become its artifacts, and (for flow-control activities) outcomes.
 /// </summary>
-public sealed class ActivityContext
+public sealed class ActivityExecutionContext
 {
     private readonly List<ArtifactRef> _artifacts = [];
     private string[]? _outcomes;
     private bool _folderCreated;
     private readonly string _workingDirectory;
 
-    internal ActivityContext(WorkflowExecution execution, ActivityNode node, int attempt, string stagingDirectory, string finalDirectory,
+    internal ActivityExecutionContext(WorkflowExecution execution, ActivityNode node, int attempt, string stagingDirectory, string finalDirectory,
         IProgress<ActivityProgress> progress, CancellationToken cancellationToken)
     {
         Execution = execution;
