@@ -35,7 +35,7 @@ public sealed record ArtifactMetadata(string Workflow, string Activity, string A
     public const string ParametersKey = "selfspec.parameters";
 
     /// <summary>The metadata for <paramref name="activity"/> running in <paramref name="context"/>.</summary>
-    public static ArtifactMetadata For(WorkflowActivity activity, PipelineActivityContext context, JsonObject parameters)
+    public static ArtifactMetadata For(WorkflowActivity activity, ActivityExecutionContext context, JsonObject parameters)
     {
         var attribute = activity.GetType().GetCustomAttribute<ActivityAttribute>()
             ?? throw new ArgumentException($"{activity.GetType().Name} has no [Activity] attribute", nameof(activity));
@@ -61,15 +61,6 @@ public sealed record ArtifactMetadata(string Workflow, string Activity, string A
 /// <summary>Finds the workflow definition an activity runs in.</summary>
 internal static class WorkflowIdentity
 {
-    // ActivityContext exposes only the instance id, which changes every run. The definition id is stable; until the
-    // runtime exposes it publicly it is read from the context's execution (internal to SelfSpec.Workflows).
-    public static string Of(PipelineActivityContext context)
-    {
-        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-        var execution = context.GetType().GetProperty("Execution", Flags)?.GetValue(context);
-        var definition = execution?.GetType().GetProperty("Definition", Flags)?.GetValue(execution);
-        var id = definition?.GetType().GetProperty("DefinitionId")?.GetValue(definition) as string;
-        var name = definition?.GetType().GetProperty("Name")?.GetValue(definition) as string;
-        return !string.IsNullOrEmpty(name) ? name : !string.IsNullOrEmpty(id) ? id : "unknown";
-    }
+    // The instance id changes every run; the definition's name (or id) is stable, so artifacts stay byte-identical.
+    public static string Of(ActivityExecutionContext context) => string.IsNullOrEmpty(context.WorkflowName) ? "unknown" : context.WorkflowName;
 }

@@ -46,7 +46,7 @@ public sealed class BuildIndex : WorkflowActivity
     public int DocumentCount { get; set; }
 
     /// <inheritdoc />
-    public override async ValueTask ExecuteAsync(PipelineActivityContext context)
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var ct = context.CancellationToken;
         var sources = CorpusPath.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -85,7 +85,7 @@ public sealed class BuildIndex : WorkflowActivity
         return state.IndexFolder == folder && state.Generation == manifest.Generation && state.Sources.SequenceEqual(sources) ? state : null;
     }
 
-    private static async Task<IndexDescriptor> BuildAsync(string folder, IReadOnlyList<CorpusFileStamp> sources, PipelineActivityContext context)
+    private static async Task<IndexDescriptor> BuildAsync(string folder, IReadOnlyList<CorpusFileStamp> sources, ActivityExecutionContext context)
     {
         var ct = context.CancellationToken;
         var paths = sources.Select(s => s.Path).ToList();

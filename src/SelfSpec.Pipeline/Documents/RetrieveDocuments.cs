@@ -53,7 +53,7 @@ public sealed class RetrieveDocuments : WorkflowActivity
     public int InstructionsWithoutDocuments { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(PipelineActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         if (K < 1) throw new PipelineException($"k must be at least 1, got {K}", field: "k");
         if (!(Temperature > 0)) throw new PipelineException($"the temperature must be > 0, got {Temperature}", field: "temperature");

@@ -29,7 +29,7 @@ public sealed class IngestSeeds : WorkflowActivity
     public int SeedCount { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(PipelineActivityContext context)
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var path = Path.GetFullPath(SeedsPath);
         var seeds = SeedReader.Read(path, context.CancellationToken);

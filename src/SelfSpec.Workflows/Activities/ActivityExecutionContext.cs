@@ -38,6 +38,12 @@ public sealed class ActivityExecutionContext
     /// <summary>The workflow instance id.</summary>
     public string WorkflowInstanceId => Execution.InstanceId;
 
+    /// <summary>The running definition's id (stable across runs, unlike the instance id).</summary>
+    public string WorkflowDefinitionId => Execution.Definition.DefinitionId;
+
+    /// <summary>The running definition's name, or its id when it has none.</summary>
+    public string WorkflowName => string.IsNullOrEmpty(Execution.Definition.Name) ? Execution.Definition.DefinitionId : Execution.Definition.Name;
+
     /// <summary>The activity id in the definition.</summary>
     public string ActivityId => Node.Id;
 
