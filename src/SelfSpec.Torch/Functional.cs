@@ -23,6 +23,19 @@ public static class Functional
         return Tensor.Wrap(NativeMethods.st_linear(input.Handle, weight.Handle, b.Pointer));
     }
 
+    /// <summary>
+    /// <c>x·Wᵀ + b</c> tuned for few rows (token-by-token decoding, up to 32 rows of <paramref name="input"/>): each weight row is
+    /// streamed once and dotted with every input row, which stays near the memory-bandwidth bound where a BLAS gemm does not.
+    /// <paramref name="weight"/> may be float32 or bfloat16 with float32 input (bf16 is widened on the fly, accumulating in
+    /// float32), and the result is float32. Not differentiable: with autograd in play, other dtypes or devices, or more rows,
+    /// it falls back to <see cref="Linear"/> (converting a bf16 weight to the input's dtype).
+    /// </summary>
+    public static Tensor LinearRows(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        using var b = new OptionalHandle(bias);
+        return Tensor.Wrap(NativeMethods.st_linear_rows(input.Handle, weight.Handle, b.Pointer));
+    }
+
     /// <summary>Rows of <paramref name="weight"/> picked by the token ids in <paramref name="ids"/>.</summary>
     public static Tensor Embedding(Tensor weight, Tensor ids) => Tensor.Wrap(NativeMethods.st_embedding(weight.Handle, ids.Handle));
 

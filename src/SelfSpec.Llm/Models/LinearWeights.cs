@@ -18,8 +18,11 @@ public sealed class LinearWeights : IDisposable
     /// <summary>The bias, [out_features], if any.</summary>
     public Tensor? Bias { get; }
 
-    /// <summary>Applies the layer.</summary>
-    public Tensor Apply(Tensor x) => Functional.Linear(x, Weight, Bias);
+    /// <summary>
+    /// Applies the layer. Few-row float32 inputs (decoding) take <see cref="Functional.LinearRows"/>, which streams the weight
+    /// once; everything else (prefill, autograd, bf16 activations) takes libtorch's linear.
+    /// </summary>
+    public Tensor Apply(Tensor x) => x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias) : Functional.Linear(x, Weight, Bias);
 
     /// <inheritdoc />
     public void Dispose()

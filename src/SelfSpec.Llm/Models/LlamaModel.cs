@@ -35,8 +35,11 @@ public sealed class LlamaModel : IDisposable
     /// <summary>The architecture.</summary>
     public LlamaConfig Config { get; }
 
-    /// <summary>The compute dtype of weights and activations (logits are always returned as float32).</summary>
+    /// <summary>The compute dtype of activations and norms (logits are always returned as float32); see <see cref="WeightDType"/>.</summary>
     public DType DType { get; }
+
+    /// <summary>Storage dtype of the projection, embedding and output matrices.</summary>
+    public DType WeightDType => LmHead.DType;
 
     /// <summary>Where the weights live.</summary>
     public Device Device { get; }
@@ -75,9 +78,14 @@ public sealed class LlamaModel : IDisposable
         Validate(checkpoint, config, expected);
 
         var loaded = new List<Tensor>();
-        Tensor Get(string name)
+        var weightType = options.WeightDType ?? options.DType;
+        if (weightType is not (DType.Float32 or DType.BFloat16 or DType.Float16))
+            throw new ArgumentException($"weight dtype must be float32, bfloat16 or float16, not {weightType.Name()}", nameof(options));
+        Tensor Get(string name) => GetAs(name, options.DType);
+        Tensor GetMatrix(string name) => GetAs(name, weightType);
+        Tensor GetAs(string name, DType dtype)
         {
-            var t = checkpoint.Load(name, options.DType);
+            var t = checkpoint.Load(name, dtype);
             if (options.Device.Type != DeviceType.Cpu)
             {
                 var onDevice = t.To(options.Device);
@@ -92,17 +100,17 @@ public sealed class LlamaModel : IDisposable
         using var scope = DisposeScope.Begin();
         try
         {
-            var embedding = Get("model.embed_tokens.weight");
+            var embedding = GetMatrix("model.embed_tokens.weight");
             var layers = new LlamaLayer[config.NumLayers];
             for (var l = 0; l < config.NumLayers; l++)
             {
                 var projections = LlamaProjections.All
-                    .Select(p => new LinearWeights(Get(p.Path(l) + ".weight"), GetOptional(p.Path(l) + ".bias")))
+                    .Select(p => new LinearWeights(GetMatrix(p.Path(l) + ".weight"), GetOptional(p.Path(l) + ".bias")))
                     .ToArray();
                 layers[l] = new LlamaLayer(l, Get($"model.layers.{l}.input_layernorm.weight"), Get($"model.layers.{l}.post_attention_layernorm.weight"), projections);
             }
             var norm = Get("model.norm.weight");
-            var head = config.TieWordEmbeddings || !checkpoint.Contains("lm_head.weight") ? embedding.Alias() : Get("lm_head.weight");
+            var head = config.TieWordEmbeddings || !checkpoint.Contains("lm_head.weight") ? embedding.Alias() : GetMatrix("lm_head.weight");
             foreach (var t in loaded) t.DetachFromScope();
             head.DetachFromScope();
             return new LlamaModel(config, options.DType, options.Device, embedding, layers, norm, head);
@@ -187,6 +195,7 @@ public sealed class LlamaModel : IDisposable
         var blocked = BlockedKeys(attentionMask, batch, past, t);
 
         var h = Functional.Embedding(Embedding, inputIds);
+        if (h.DType != DType) h = h.To(DType);
         foreach (var layer in layers)
         {
             using var layerScope = DisposeScope.Begin();
@@ -202,7 +211,7 @@ public sealed class LlamaModel : IDisposable
 
         var normed = RmsNorm(h, FinalNorm);
         if (lastPositionOnly && t > 1) normed = normed.Narrow(1, t - 1, 1);
-        var logits = Functional.Linear(normed, LmHead);
+        var logits = normed.DType == DType.Float32 ? Functional.LinearRows(normed, LmHead) : Functional.Linear(normed, LmHead);
         if (logits.DType != DType.Float32) logits = logits.To(DType.Float32);
         return scope.MoveToOuter(logits);
     }
@@ -225,7 +234,7 @@ public sealed class LlamaModel : IDisposable
                 var delta = adapter.Find(l, p) is { } pair
                     ? pair.B.To(DType.Float32, Device).MatMul(pair.A.To(DType.Float32, Device)).Mul(adapter.Scale)
                     : null;
-                var weight = delta == null ? w.Alias() : w.To(DType.Float32).Add(delta).To(DType);
+                var weight = delta == null ? w.Alias() : w.To(DType.Float32).Add(delta).To(w.DType);
                 return new LinearWeights(weight.DetachFromScope(), src[p].Bias?.Alias().DetachFromScope());
             }).ToArray();
             merged[l] = new LlamaLayer(l, src.InputNorm.Alias().DetachFromScope(), src.PostAttentionNorm.Alias().DetachFromScope(), projections);
