@@ -50,15 +50,22 @@ __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
 template <int MB, int NB, bool BF16>
 __attribute__((target("avx2,fma"))) void block(const float* x, int64_t K, const void* w, int64_t n, const float* bias, float* y,
                                               int64_t N) {
+  // The accumulators must live in registers: the constant-trip loops are unrolled explicitly (GCC at -O2 would
+  // otherwise keep acc[][] on the stack and serialise every FMA through a store and a reload).
   __m256 acc[NB][MB];
+#pragma GCC unroll 8
   for (int j = 0; j < NB; ++j)
+#pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) acc[j][i] = _mm256_setzero_ps();
   int64_t k = 0;
   for (; k + 8 <= K; k += 8) {
     __m256 wv[NB];
+#pragma GCC unroll 8
     for (int j = 0; j < NB; ++j) wv[j] = load8<BF16>(w, (n + j) * K + k);
+#pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) {
       __m256 xv = _mm256_loadu_ps(x + i * K + k);
+#pragma GCC unroll 8
       for (int j = 0; j < NB; ++j) acc[j][i] = _mm256_fmadd_ps(wv[j], xv, acc[j][i]);
     }
   }
