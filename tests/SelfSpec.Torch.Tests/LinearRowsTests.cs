@@ -12,7 +12,8 @@ public class LinearRowsTests
     [InlineData(32, 128, 70, false, DType.Float32)]
     [InlineData(1, 768, 100, false, DType.BFloat16)]
     [InlineData(8, 77, 65, true, DType.BFloat16)]
-    [InlineData(40, 64, 20, true, DType.BFloat16)] // more rows than the kernel takes: the fallback
+    [InlineData(40, 64, 20, true, DType.BFloat16)] // many rows: bf16 weights stay on the kernel
+    [InlineData(45, 70, 20, true, DType.Float32)] // many rows with f32 weights: the BLAS fallback
     public void MatchesFloat64Linear(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         using var scope = DisposeScope.Begin();

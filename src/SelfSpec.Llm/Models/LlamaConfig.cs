@@ -79,11 +79,11 @@ public sealed record LlamaConfig
         if (!SupportedModelTypes.Contains(modelType))
             throw new CheckpointFormatException(file, null, $"model_type '{modelType}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})");
 
-        int Req(string key) => o[key] is JsonValue v && v.TryGetValue<int>(out var n) && n > 0
-            ? n
+        int Req(string key) => Number(o[key]) is { } d && d > 0 && d == Math.Floor(d) && d <= int.MaxValue
+            ? (int)d
             : throw new CheckpointFormatException(file, null, $"'{key}' is missing or not a positive integer");
-        int? Opt(string key) => o[key] is JsonValue v && v.TryGetValue<int>(out var n) ? n : null;
-        double? OptD(JsonObject obj, string key) => obj[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+        int? Opt(string key) => Number(o[key]) is { } d && d == Math.Floor(d) ? (int)d : null;
+        double? OptD(JsonObject obj, string key) => Number(obj[key]);
 
         var hidden = Req("hidden_size");
         var heads = Req("num_attention_heads");
@@ -98,8 +98,8 @@ public sealed record LlamaConfig
         var eos = new List<int>();
         switch (o["eos_token_id"])
         {
-            case JsonArray a: eos.AddRange(a.Select(x => x!.GetValue<int>())); break;
-            case JsonValue v when v.TryGetValue<int>(out var e): eos.Add(e); break;
+            case JsonArray a: eos.AddRange(a.Select(x => (int)(Number(x) ?? throw new CheckpointFormatException(file, null, "eos_token_id holds a non-number")))); break;
+            case JsonValue v when Number(v) is { } e: eos.Add((int)e); break;
         }
 
         var attentionBias = o["attention_bias"] is JsonValue ab && ab.TryGetValue<bool>(out var abv) && abv;
@@ -131,13 +131,11 @@ public sealed record LlamaConfig
         // transformers v5 nests everything under rope_parameters; older files use rope_theta + rope_scaling.
         var nested = o["rope_parameters"] as JsonObject;
         var scaling = nested ?? o["rope_scaling"] as JsonObject;
-        double theta = 10000;
-        if (nested?["rope_theta"] is JsonValue nt && nt.TryGetValue<double>(out var ntv)) theta = ntv;
-        else if (o["rope_theta"] is JsonValue rt && rt.TryGetValue<double>(out var rtv)) theta = rtv;
+        var theta = Number(nested?["rope_theta"]) ?? Number(o["rope_theta"]) ?? 10000;
         if (scaling == null) return new RopeScaling(theta);
 
         var type = (scaling["rope_type"] ?? scaling["type"])?.GetValue<string>() ?? "default";
-        double D(string key, double fallback) => scaling[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : fallback;
+        double D(string key, double fallback) => Number(scaling[key]) ?? fallback;
         return type switch
         {
             "default" => new RopeScaling(theta),
@@ -147,4 +145,10 @@ public sealed record LlamaConfig
             _ => throw new CheckpointFormatException(file, null, $"rope scaling type '{type}' is not supported (supported: default, linear, llama3)"),
         };
     }
+
+    /// <summary>A JSON number as a double, whether parsed from text or built in code; null for anything else.</summary>
+    private static double? Number(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 }

@@ -312,6 +312,14 @@ public sealed class LlamaModel : IDisposable
         var (keys, values) = cache != null ? cache.Append(layer.Index, k, v, (int)t) : (k, v);
         var total = past + t;
 
+        if (t == 1 && DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled)
+        {
+            // Decode step: fused single-query attention over the cache (no batched tiny gemms, no score tensors).
+            var padding = blocked?.View(batch, total);
+            var attended = Functional.DecodeAttention(q.Reshape(batch, heads, dim), keys, values, padding, 1.0 / Math.Sqrt(dim));
+            return Project(layer, LlamaProjection.Output, attended.View(batch, 1, heads * dim), adapter);
+        }
+
         // Query heads h = kv·group + g share kv head kv: fold the group into the query-length axis instead of repeating K/V.
         var grouped = q.Reshape(batch, kvHeads, group * t, dim);
         var scores = grouped.MatMul(keys.Transpose(2, 3)).Mul(1.0 / Math.Sqrt(dim)).View(batch, heads, t, total);

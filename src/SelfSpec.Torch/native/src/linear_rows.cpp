@@ -3,8 +3,9 @@
 // With M ≤ 32 rows a BLAS gemm spends its time packing W and is far from the memory-bandwidth bound; this kernel
 // instead reads each weight row once and does M dot products with it (register-blocked, AVX2+FMA), parallel over
 // the output features with libtorch's thread pool. Weights may be float32 or bfloat16 (widened on the fly, so
-// bf16 weights halve the traffic while accumulating in float32). Anything it does not cover (autograd, other
-// dtypes or devices, many rows, a CPU without AVX2/FMA) goes to at::linear.
+// bf16 weights halve the traffic while accumulating in float32; with bf16 weights any number of rows is taken).
+// Anything it does not cover (autograd, other dtypes or devices, many rows with f32 weights, a CPU without
+// AVX2/FMA) goes to at::linear.
 #include "shim.h"
 
 #include <ATen/Parallel.h>
@@ -78,23 +79,26 @@ __attribute__((target("avx2,fma"))) void block(const float* x, int64_t K, const 
     }
 }
 
+// Rows [m0, m0+MB) of x against weight rows [n0, n1).
 template <int MB, bool BF16>
-void rows(const float* x, int64_t K, const void* w, int64_t N, const float* bias, float* y) {
+void rows(const float* x, int64_t K, const void* w, int64_t N, const float* bias, float* y, int64_t n0, int64_t n1) {
   constexpr int NB = MB >= 8 ? 1 : MB >= 4 ? 2 : 4;
-  at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
-    int64_t n = n0;
-    for (; n + NB <= n1; n += NB) block<MB, NB, BF16>(x, K, w, n, bias, y, N);
-    for (; n < n1; ++n) block<MB, 1, BF16>(x, K, w, n, bias, y, N);
-  });
+  int64_t n = n0;
+  for (; n + NB <= n1; n += NB) block<MB, NB, BF16>(x, K, w, n, bias, y, N);
+  for (; n < n1; ++n) block<MB, 1, BF16>(x, K, w, n, bias, y, N);
 }
 
+// One parallel region over the output features; each thread walks all row blocks over its slice of W, so the slice
+// (64 rows) stays in cache while the rows pass over it.
 template <bool BF16>
 void run(const float* x, int64_t M, int64_t K, const void* w, int64_t N, const float* bias, float* y) {
-  int64_t m = 0;
-  for (; m + 8 <= M; m += 8) rows<8, BF16>(x + m * K, K, w, N, bias, y + m * N);
-  if (M - m >= 4) { rows<4, BF16>(x + m * K, K, w, N, bias, y + m * N); m += 4; }
-  if (M - m >= 2) { rows<2, BF16>(x + m * K, K, w, N, bias, y + m * N); m += 2; }
-  if (M - m >= 1) rows<1, BF16>(x + m * K, K, w, N, bias, y + m * N);
+  at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
+    int64_t m = 0;
+    for (; m + 8 <= M; m += 8) rows<8, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1);
+    if (M - m >= 4) { rows<4, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1); m += 4; }
+    if (M - m >= 2) { rows<2, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1); m += 2; }
+    if (M - m >= 1) rows<1, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1);
+  });
 }
 
 bool cpu_has_avx2_fma() {
@@ -123,7 +127,10 @@ ST_API Tensor* st_linear_rows(Tensor* xp, Tensor* wp, Tensor* biasp) {
     const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b && b->requires_grad()));
     const bool fast = !grad && cpu_has_avx2_fma() && x.device().is_cpu() && w.device().is_cpu() && x.scalar_type() == at::kFloat &&
                       (w.scalar_type() == at::kFloat || w.scalar_type() == at::kBFloat16) && w.is_contiguous() &&
-                      (!b || (b->scalar_type() == at::kFloat && b->is_contiguous() && b->numel() == N)) && M >= 1 && M <= kMaxRows;
+                      (!b || (b->scalar_type() == at::kFloat && b->is_contiguous() && b->numel() == N)) && M >= 1 &&
+                      // float32 weights: beyond a few rows BLAS gemm wins. bf16 weights: always, which spares
+                      // widening the whole matrix on every call.
+                      (M <= kMaxRows || w.scalar_type() == at::kBFloat16);
     if (!fast) return st::wrap(fallback(x, w, b));
     auto xc = x.contiguous();
     auto sizes = x.sizes().vec();
