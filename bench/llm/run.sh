@@ -3,11 +3,12 @@
 # the same libtorch underneath), same threads, in the same run, alternating the two so machine load hits both alike.
 # Creates a random ~134M-parameter Llama (hidden 768, 12 layers, vocab 32000) in f32 and bf16, then measures prefill
 # and greedy-decode tokens/s at batch 1 and 8 (best of REPS) and peak resident memory, and writes bench/results/llm.md.
-#   THREADS (2) PROMPT (64) NEW (16) REPS (3) WORK (/tmp/selfspec-bench-llm)
+#   THREADS (2) PROMPT (64) NEW (16) REPS (3) WORK (/tmp/selfspec-bench-llm) OUT (bench/results/llm.md)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 THREADS="${THREADS:-2}"; PROMPT="${PROMPT:-64}"; NEW="${NEW:-16}"; REPS="${REPS:-3}"
 WORK="${WORK:-/tmp/selfspec-bench-llm}"
+OUT="${OUT:-$repo/bench/results/llm.md}"
 PY=/usr/bin/python3
 if ! $PY -c 'import torch' 2>/dev/null; then
   echo "installing python3-torch (Debian) for the reference" >&2
@@ -33,7 +34,7 @@ for batch in 1 8; do
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-$PY - "$results" "$repo/bench/results/llm.md" "$THREADS" "$PROMPT" "$NEW" "$REPS" "$load_before" "$load_after" "$(nproc)" <<'PYEOF'
+$PY - "$results" "$OUT" "$THREADS" "$PROMPT" "$NEW" "$REPS" "$load_before" "$load_after" "$(nproc --all)" <<'PYEOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 out, threads, prompt, new, reps, lb, la, cores = sys.argv[2:]

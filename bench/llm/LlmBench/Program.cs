@@ -1,6 +1,8 @@
 // Times prefill and greedy decode of SelfSpec.Llm on a model directory, the same way bench/llm/torch_eager.py does.
 // Usage: LlmBench MODEL_DIR BATCH PROMPT_LEN NEW_TOKENS THREADS [f32|bf16w|bf16] [REPS] -> one JSON line (best of REPS)
 //   f32: float32 weights and compute; bf16w: bfloat16 weights, float32 compute; bf16: bfloat16 weights and compute.
+// Diagnostics: LlmBench kernel THREADS (LinearRows vs libtorch linear per matrix);
+//              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight).
 using System.Diagnostics;
 using System.Text.Json;
 using SelfSpec.Llm.Models;
@@ -33,6 +35,28 @@ if (args[0] == "kernel")
         var blasMs = Time(() => Functional.Linear(x, wf));
         var bytes = n * k * (wt == DType.Float32 ? 4 : 2);
         Console.WriteLine($"[{n}x{k}] {wt} M={m}: LinearRows {rowsMs:F3} ms ({bytes / rowsMs / 1e6:F1} GB/s)  at::linear f32 {blasMs:F3} ms");
+    }
+    return;
+}
+if (args[0] == "probe")
+{
+    // Where does prefill time go? libtorch linear on a memory-mapped weight vs the same weight copied to anonymous memory.
+    Torch.Threads = int.Parse(args[2]);
+    using var file = SelfSpec.Llm.Checkpoints.SafetensorsFile.Open(Path.Combine(args[1], "model.safetensors"));
+    using var scope = DisposeScope.Begin();
+    var mapped = file.Load("model.layers.0.mlp.up_proj.weight");
+    var copied = mapped.Clone();
+    var x = Tensor.Randn([1, 64, 768]);
+    foreach (var (name, w) in new[] { ("mapped", mapped), ("copied", copied), ("mapped", mapped), ("copied", copied) })
+    {
+        var best = double.MaxValue;
+        for (var r = 0; r < 10; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            Functional.Linear(x, w).Dispose();
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine($"{name}: {best:F2} ms");
     }
     return;
 }
