@@ -100,3 +100,20 @@ public sealed class LoraTrainingPathTests
         Assert.Contains("expected [32, 8]", e.Message);
     }
 }
+
+public sealed class LoraConfigTests
+{
+    [Fact]
+    public void TargetModulesAsListOrFullMatchRegex()
+    {
+        var list = new SelfSpec.Llm.Lora.LoraConfig { TargetModules = ["q_proj", "v_proj"] };
+        Assert.True(list.Targets(LlamaProjection.Query, 3));
+        Assert.False(list.Targets(LlamaProjection.Key, 3));
+        var regex = new SelfSpec.Llm.Lora.LoraConfig { TargetModules = [], TargetModulesRegex = @".*\.layers\.1\.mlp\.(gate|up)_proj" };
+        Assert.True(regex.Targets(LlamaProjection.Gate, 1));
+        Assert.False(regex.Targets(LlamaProjection.Gate, 0));
+        Assert.False(regex.Targets(LlamaProjection.Down, 1));
+        Assert.Equal(2.0, new SelfSpec.Llm.Lora.LoraConfig { Rank = 8, Alpha = 16 }.Scale);
+        Assert.Equal(16 / Math.Sqrt(8), new SelfSpec.Llm.Lora.LoraConfig { Rank = 8, Alpha = 16, UseRsLora = true }.Scale, 12);
+    }
+}

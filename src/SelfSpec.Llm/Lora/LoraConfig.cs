@@ -32,7 +32,7 @@ public sealed record LoraConfig
 
     /// <summary>True when the config adapts <paramref name="projection"/> of <paramref name="layer"/>.</summary>
     public bool Targets(LlamaProjection projection, int layer) => TargetModulesRegex != null
-        ? Regex.IsMatch(projection.Path(layer), "^(?:" + TargetModulesRegex + ")$") || Regex.IsMatch(projection.Path(layer), "(?:" + TargetModulesRegex + ")$")
+        ? Regex.IsMatch(projection.Path(layer), "^(?:" + TargetModulesRegex + ")$") // PEFT: re.fullmatch on the module path
         : TargetModules.Contains(projection.ModuleName());
 
     /// <summary>Reads <c>adapter_config.json</c> from an adapter directory.</summary>
