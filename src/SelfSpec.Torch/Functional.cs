@@ -23,6 +23,33 @@ public static class Functional
         return Tensor.Wrap(NativeMethods.st_linear(input.Handle, weight.Handle, b.Pointer));
     }
 
+    /// <summary>
+    /// <c>x·Wᵀ + b</c> tuned for few rows (token-by-token decoding, up to 32 rows of <paramref name="input"/>): each weight row is
+    /// streamed once and dotted with every input row, which stays near the memory-bandwidth bound where a BLAS gemm does not.
+    /// <paramref name="weight"/> may be float32 or bfloat16 with float32 input (bf16 is widened on the fly, accumulating in
+    /// float32; with bf16 weights any number of rows is handled), and the result is float32. Not differentiable: with autograd
+    /// in play, other dtypes or devices, or more rows with float32 weights, it falls back to <see cref="Linear"/> (converting a
+    /// bf16 weight to the input's dtype).
+    /// </summary>
+    public static Tensor LinearRows(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        using var b = new OptionalHandle(bias);
+        return Tensor.Wrap(NativeMethods.st_linear_rows(input.Handle, weight.Handle, b.Pointer));
+    }
+
+    /// <summary>
+    /// Attention of a single new query position over cached keys and values, fused (scores, softmax and weighted sum in one
+    /// pass per row and head, parallel over them): <paramref name="query"/> [B, Hq, D], <paramref name="keys"/> and
+    /// <paramref name="values"/> [B, Hkv, L, D] (strided views of a cache are fine), query head h using KV head h / (Hq / Hkv).
+    /// <paramref name="blocked"/> ([B, L] bool, optional) marks keys not to attend; a row with every key blocked averages all
+    /// values. float32 on the CPU, no autograd. Returns [B, Hq, D].
+    /// </summary>
+    public static Tensor DecodeAttention(Tensor query, Tensor keys, Tensor values, Tensor? blocked, double scale)
+    {
+        using var b = new OptionalHandle(blocked);
+        return Tensor.Wrap(NativeMethods.st_decode_attention(query.Handle, keys.Handle, values.Handle, b.Pointer, scale));
+    }
+
     /// <summary>Rows of <paramref name="weight"/> picked by the token ids in <paramref name="ids"/>.</summary>
     public static Tensor Embedding(Tensor weight, Tensor ids) => Tensor.Wrap(NativeMethods.st_embedding(weight.Handle, ids.Handle));
 

@@ -443,6 +443,12 @@ internal static unsafe partial class NativeMethods
     internal static partial TensorHandle st_linear(TensorHandle x, TensorHandle w, IntPtr bias);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_linear_rows(TensorHandle x, TensorHandle w, IntPtr bias);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_decode_attention(TensorHandle q, TensorHandle k, TensorHandle v, IntPtr blocked, double scale);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_embedding(TensorHandle weight, TensorHandle ids);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]

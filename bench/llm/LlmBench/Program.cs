@@ -1,0 +1,118 @@
+// Times prefill and greedy decode of SelfSpec.Llm on a model directory, the same way bench/llm/torch_eager.py does.
+// Usage: LlmBench MODEL_DIR BATCH PROMPT_LEN NEW_TOKENS THREADS [f32|bf16w|bf16] [REPS] -> one JSON line (best of REPS)
+//   f32: float32 weights and compute; bf16w: bfloat16 weights, float32 compute; bf16: bfloat16 weights and compute.
+// Diagnostics: LlmBench kernel THREADS (LinearRows vs libtorch linear per matrix);
+//              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight).
+using System.Diagnostics;
+using System.Text.Json;
+using SelfSpec.Llm.Models;
+using SelfSpec.Torch;
+
+if (args[0] == "kernel")
+{
+    // Micro-benchmark: LinearRows vs libtorch linear on one weight matrix (best of 20 x 10 calls).
+    Torch.Threads = int.Parse(args[1]);
+    foreach (var (n, k) in new[] { (2048L, 768L), (32000L, 768L) })
+    foreach (var wt in new[] { DType.Float32, DType.BFloat16 })
+    foreach (var m in new[] { 1L, 8L })
+    {
+        using var scope = DisposeScope.Begin();
+        var w = Tensor.Randn([n, k]).To(wt);
+        var wf = w.To(DType.Float32);
+        var x = Tensor.Randn([m, k]);
+        double Time(Func<Tensor> f)
+        {
+            var best = double.MaxValue;
+            for (var r = 0; r < 20; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                for (var i = 0; i < 10; i++) f().Dispose();
+                best = Math.Min(best, sw.Elapsed.TotalMilliseconds / 10);
+            }
+            return best;
+        }
+        var rowsMs = Time(() => Functional.LinearRows(x, w));
+        var blasMs = Time(() => Functional.Linear(x, wf));
+        var bytes = n * k * (wt == DType.Float32 ? 4 : 2);
+        Console.WriteLine($"[{n}x{k}] {wt} M={m}: LinearRows {rowsMs:F3} ms ({bytes / rowsMs / 1e6:F1} GB/s)  at::linear f32 {blasMs:F3} ms");
+    }
+    return;
+}
+if (args[0] == "probe")
+{
+    // Where does prefill time go? libtorch linear on a memory-mapped weight vs the same weight copied to anonymous memory.
+    Torch.Threads = int.Parse(args[2]);
+    using var file = SelfSpec.Llm.Checkpoints.SafetensorsFile.Open(Path.Combine(args[1], "model.safetensors"));
+    using var scope = DisposeScope.Begin();
+    var mapped = file.Load("model.layers.0.mlp.up_proj.weight");
+    var copied = mapped.Clone();
+    var x = Tensor.Randn([1, 64, 768]);
+    foreach (var (name, w) in new[] { ("mapped", mapped), ("copied", copied), ("mapped", mapped), ("copied", copied) })
+    {
+        var best = double.MaxValue;
+        for (var r = 0; r < 10; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            Functional.Linear(x, w).Dispose();
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine($"{name}: {best:F2} ms");
+    }
+    return;
+}
+var dir = args[0];
+int batch = int.Parse(args[1]), promptLength = int.Parse(args[2]), newTokens = int.Parse(args[3]), threads = int.Parse(args[4]);
+var mode = args.Length > 5 ? args[5] : "f32";
+var reps = args.Length > 6 ? int.Parse(args[6]) : 1;
+Torch.Threads = threads;
+var options = mode switch
+{
+    "f32" => new LlamaLoadOptions(),
+    "bf16w" => new LlamaLoadOptions { WeightDType = DType.BFloat16 },
+    "bf16" => new LlamaLoadOptions { DType = DType.BFloat16 },
+    _ => throw new ArgumentException($"unknown mode {mode}"),
+};
+using var model = LlamaModel.Load(dir, options);
+using var noGrad = new NoGrad();
+using var generator = new SelfSpec.Torch.Generator(0);
+using var ids = Tensor.RandInt(3, model.Config.VocabSize, [batch, promptLength], generator);
+
+// Warm-up (first-call costs), then prefill and decode through the preallocated cache, greedy argmax each step.
+using (var warm = model.CreateCache(batch, 16))
+using (var w = ids.Narrow(1, 0, 8))
+using (model.Forward(w, cache: warm, lastPositionOnly: true)) { }
+
+using var cache = model.CreateCache(batch, promptLength + newTokens);
+double prefill = double.MaxValue, decode = double.MaxValue;
+for (var rep = 0; rep < reps; rep++)
+{
+    cache.Reset();
+    var sw = Stopwatch.StartNew();
+    Tensor next;
+    using (var scope = DisposeScope.Begin())
+    {
+        var logits = model.Forward(ids, cache: cache, lastPositionOnly: true);
+        next = scope.MoveToOuter(logits.Select(1, 0).ArgMax(-1, keepDim: true));
+    }
+    prefill = Math.Min(prefill, sw.Elapsed.TotalSeconds);
+    sw.Restart();
+    for (var i = 0; i < newTokens; i++)
+    {
+        using var scope = DisposeScope.Begin();
+        var logits = model.Forward(next, cache: cache, lastPositionOnly: true);
+        next.Dispose();
+        next = scope.MoveToOuter(logits.Select(1, 0).ArgMax(-1, keepDim: true));
+    }
+    next.Dispose();
+    decode = Math.Min(decode, sw.Elapsed.TotalSeconds);
+}
+
+long peakKb = 0;
+foreach (var line in File.ReadLines("/proc/self/status"))
+    if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peakKb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+{
+    ["impl"] = "selfspec", ["dtype"] = mode, ["batch"] = batch, ["prompt"] = promptLength, ["new"] = newTokens,
+    ["prefill_tok_s"] = batch * promptLength / prefill, ["decode_tok_s"] = batch * newTokens / decode,
+    ["decode_ms_step"] = 1000 * decode / newTokens, ["peak_rss_mb"] = peakKb / 1024.0,
+}));

@@ -1,0 +1,38 @@
+namespace SelfSpec.Llm.Generation;
+
+/// <summary>Limits and stopping rules for one generation call.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Most tokens to generate per row.</summary>
+    public int MaxNewTokens { get; init; } = 128;
+
+    /// <summary>How tokens are chosen.</summary>
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.GreedyDecoding;
+
+    /// <summary>Tokens that end a row (included in the output). Null: the model's <c>eos_token_id</c>, else the tokenizer's.</summary>
+    public IReadOnlyList<int>? EosTokenIds { get; init; }
+
+    /// <summary>Strings that end a row when they appear in the decoded output (needs a tokenizer); the text is cut before them.</summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>Reuse keys/values across steps (default). Off recomputes the whole sequence every step (for checking).</summary>
+    public bool UseKvCache { get; init; } = true;
+}
+
+/// <summary>Why a row stopped.</summary>
+public enum FinishReason
+{
+    /// <summary>It produced an end-of-sequence token.</summary>
+    EndOfSequence,
+    /// <summary>Its decoded text contains a stop string.</summary>
+    StopString,
+    /// <summary>It reached <see cref="GenerationOptions.MaxNewTokens"/>.</summary>
+    Length,
+}
+
+/// <summary>The output of one row.</summary>
+/// <param name="TokenIds">Generated tokens only (an end-of-sequence token included).</param>
+/// <param name="Text">The decoded text of the generated tokens (cut before a stop string), when a tokenizer is available.</param>
+/// <param name="FinishReason">Why generation stopped.</param>
+/// <param name="LogProbs">Log-probability of each generated token under the distribution it was chosen from (null where not tracked).</param>
+public sealed record GenerationResult(IReadOnlyList<int> TokenIds, string? Text, FinishReason FinishReason, IReadOnlyList<double>? LogProbs = null);

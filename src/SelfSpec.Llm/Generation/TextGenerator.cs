@@ -1,0 +1,121 @@
+using SelfSpec.Llm.Lora;
+using SelfSpec.Llm.Models;
+using SelfSpec.Torch;
+
+namespace SelfSpec.Llm.Generation;
+
+/// <summary>
+/// Autoregressive generation with a <see cref="LlamaModel"/>: batched prompts are left-padded and masked, the KV cache
+/// is preallocated for prompt + <see cref="GenerationOptions.MaxNewTokens"/>, and each row stops on an end-of-sequence
+/// token, a stop string or the length limit. Token ids in, token ids out; a <see cref="ITokenizer"/> is only needed for
+/// text prompts and stop strings.
+/// </summary>
+public sealed class TextGenerator
+{
+    /// <summary>Creates a generator over <paramref name="model"/>.</summary>
+    public TextGenerator(LlamaModel model, ITokenizer? tokenizer = null)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+    }
+
+    /// <summary>The model.</summary>
+    public LlamaModel Model { get; }
+
+    /// <summary>The tokenizer, if any.</summary>
+    public ITokenizer? Tokenizer { get; }
+
+    /// <summary>The pad id used for left padding (never attended to).</summary>
+    public int PadTokenId => Model.Config.PadTokenId ?? 0;
+
+    /// <summary>Generates a continuation of one text prompt.</summary>
+    public GenerationResult Generate(string prompt, GenerationOptions options, LoraAdapter? adapter = null, CancellationToken cancellationToken = default)
+    {
+        var tokenizer = Tokenizer ?? throw new InvalidOperationException("a text prompt needs a tokenizer; pass token ids instead");
+        return Generate([tokenizer.Encode(prompt)], options, adapter, null, cancellationToken)[0];
+    }
+
+    /// <summary>Generates continuations of several prompts (token ids) as one batch.</summary>
+    /// <param name="prompts">One token-id list per row (each non-empty).</param>
+    /// <param name="options">Limits, sampling and stopping rules.</param>
+    /// <param name="adapter">A LoRA adapter applied unmerged to every row, or null for the base model.</param>
+    /// <param name="progress">Receives the number of tokens generated so far (per row) after each step.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    public IReadOnlyList<GenerationResult> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options, LoraAdapter? adapter = null,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (prompts.Count == 0) return [];
+        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("every prompt needs at least one token", nameof(prompts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxNewTokens, 0);
+        var vocab = Model.Config.VocabSize;
+        foreach (var p in prompts)
+            foreach (var id in p)
+                if ((uint)id >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(prompts), id, $"token id outside the vocabulary (0..{vocab - 1})");
+
+        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
+        if (options.StopStrings.Count > 0 && Tokenizer == null) throw new InvalidOperationException("stop strings need a tokenizer");
+
+        var batch = prompts.Count;
+        var rows = new PaddedBatch(prompts, options.MaxNewTokens, PadTokenId, Model.Device);
+        var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
+        var history = prompts.Select(p => new List<int>(p)).ToArray();
+        var finished = new FinishReason?[batch];
+        var texts = new string?[batch];
+
+        using var noGrad = new NoGrad();
+        using var sampler = new LogitsSampler(options.Sampling);
+        using var cache = options.UseKvCache && options.MaxNewTokens > 0 ? Model.CreateCache(batch, rows.Capacity) : null;
+
+        for (var step = 0; step < options.MaxNewTokens; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long[] next;
+            using (var scope = DisposeScope.Begin())
+            {
+                var logits = Model.Forward(rows.NextInput(cache?.Length ?? 0), rows.Mask(), cache, adapter, lastPositionOnly: true).Select(1, 0);
+                next = sampler.Next(logits, history);
+            }
+            for (var b = 0; b < batch; b++)
+            {
+                // Finished rows keep decoding pad tokens so the batch stays rectangular; their output is frozen.
+                if (finished[b] != null)
+                {
+                    next[b] = PadTokenId;
+                    continue;
+                }
+                var token = (int)next[b];
+                generated[b].Add(token);
+                history[b].Add(token);
+                if (eos.Contains(token)) finished[b] = FinishReason.EndOfSequence;
+                else if (options.StopStrings.Count > 0 && StopAt(Tokenizer!.Decode(generated[b]), options.StopStrings) is { } cut)
+                {
+                    finished[b] = FinishReason.StopString;
+                    texts[b] = cut;
+                }
+            }
+            rows.Append(next);
+            progress?.Report(step + 1);
+            if (finished.All(f => f != null)) break;
+        }
+
+        var results = new GenerationResult[batch];
+        for (var b = 0; b < batch; b++)
+        {
+            var text = texts[b] ?? Tokenizer?.Decode(generated[b]);
+            results[b] = new GenerationResult(generated[b], text, finished[b] ?? FinishReason.Length);
+        }
+        return results;
+    }
+
+    private static string? StopAt(string text, IReadOnlyList<string> stops)
+    {
+        var cut = -1;
+        foreach (var s in stops)
+        {
+            if (s.Length == 0) continue;
+            var i = text.IndexOf(s, StringComparison.Ordinal);
+            if (i >= 0 && (cut < 0 || i < cut)) cut = i;
+        }
+        return cut < 0 ? null : text[..cut];
+    }
+}

@@ -1,0 +1,76 @@
+using SelfSpec.Torch;
+
+namespace SelfSpec.Llm.Models;
+
+/// <summary>
+/// Keys and values of every layer for a batch of sequences, preallocated to a fixed capacity so decoding
+/// writes each new token in place and never reallocates. Layout per layer: [batch, kv heads, capacity, head_dim].
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly Tensor[] keys;
+    private readonly Tensor[] values;
+
+    /// <summary>Allocates a cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> positions.</summary>
+    public KvCache(LlamaConfig config, int batch, int capacity, DType dtype, Device device)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Batch = batch;
+        Capacity = capacity;
+        keys = new Tensor[config.NumLayers];
+        values = new Tensor[config.NumLayers];
+        using var scope = DisposeScope.Begin();
+        for (var l = 0; l < config.NumLayers; l++)
+        {
+            keys[l] = Tensor.Zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device).DetachFromScope();
+            values[l] = Tensor.Zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device).DetachFromScope();
+        }
+    }
+
+    /// <summary>Rows in the batch.</summary>
+    public int Batch { get; }
+
+    /// <summary>Positions the cache can hold.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Positions filled so far (the same for every row; padding occupies positions too).</summary>
+    public int Length { get; private set; }
+
+    /// <summary>
+    /// Writes the keys and values of <paramref name="newTokens"/> positions for <paramref name="layer"/> after the
+    /// filled part and returns views of everything filled including them.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v, int newTokens)
+    {
+        if (Length + newTokens > Capacity)
+            throw new InvalidOperationException($"KV cache full: {Length} + {newTokens} positions exceed its capacity {Capacity}");
+        using (var kSlot = keys[layer].Narrow(2, Length, newTokens)) kSlot.CopyFrom(k);
+        using (var vSlot = values[layer].Narrow(2, Length, newTokens)) vSlot.CopyFrom(v);
+        return (keys[layer].Narrow(2, 0, Length + newTokens), values[layer].Narrow(2, 0, Length + newTokens));
+    }
+
+    /// <summary>Marks <paramref name="newTokens"/> more positions as filled (after every layer has appended them).</summary>
+    internal void Advance(int newTokens) => Length += newTokens;
+
+    /// <summary>Forgets everything (the memory stays allocated).</summary>
+    public void Reset() => Length = 0;
+
+    /// <summary>Reorders the rows: row i becomes the old row <paramref name="rowIndices"/>[i] (beam search).</summary>
+    public void Reorder(Tensor rowIndices)
+    {
+        using var scope = DisposeScope.Begin();
+        for (var l = 0; l < keys.Length; l++)
+        {
+            keys[l].CopyFrom(keys[l].IndexSelect(0, rowIndices));
+            values[l].CopyFrom(values[l].IndexSelect(0, rowIndices));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in keys) t?.Dispose();
+        foreach (var t in values) t?.Dispose();
+    }
+}

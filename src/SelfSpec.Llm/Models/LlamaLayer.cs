@@ -1,0 +1,39 @@
+using SelfSpec.Torch;
+
+namespace SelfSpec.Llm.Models;
+
+/// <summary>The weights of one decoder layer.</summary>
+public sealed class LlamaLayer : IDisposable
+{
+    private readonly LinearWeights[] projections;
+
+    /// <summary>Wraps the weights (this object owns them); <paramref name="projections"/> is indexed by <see cref="LlamaProjection"/>.</summary>
+    public LlamaLayer(int index, Tensor inputNorm, Tensor postAttentionNorm, LinearWeights[] projections)
+    {
+        if (projections.Length != LlamaProjections.All.Count) throw new ArgumentException("one LinearWeights per LlamaProjection expected", nameof(projections));
+        Index = index;
+        InputNorm = inputNorm;
+        PostAttentionNorm = postAttentionNorm;
+        this.projections = projections;
+    }
+
+    /// <summary>The layer number.</summary>
+    public int Index { get; }
+
+    /// <summary><c>input_layernorm.weight</c>.</summary>
+    public Tensor InputNorm { get; }
+
+    /// <summary><c>post_attention_layernorm.weight</c>.</summary>
+    public Tensor PostAttentionNorm { get; }
+
+    /// <summary>One projection's weights.</summary>
+    public LinearWeights this[LlamaProjection p] => projections[(int)p];
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        InputNorm.Dispose();
+        PostAttentionNorm.Dispose();
+        foreach (var p in projections) p.Dispose();
+    }
+}

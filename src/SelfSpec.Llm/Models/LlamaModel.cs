@@ -1,0 +1,351 @@
+using SelfSpec.Llm.Checkpoints;
+using SelfSpec.Llm.Lora;
+using SelfSpec.Torch;
+
+namespace SelfSpec.Llm.Models;
+
+/// <summary>
+/// A Llama-family decoder (Llama, Mistral, Qwen2) following Hugging Face's implementation: RMSNorm, rotate-half
+/// RoPE on positions derived from the attention mask, grouped-query attention, SwiGLU MLP, <c>lm_head</c>.
+/// <para>
+/// <see cref="Forward"/> serves both generation (under <see cref="NoGrad"/> with a <see cref="KvCache"/>) and training
+/// (with autograd and no cache: the base weights never require gradients, so only the matrices of a trainable
+/// <see cref="LoraAdapter"/> receive them).
+/// </para>
+/// </summary>
+public sealed class LlamaModel : IDisposable
+{
+    private readonly LlamaLayer[] layers;
+    private readonly Tensor inverseFrequencies;
+
+    private LlamaModel(LlamaConfig config, DType dtype, Device device, Tensor embedding, LlamaLayer[] layers, Tensor finalNorm, Tensor lmHead)
+    {
+        Config = config;
+        DType = dtype;
+        Device = device;
+        Embedding = embedding;
+        this.layers = layers;
+        FinalNorm = finalNorm;
+        LmHead = lmHead;
+        var inv = config.Rope.InverseFrequencies(config.HeadDim).Select(d => (float)d).ToArray();
+        using var cpu = Tensor.From<float>(inv);
+        inverseFrequencies = cpu.To(device).DetachFromScope();
+    }
+
+    /// <summary>The architecture.</summary>
+    public LlamaConfig Config { get; }
+
+    /// <summary>The compute dtype of activations and norms (logits are always returned as float32); see <see cref="WeightDType"/>.</summary>
+    public DType DType { get; }
+
+    /// <summary>Storage dtype of the projection, embedding and output matrices.</summary>
+    public DType WeightDType => LmHead.DType;
+
+    /// <summary>Where the weights live.</summary>
+    public Device Device { get; }
+
+    /// <summary><c>model.embed_tokens.weight</c>, [vocab, hidden].</summary>
+    public Tensor Embedding { get; }
+
+    /// <summary>The decoder layers.</summary>
+    public IReadOnlyList<LlamaLayer> Layers => layers;
+
+    /// <summary><c>model.norm.weight</c>.</summary>
+    public Tensor FinalNorm { get; }
+
+    /// <summary><c>lm_head.weight</c> (the embedding itself when tied).</summary>
+    public Tensor LmHead { get; }
+
+    /// <summary>Total number of parameters.</summary>
+    public long ParameterCount =>
+        Embedding.NumElements + FinalNorm.NumElements + (Config.TieWordEmbeddings ? 0 : LmHead.NumElements)
+        + layers.Sum(l => l.InputNorm.NumElements + l.PostAttentionNorm.NumElements
+            + LlamaProjections.All.Sum(p => l[p].Weight.NumElements + (l[p].Bias?.NumElements ?? 0)));
+
+    /// <summary>
+    /// Loads <c>config.json</c> and the safetensors weights (single or sharded) of a model directory, checking that
+    /// exactly the expected tensors are present with the expected shapes.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The configuration or the weights are unusable; the message names the file and tensor.</exception>
+    public static LlamaModel Load(string directory, LlamaLoadOptions? options = null)
+    {
+        options ??= new LlamaLoadOptions();
+        if (options.DType is not (DType.Float32 or DType.BFloat16 or DType.Float16))
+            throw new ArgumentException($"compute dtype must be float32, bfloat16 or float16, not {options.DType.Name()}", nameof(options));
+        var config = LlamaConfig.Load(directory);
+        using var checkpoint = CheckpointDirectory.Open(directory);
+        var expected = ExpectedShapes(config);
+        Validate(checkpoint, config, expected);
+
+        var loaded = new List<Tensor>();
+        var weightType = options.WeightDType ?? options.DType;
+        if (weightType is not (DType.Float32 or DType.BFloat16 or DType.Float16))
+            throw new ArgumentException($"weight dtype must be float32, bfloat16 or float16, not {weightType.Name()}", nameof(options));
+        Tensor Get(string name) => GetAs(name, options.DType);
+        Tensor GetMatrix(string name) => GetAs(name, weightType);
+        Tensor GetAs(string name, DType dtype)
+        {
+            var t = checkpoint.Load(name, dtype);
+            if (options.Device.Type != DeviceType.Cpu)
+            {
+                var onDevice = t.To(options.Device);
+                t.Dispose();
+                t = onDevice;
+            }
+            loaded.Add(t);
+            return t;
+        }
+        Tensor? GetOptional(string name) => expected.ContainsKey(name) ? Get(name) : null;
+
+        using var scope = DisposeScope.Begin();
+        try
+        {
+            var embedding = GetMatrix("model.embed_tokens.weight");
+            var layers = new LlamaLayer[config.NumLayers];
+            for (var l = 0; l < config.NumLayers; l++)
+            {
+                var projections = LlamaProjections.All
+                    .Select(p => new LinearWeights(GetMatrix(p.Path(l) + ".weight"), GetOptional(p.Path(l) + ".bias")))
+                    .ToArray();
+                layers[l] = new LlamaLayer(l, Get($"model.layers.{l}.input_layernorm.weight"), Get($"model.layers.{l}.post_attention_layernorm.weight"), projections);
+            }
+            var norm = Get("model.norm.weight");
+            var head = config.TieWordEmbeddings || !checkpoint.Contains("lm_head.weight") ? embedding.Alias() : GetMatrix("lm_head.weight");
+            foreach (var t in loaded) t.DetachFromScope();
+            head.DetachFromScope();
+            return new LlamaModel(config, options.DType, options.Device, embedding, layers, norm, head);
+        }
+        catch
+        {
+            foreach (var t in loaded) t.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The tensor names and shapes a checkpoint of this configuration must hold.</summary>
+    public static Dictionary<string, long[]> ExpectedShapes(LlamaConfig c)
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal)
+        {
+            ["model.embed_tokens.weight"] = [c.VocabSize, c.HiddenSize],
+            ["model.norm.weight"] = [c.HiddenSize],
+        };
+        if (!c.TieWordEmbeddings) shapes["lm_head.weight"] = [c.VocabSize, c.HiddenSize];
+        for (var l = 0; l < c.NumLayers; l++)
+        {
+            shapes[$"model.layers.{l}.input_layernorm.weight"] = [c.HiddenSize];
+            shapes[$"model.layers.{l}.post_attention_layernorm.weight"] = [c.HiddenSize];
+            foreach (var p in LlamaProjections.All)
+            {
+                shapes[p.Path(l) + ".weight"] = [p.OutFeatures(c), p.InFeatures(c)];
+                if (p.HasBias(c)) shapes[p.Path(l) + ".bias"] = [p.OutFeatures(c)];
+            }
+        }
+        return shapes;
+    }
+
+    private static void Validate(CheckpointDirectory checkpoint, LlamaConfig config, Dictionary<string, long[]> expected)
+    {
+        foreach (var (name, shape) in expected)
+        {
+            if (!checkpoint.Contains(name))
+                throw new CheckpointFormatException(checkpoint.Directory, name, $"is missing from the checkpoint (expected shape [{string.Join(", ", shape)}])");
+            var (file, info) = checkpoint.Find(name);
+            if (!info.Shape.SequenceEqual(shape))
+                throw new CheckpointFormatException(file.Path, name, $"has shape {info.ShapeText}, but config.json implies [{string.Join(", ", shape)}]");
+            if (SafetensorsDType.ToTorch(info.DType) is not (DType.Float32 or DType.BFloat16 or DType.Float16))
+                throw new CheckpointFormatException(file.Path, name, $"has dtype {info.DType}; weights must be F32, BF16 or F16");
+        }
+        foreach (var name in checkpoint.Names)
+        {
+            if (expected.ContainsKey(name) || name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal)) continue;
+            if (name == "lm_head.weight" && config.TieWordEmbeddings) continue;
+            throw new CheckpointFormatException(checkpoint.Find(name).File.Path, name, $"is not a weight of a {config.ModelType} model with this config.json");
+        }
+    }
+
+    /// <summary>A KV cache for this model.</summary>
+    public KvCache CreateCache(int batch, int capacity) => new(Config, batch, capacity, DType, Device);
+
+    /// <summary>
+    /// Runs the decoder on <paramref name="inputIds"/> [batch, T] (int64) and returns float32 logits [batch, T, vocab]
+    /// (or [batch, 1, vocab] with <paramref name="lastPositionOnly"/>).
+    /// </summary>
+    /// <param name="inputIds">Token ids of the new positions.</param>
+    /// <param name="attentionMask">
+    /// 1 for real tokens and 0 for padding, [batch, past + T] covering the cached positions too; positions are
+    /// <c>cumsum(mask) − 1</c> as in Hugging Face. Null means no padding.
+    /// </param>
+    /// <param name="cache">When given, the new keys/values are appended to it and attention covers the cached positions.</param>
+    /// <param name="adapter">A LoRA adapter applied unmerged (h = W₀x + s·B·A·x) to the projections it adapts.</param>
+    /// <param name="lastPositionOnly">Compute the output projection for the last position only (generation).</param>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null, LoraAdapter? adapter = null, bool lastPositionOnly = false)
+    {
+        if (inputIds.Dim != 2) throw new ArgumentException($"inputIds must be [batch, T], got {inputIds}", nameof(inputIds));
+        var batch = inputIds.Size(0);
+        var t = inputIds.Size(1);
+        var past = cache?.Length ?? 0;
+        var total = past + t;
+        if (cache != null && cache.Batch != batch) throw new ArgumentException($"the cache holds {cache.Batch} rows but the input has {batch}", nameof(cache));
+        if (attentionMask != null && (attentionMask.Dim != 2 || attentionMask.Size(0) != batch || attentionMask.Size(1) != total))
+            throw new ArgumentException($"attentionMask must be [{batch}, {total}] (cached + new positions), got {attentionMask}", nameof(attentionMask));
+
+        using var scope = DisposeScope.Begin();
+        var (cos, sin) = RotaryTables(Positions(attentionMask, batch, past, t));
+        var blocked = BlockedKeys(attentionMask, batch, past, t);
+
+        var h = Functional.Embedding(Embedding, inputIds);
+        if (h.DType != DType) h = h.To(DType);
+        foreach (var layer in layers)
+        {
+            using var layerScope = DisposeScope.Begin();
+            var x = RmsNorm(h, layer.InputNorm);
+            var attended = h.Add(Attention(layer, x, cos, sin, blocked, cache, adapter, batch, t, past));
+            var mlp = Mlp(layer, RmsNorm(attended, layer.PostAttentionNorm), adapter);
+            var next = attended.Add(mlp);
+            layerScope.MoveToOuter(next);
+            h.Dispose();
+            h = next;
+        }
+        cache?.Advance((int)t);
+
+        var normed = RmsNorm(h, FinalNorm);
+        if (lastPositionOnly && t > 1) normed = normed.Narrow(1, t - 1, 1);
+        var logits = normed.DType == DType.Float32 ? Functional.LinearRows(normed, LmHead) : Functional.Linear(normed, LmHead);
+        if (logits.DType != DType.Float32) logits = logits.To(DType.Float32);
+        return scope.MoveToOuter(logits);
+    }
+
+    /// <summary>
+    /// A copy of this model with <paramref name="adapter"/> merged into the weights (W = W₀ + s·B·A); projections the
+    /// adapter does not touch share this model's weights.
+    /// </summary>
+    public LlamaModel WithMergedAdapter(LoraAdapter adapter)
+    {
+        using var noGrad = new NoGrad();
+        using var scope = DisposeScope.Begin();
+        var merged = new LlamaLayer[layers.Length];
+        for (var l = 0; l < layers.Length; l++)
+        {
+            var src = layers[l];
+            var projections = LlamaProjections.All.Select(p =>
+            {
+                var w = src[p].Weight;
+                var delta = adapter.Find(l, p) is { } pair
+                    ? pair.B.To(DType.Float32, Device).MatMul(pair.A.To(DType.Float32, Device)).Mul(adapter.Scale)
+                    : null;
+                var weight = delta == null ? w.Alias() : w.To(DType.Float32).Add(delta).To(w.DType);
+                return new LinearWeights(weight.DetachFromScope(), src[p].Bias?.Alias().DetachFromScope());
+            }).ToArray();
+            merged[l] = new LlamaLayer(l, src.InputNorm.Alias().DetachFromScope(), src.PostAttentionNorm.Alias().DetachFromScope(), projections);
+        }
+        return new LlamaModel(Config, DType, Device, Embedding.Alias().DetachFromScope(), merged, FinalNorm.Alias().DetachFromScope(), LmHead.Alias().DetachFromScope());
+    }
+
+    // ---- pieces of the forward pass ---------------------------------------------------------------
+
+    private Tensor Positions(Tensor? mask, long batch, long past, long t)
+    {
+        if (mask == null) return Tensor.Arange(past, past + t, 1, DType.Int64, Device).View(1, t).Expand(batch, t);
+        var positions = mask.CumSum(1, DType.Int64).Sub(1L);
+        positions = positions.MaskedFill(mask.Eq(0L), 1L);
+        return positions.Narrow(1, past, t);
+    }
+
+    private (Tensor Cos, Tensor Sin) RotaryTables(Tensor positions)
+    {
+        var freqs = positions.To(DType.Float32).Unsqueeze(-1).Mul(inverseFrequencies);
+        var emb = Tensor.Cat([freqs, freqs], -1).Unsqueeze(2); // [B, T, 1, head_dim]
+        return (emb.Cos().To(DType), emb.Sin().To(DType));
+    }
+
+    /// <summary>[B or 1, 1, T, past+T] true where a query may not attend a key (future position or padding); null when nothing is blocked.</summary>
+    private Tensor? BlockedKeys(Tensor? mask, long batch, long past, long t)
+    {
+        var total = past + t;
+        Tensor? blocked = null;
+        if (t > 1)
+        {
+            var keys = Tensor.Arange(0, total, 1, DType.Int64, Device).View(1, total);
+            var queries = Tensor.Arange(past, total, 1, DType.Int64, Device).View(t, 1);
+            blocked = keys.Gt(queries).View(1, 1, t, total);
+        }
+        if (mask != null)
+        {
+            var padding = mask.Eq(0L).View(batch, 1, 1, total);
+            blocked = blocked == null ? padding : blocked.LogicalOr(padding);
+        }
+        return blocked;
+    }
+
+    private Tensor RmsNorm(Tensor x, Tensor weight)
+    {
+        var xf = x.DType == DType.Float32 ? x : x.To(DType.Float32);
+        var variance = xf.Square().Mean([-1], keepDim: true);
+        var normed = xf.Mul(variance.Add(Config.RmsNormEps).Rsqrt());
+        if (normed.DType != DType) normed = normed.To(DType);
+        return normed.Mul(weight);
+    }
+
+    private static Tensor Project(LlamaLayer layer, LlamaProjection p, Tensor x, LoraAdapter? adapter)
+    {
+        var y = layer[p].Apply(x);
+        if (adapter?.Find(layer.Index, p) is not { } pair) return y;
+        var low = Functional.Linear(Functional.Linear(x, pair.A), pair.B);
+        return y.Add(low, adapter.Scale);
+    }
+
+    private static Tensor ApplyRotary(Tensor x, Tensor cos, Tensor sin)
+    {
+        var half = x.Size(-1) / 2;
+        var rotated = Tensor.Cat([x.Narrow(-1, half, half).Neg(), x.Narrow(-1, 0, half)], -1);
+        return x.Mul(cos).Add(rotated.Mul(sin));
+    }
+
+    private Tensor Attention(LlamaLayer layer, Tensor x, Tensor cos, Tensor sin, Tensor? blocked, KvCache? cache, LoraAdapter? adapter, long batch, long t, long past)
+    {
+        var c = Config;
+        long heads = c.NumHeads, kvHeads = c.NumKeyValueHeads, dim = c.HeadDim, group = c.GroupSize;
+        var q = ApplyRotary(Project(layer, LlamaProjection.Query, x, adapter).View(batch, t, heads, dim), cos, sin).Permute(0, 2, 1, 3);
+        var k = ApplyRotary(Project(layer, LlamaProjection.Key, x, adapter).View(batch, t, kvHeads, dim), cos, sin).Permute(0, 2, 1, 3);
+        var v = Project(layer, LlamaProjection.Value, x, adapter).View(batch, t, kvHeads, dim).Permute(0, 2, 1, 3);
+        var (keys, values) = cache != null ? cache.Append(layer.Index, k, v, (int)t) : (k, v);
+        var total = past + t;
+
+        if (t == 1 && DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled)
+        {
+            // Decode step: fused single-query attention over the cache (no batched tiny gemms, no score tensors).
+            var padding = blocked?.View(batch, total);
+            var attended = Functional.DecodeAttention(q.Reshape(batch, heads, dim), keys, values, padding, 1.0 / Math.Sqrt(dim));
+            return Project(layer, LlamaProjection.Output, attended.View(batch, 1, heads * dim), adapter);
+        }
+
+        // Query heads h = kv·group + g share kv head kv: fold the group into the query-length axis instead of repeating K/V.
+        var grouped = q.Reshape(batch, kvHeads, group * t, dim);
+        var scores = grouped.MatMul(keys.Transpose(2, 3)).Mul(1.0 / Math.Sqrt(dim)).View(batch, heads, t, total);
+        if (scores.DType != DType.Float32) scores = scores.To(DType.Float32);
+        if (blocked != null) scores = scores.MaskedFill(blocked, float.MinValue);
+        var probs = scores.Softmax(-1);
+        if (probs.DType != DType) probs = probs.To(DType);
+        var context = probs.View(batch, kvHeads, group * t, total).MatMul(values)
+            .View(batch, heads, t, dim).Permute(0, 2, 1, 3).Reshape(batch, t, heads * dim);
+        return Project(layer, LlamaProjection.Output, context, adapter);
+    }
+
+    private static Tensor Mlp(LlamaLayer layer, Tensor x, LoraAdapter? adapter)
+    {
+        var gate = Project(layer, LlamaProjection.Gate, x, adapter).Silu();
+        var up = Project(layer, LlamaProjection.Up, x, adapter);
+        return Project(layer, LlamaProjection.Down, gate.Mul(up), adapter);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Embedding.Dispose();
+        foreach (var l in layers) l.Dispose();
+        FinalNorm.Dispose();
+        LmHead.Dispose();
+        inverseFrequencies.Dispose();
+    }
+}

@@ -1,0 +1,146 @@
+// Linear layer for a few rows (token-by-token decoding): y = x·Wᵀ + b, streaming the weight through the cache once.
+//
+// With M ≤ 32 rows a BLAS gemm spends its time packing W and is far from the memory-bandwidth bound; this kernel
+// instead reads each weight row once and does M dot products with it (register-blocked, AVX2+FMA), parallel over
+// the output features with libtorch's thread pool. Weights may be float32 or bfloat16 (widened on the fly, so
+// bf16 weights halve the traffic while accumulating in float32; with bf16 weights any number of rows is taken).
+// Anything it does not cover (autograd, other dtypes or devices, many rows with f32 weights, a CPU without
+// AVX2/FMA) goes to at::linear.
+#include "shim.h"
+
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <immintrin.h>
+
+#include <cstring>
+
+namespace {
+
+constexpr int64_t kMaxRows = 32;
+
+template <bool BF16>
+__attribute__((target("avx2,fma"))) inline __m256 load8(const void* w, int64_t i) {
+  if constexpr (BF16) {
+    auto half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+  } else {
+    return _mm256_loadu_ps(static_cast<const float*>(w) + i);
+  }
+}
+
+template <bool BF16>
+inline float load1(const void* w, int64_t i) {
+  if constexpr (BF16) {
+    uint32_t bits = static_cast<uint32_t>(static_cast<const uint16_t*>(w)[i]) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+  } else {
+    return static_cast<const float*>(w)[i];
+  }
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// MB rows of x against NB consecutive weight rows starting at n.
+template <int MB, int NB, bool BF16>
+__attribute__((target("avx2,fma"))) void block(const float* x, int64_t K, const void* w, int64_t n, const float* bias, float* y,
+                                              int64_t N) {
+  // The accumulators must live in registers: the constant-trip loops are unrolled explicitly (GCC at -O2 would
+  // otherwise keep acc[][] on the stack and serialise every FMA through a store and a reload).
+  __m256 acc[NB][MB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j)
+#pragma GCC unroll 8
+    for (int i = 0; i < MB; ++i) acc[j][i] = _mm256_setzero_ps();
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
+    __m256 wv[NB];
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) wv[j] = load8<BF16>(w, (n + j) * K + k);
+#pragma GCC unroll 8
+    for (int i = 0; i < MB; ++i) {
+      __m256 xv = _mm256_loadu_ps(x + i * K + k);
+#pragma GCC unroll 8
+      for (int j = 0; j < NB; ++j) acc[j][i] = _mm256_fmadd_ps(wv[j], xv, acc[j][i]);
+    }
+  }
+  for (int j = 0; j < NB; ++j)
+    for (int i = 0; i < MB; ++i) {
+      float s = hsum(acc[j][i]);
+      for (int64_t kk = k; kk < K; ++kk) s += x[i * K + kk] * load1<BF16>(w, (n + j) * K + kk);
+      if (bias) s += bias[n + j];
+      y[i * N + n + j] = s;
+    }
+}
+
+// Rows [m0, m0+MB) of x against weight rows [n0, n1).
+template <int MB, bool BF16>
+void rows(const float* x, int64_t K, const void* w, int64_t N, const float* bias, float* y, int64_t n0, int64_t n1) {
+  constexpr int NB = MB >= 8 ? 1 : MB >= 4 ? 2 : 4;
+  int64_t n = n0;
+  for (; n + NB <= n1; n += NB) block<MB, NB, BF16>(x, K, w, n, bias, y, N);
+  for (; n < n1; ++n) block<MB, 1, BF16>(x, K, w, n, bias, y, N);
+}
+
+// One parallel region over the output features; each thread walks all row blocks over its slice of W, so the slice
+// (64 rows) stays in cache while the rows pass over it.
+template <bool BF16>
+void run(const float* x, int64_t M, int64_t K, const void* w, int64_t N, const float* bias, float* y) {
+  at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
+    int64_t m = 0;
+    for (; m + 8 <= M; m += 8) rows<8, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1);
+    if (M - m >= 4) { rows<4, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1); m += 4; }
+    if (M - m >= 2) { rows<2, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1); m += 2; }
+    if (M - m >= 1) rows<1, BF16>(x + m * K, K, w, N, bias, y + m * N, n0, n1);
+  });
+}
+
+bool cpu_has_avx2_fma() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+
+at::Tensor fallback(const at::Tensor& x, const at::Tensor& w, const c10::optional<at::Tensor>& b) {
+  auto wx = w.scalar_type() == x.scalar_type() ? w : w.to(x.scalar_type());
+  c10::optional<at::Tensor> bx = b;
+  if (b && b->scalar_type() != x.scalar_type()) bx = b->to(x.scalar_type());
+  return at::linear(x, wx, bx);
+}
+
+}  // namespace
+
+ST_API Tensor* st_linear_rows(Tensor* xp, Tensor* wp, Tensor* biasp) {
+  ST_TENSOR({
+    const at::Tensor& x = *xp;
+    const at::Tensor& w = *wp;
+    c10::optional<at::Tensor> b = biasp ? c10::optional<at::Tensor>(*biasp) : c10::nullopt;
+    TORCH_CHECK(w.dim() == 2, "linear_rows: weight must be 2-d, got ", w.dim(), "-d");
+    TORCH_CHECK(x.dim() >= 1 && x.size(-1) == w.size(1), "linear_rows: input features ", x.size(-1), " do not match weight ", w.sizes());
+    const int64_t K = w.size(1), N = w.size(0);
+    const int64_t M = K == 0 ? 0 : x.numel() / K;
+    const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b && b->requires_grad()));
+    const bool fast = !grad && cpu_has_avx2_fma() && x.device().is_cpu() && w.device().is_cpu() && x.scalar_type() == at::kFloat &&
+                      (w.scalar_type() == at::kFloat || w.scalar_type() == at::kBFloat16) && w.is_contiguous() &&
+                      (!b || (b->scalar_type() == at::kFloat && b->is_contiguous() && b->numel() == N)) && M >= 1 &&
+                      // float32 weights: beyond a few rows BLAS gemm wins. bf16 weights: always, which spares
+                      // widening the whole matrix on every call.
+                      (M <= kMaxRows || w.scalar_type() == at::kBFloat16);
+    if (!fast) return st::wrap(fallback(x, w, b));
+    auto xc = x.contiguous();
+    auto sizes = x.sizes().vec();
+    sizes.back() = N;
+    auto y = at::empty(sizes, x.options());
+    const float* bias = b ? b->data_ptr<float>() : nullptr;
+    if (w.scalar_type() == at::kBFloat16)
+      run<true>(xc.data_ptr<float>(), M, K, w.data_ptr(), N, bias, y.data_ptr<float>());
+    else
+      run<false>(xc.data_ptr<float>(), M, K, w.data_ptr(), N, bias, y.data_ptr<float>());
+    return st::wrap(std::move(y));
+  })
+}

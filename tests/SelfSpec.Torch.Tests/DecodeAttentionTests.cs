@@ -1,0 +1,58 @@
+namespace SelfSpec.Torch.Tests;
+
+/// <summary>Functional.DecodeAttention against softmax(q·kᵀ·scale)·v written with libtorch ops in float64.</summary>
+public class DecodeAttentionTests
+{
+    private static Tensor Reference(Tensor q, Tensor k, Tensor v, Tensor? blocked, double scale)
+    {
+        // q [B, Hq, D] → [B, Hkv, group, D]; k, v [B, Hkv, L, D].
+        long b = q.Size(0), hq = q.Size(1), d = q.Size(2), hkv = k.Size(1), l = k.Size(2);
+        var qg = q.To(DType.Float64).View(b, hkv, hq / hkv, d);
+        var scores = qg.MatMul(k.To(DType.Float64).Transpose(2, 3)).Mul(scale); // [B, Hkv, group, L]
+        if (blocked != null) scores = scores.MaskedFill(blocked.View(b, 1, 1, l), double.MinValue);
+        return scores.Softmax(-1).MatMul(v.To(DType.Float64)).View(b, hq, d);
+    }
+
+    [Theory]
+    [InlineData(1, 4, 4, 7, 16, false)]
+    [InlineData(3, 8, 2, 13, 64, true)]
+    [InlineData(8, 12, 12, 40, 64, true)]
+    [InlineData(2, 6, 3, 5, 12, false)] // head_dim not a multiple of 8
+    public void MatchesSoftmaxAttention(int batch, int heads, int kvHeads, int length, int dim, bool padded)
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(11);
+        var q = Tensor.Randn([batch, heads, dim], g);
+        // Keys and values as a narrowed view of a larger cache, as the model passes them.
+        var cacheK = Tensor.Randn([batch, kvHeads, length + 9, dim], g);
+        var cacheV = Tensor.Randn([batch, kvHeads, length + 9, dim], g);
+        var k = cacheK.Narrow(2, 0, length);
+        var v = cacheV.Narrow(2, 0, length);
+        Tensor? blocked = null;
+        if (padded)
+        {
+            var flags = new bool[batch * length];
+            for (var r = 0; r < batch; r++)
+                for (var j = 0; j < Math.Min(r, length - 1); j++) flags[r * length + j] = true; // row r has r pad positions
+            blocked = Tensor.From<bool>(flags, [batch, length]);
+        }
+        var scale = 1 / Math.Sqrt(dim);
+        var got = Functional.DecodeAttention(q, k, v, blocked, scale);
+        var want = Reference(q, k, v, blocked, scale);
+        Assert.Equal([(long)batch, heads, dim], got.Shape);
+        Assert.True(got.To(DType.Float64).Sub(want).Abs().Max().ItemDouble() < 1e-5);
+    }
+
+    [Fact]
+    public void AllBlockedRowAveragesTheValues()
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(2);
+        var q = Tensor.Randn([1, 2, 8], g);
+        var k = Tensor.Randn([1, 2, 3, 8], g);
+        var v = Tensor.Randn([1, 2, 3, 8], g);
+        var blocked = Tensor.Ones([1, 3], DType.Bool);
+        var got = Functional.DecodeAttention(q, k, v, blocked, 0.5);
+        Assert.True(got.AllClose(v.Mean([2]), 1e-5, 1e-6));
+    }
+}
