@@ -12,10 +12,10 @@ namespace SelfSpec.Cli.Commands;
 public sealed class GenerateCommands : ICommandGroup
 {
     /// <summary>
-    /// Makes the tokenizer for a model directory, or null when none can be made. Text prompts go through it; until
-    /// the SelfSpec.Tokenizers adapter is wired here, use <c>--prompt-ids</c> and <c>prompt_ids</c>/<c>ids</c>.
+    /// Makes the tokenizer for a model directory, or null when it has no <c>tokenizer.json</c> (then only
+    /// <c>--prompt-ids</c> and <c>prompt_ids</c>/<c>ids</c> work).
     /// </summary>
-    public static Func<string, ITokenizer?> TokenizerFactory { get; set; } = _ => null;
+    public static Func<string, ITokenizer?> TokenizerFactory { get; set; } = HuggingFaceTokenizer.TryLoad;
 
     /// <inheritdoc />
     public IEnumerable<Command> CreateCommands()
