@@ -50,6 +50,7 @@ public sealed class IndexWriter : IDisposable
     private readonly FileStream _lock;
     private readonly List<Segment> _segments = [];
     private readonly Dictionary<string, Location> _ids = new(StringComparer.Ordinal);
+    private HashSet<string> _committedFiles = new(StringComparer.Ordinal);
     private SegmentBuilder _buffer = new();
     private readonly List<int> _bufferDeletedDocs = [];
     private long _generation;
@@ -98,6 +99,7 @@ public sealed class IndexWriter : IDisposable
         _generation = manifest.Generation;
         _nextSegment = manifest.NextSegment;
         RemoveUnreferencedFiles(manifest);
+        _committedFiles = new HashSet<string>(manifest.ReferencedFiles(), StringComparer.Ordinal);
         if (_options.Create) return;
         foreach (var s in manifest.Segments)
         {
@@ -201,6 +203,7 @@ public sealed class IndexWriter : IDisposable
         {
             _segments.Remove(empty);
             empty.Reader.Dispose();
+            if (!_committedFiles.Contains(empty.Name + ".seg")) TryDelete(Path.Combine(_directory, empty.Name + ".seg"));
         }
         while (_segments.Count > _options.MergeFactor)
         {
@@ -223,6 +226,7 @@ public sealed class IndexWriter : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         manifest.Save(_directory);
         _generation = generation;
+        _committedFiles = new HashSet<string>(manifest.ReferencedFiles(), StringComparer.Ordinal);
         RemoveUnreferencedFiles(manifest);
         progress?.Report(new IndexProgress("done", 0, 0, _segments.Count, null));
         return manifest;
@@ -269,7 +273,17 @@ public sealed class IndexWriter : IDisposable
         }
         _segments.RemoveRange(start, count);
         _segments.Insert(start, merged);
-        foreach (var s in inputs) s.Reader.Dispose();
+        foreach (var s in inputs)
+        {
+            s.Reader.Dispose();
+            // Merged-away segments that no commit references are garbage right away (long builds would fill the disk).
+            if (!_committedFiles.Contains(s.Name + ".seg")) TryDelete(Path.Combine(_directory, s.Name + ".seg"));
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private void RemoveUnreferencedFiles(IndexManifest manifest)
