@@ -45,6 +45,8 @@ public sealed class IndexWriter : IDisposable
 
     private readonly record struct Location(Segment? Segment, int Doc);
 
+    private sealed record MergeResult(List<Segment> Inputs, DeletedDocs?[] Snapshot, Segment Merged, int[][] Maps);
+
     private readonly string _directory;
     private readonly IndexWriterOptions _options;
     private readonly FileStream _lock;
@@ -53,6 +55,8 @@ public sealed class IndexWriter : IDisposable
     private HashSet<string> _committedFiles = new(StringComparer.Ordinal);
     private SegmentBuilder _buffer = new();
     private readonly List<int> _bufferDeletedDocs = [];
+    private readonly CancellationTokenSource _closing = new();
+    private Task<MergeResult>? _merge;
     private long _generation;
     private int _nextSegment;
     private bool _disposed;
@@ -189,6 +193,69 @@ public sealed class IndexWriter : IDisposable
                 _ids[ids[d]] = new Location(segment, d);
         _buffer = new SegmentBuilder();
         _bufferDeletedDocs.Clear();
+        FinishBackgroundMerge(wait: false);
+        StartBackgroundMerge();
+    }
+
+    // Merges the adjacent run of MergeFactor segments with the fewest documents on a background thread while
+    // ingestion goes on; the result is swapped in by the writer's own thread (FinishBackgroundMerge).
+    private void StartBackgroundMerge()
+    {
+        if (_merge is not null || _segments.Count <= _options.MergeFactor) return;
+        int start = SmallestRun();
+        var inputs = _segments.GetRange(start, _options.MergeFactor);
+        var snapshot = inputs.Select(s => s.Deleted?.Clone()).ToArray();
+        string name = $"seg_{_nextSegment++:D6}";
+        var path = Path.Combine(_directory, name + ".seg");
+        var token = _closing.Token;
+        _merge = Task.Run(() =>
+        {
+            var maps = SegmentMerger.Merge(inputs.Select((s, i) => (s.Reader, snapshot[i])).ToList(), path, token);
+            return new MergeResult(inputs, snapshot, new Segment(name, new SegmentReader(path, name), null, null), maps);
+        }, token);
+    }
+
+    private void FinishBackgroundMerge(bool wait)
+    {
+        if (_merge is null || (!wait && !_merge.IsCompleted)) return;
+        var task = _merge;
+        _merge = null;
+        var result = task.GetAwaiter().GetResult();
+        var merged = result.Merged;
+        for (int i = 0; i < result.Inputs.Count; i++)
+        {
+            var input = result.Inputs[i];
+            var map = result.Maps[i];
+            for (int d = 0; d < map.Length; d++)
+            {
+                if (map[d] < 0) continue;
+                // Deleted while the merge ran: carry the deletion over to the merged segment.
+                if (input.Deleted?.IsDeleted(d) == true && result.Snapshot[i]?.IsDeleted(d) != true)
+                {
+                    merged.Deleted ??= new DeletedDocs(merged.Reader.DocCount);
+                    merged.Deleted.Delete(map[d]);
+                    merged.DeletionsChanged = true;
+                    continue;
+                }
+                var id = input.Reader.Stored(d).Id;
+                if (_ids.TryGetValue(id, out var loc) && loc.Segment == input && loc.Doc == d)
+                    _ids[id] = new Location(merged, map[d]);
+            }
+        }
+        ReplaceRun(result.Inputs, merged);
+    }
+
+    private void ReplaceRun(List<Segment> inputs, Segment merged)
+    {
+        int start = _segments.IndexOf(inputs[0]);
+        _segments.RemoveRange(start, inputs.Count);
+        _segments.Insert(start, merged);
+        foreach (var s in inputs)
+        {
+            s.Reader.Dispose();
+            // Merged-away segments that no commit references are garbage right away (long builds would fill the disk).
+            if (!_committedFiles.Contains(s.Name + ".seg")) TryDelete(Path.Combine(_directory, s.Name + ".seg"));
+        }
     }
 
     /// <summary>Flushes, merges if there are too many segments, writes changed deletions, and publishes the
@@ -198,6 +265,7 @@ public sealed class IndexWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         progress?.Report(new IndexProgress("flushing", 0, 0, _segments.Count, null));
         Flush(cancellationToken);
+        FinishBackgroundMerge(wait: true);
         // Segments whose documents are all deleted are dropped.
         foreach (var empty in _segments.Where(s => s.LiveDocs == 0).ToList())
         {
@@ -236,10 +304,13 @@ public sealed class IndexWriter : IDisposable
     public void ForceMerge(CancellationToken cancellationToken = default)
     {
         Flush(cancellationToken);
+        FinishBackgroundMerge(wait: true);
         if (_segments.Count > 1 || _segments.Any(s => s.Deleted?.Count > 0)) MergeRange(0, _segments.Count, cancellationToken);
     }
 
-    private void MergeSmallestRun(CancellationToken cancellationToken)
+    private void MergeSmallestRun(CancellationToken cancellationToken) => MergeRange(SmallestRun(), _options.MergeFactor, cancellationToken);
+
+    private int SmallestRun()
     {
         int width = _options.MergeFactor;
         int best = 0;
@@ -250,7 +321,7 @@ public sealed class IndexWriter : IDisposable
             for (int j = i; j < i + width; j++) size += _segments[j].LiveDocs;
             if (size < bestSize) { bestSize = size; best = i; }
         }
-        MergeRange(best, width, cancellationToken);
+        return best;
     }
 
     private void MergeRange(int start, int count, CancellationToken cancellationToken)
@@ -271,14 +342,7 @@ public sealed class IndexWriter : IDisposable
                     _ids[id] = new Location(merged, maps[i][d]);
             }
         }
-        _segments.RemoveRange(start, count);
-        _segments.Insert(start, merged);
-        foreach (var s in inputs)
-        {
-            s.Reader.Dispose();
-            // Merged-away segments that no commit references are garbage right away (long builds would fill the disk).
-            if (!_committedFiles.Contains(s.Name + ".seg")) TryDelete(Path.Combine(_directory, s.Name + ".seg"));
-        }
+        ReplaceRun(inputs, merged);
     }
 
     private static void TryDelete(string path)
@@ -304,6 +368,19 @@ public sealed class IndexWriter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _closing.Cancel();
+        if (_merge is not null)
+        {
+            try
+            {
+                var r = _merge.GetAwaiter().GetResult();
+                r.Merged.Reader.Dispose();
+                if (!_committedFiles.Contains(r.Merged.Name + ".seg")) TryDelete(Path.Combine(_directory, r.Merged.Name + ".seg"));
+            }
+            catch (OperationCanceledException) { }
+            _merge = null;
+        }
+        _closing.Dispose();
         foreach (var s in _segments) s.Reader.Dispose();
         _lock.Dispose();
     }

@@ -4,9 +4,10 @@
 //       indexes DOCS.tsv (id<TAB>text per line) in memory, runs each query line as an OR of its analysed terms
 //       (one SHOULD TermQuery per term occurrence: what QueryParser makes of plain words), and prints per query
 //       one line: id:score id:score ...  (best first)
-//   java ... bench DOCS.tsv QUERIES.txt K INDEX_DIR THREADS
-//       builds an on-disk index (timed), then times each query single-threaded and a batch run on THREADS threads;
-//       prints key=value lines: build_ms, docs, p50_ms, p95_ms, mean_ms, batch_qps.
+//   java ... bench DOCS.tsv QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
+//       builds an on-disk index (timed, merged to one segment), then times each query single-threaded and a batch
+//       run on THREADS threads; prints key=value lines: build_ms, docs, p50_ms, p95_ms, mean_ms, batch_qps;
+//       writes each query's top-k ids (one line per query) to RESULTS_OUT.
 import java.io.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
@@ -65,10 +66,21 @@ public class LuceneBm25Reference {
             for (String q : queries) parsed.add(buildQuery(analyzer, q));
             for (int i = 0; i < Math.min(50, parsed.size()); i++) searcher.search(parsed.get(i), k); // warm-up
             double[] ms = new double[parsed.size()];
+            TopDocs[] results = new TopDocs[parsed.size()];
             for (int i = 0; i < parsed.size(); i++) {
                 long s = System.nanoTime();
-                searcher.search(parsed.get(i), k);
+                results[i] = searcher.search(parsed.get(i), k);
                 ms[i] = (System.nanoTime() - s) / 1e6;
+            }
+            try (PrintWriter rw = new PrintWriter(Files.newBufferedWriter(Paths.get(args[6]), StandardCharsets.UTF_8))) {
+                for (TopDocs td : results) {
+                    StringBuilder sb = new StringBuilder();
+                    for (ScoreDoc sd : td.scoreDocs) {
+                        if (sb.length() > 0) sb.append(' ');
+                        sb.append(searcher.doc(sd.doc).get("id"));
+                    }
+                    rw.println(sb);
+                }
             }
             double mean = Arrays.stream(ms).average().orElse(0);
             Arrays.sort(ms);
@@ -91,6 +103,9 @@ public class LuceneBm25Reference {
             out.println("p95_ms=" + ms[(int) Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)]);
             out.println("mean_ms=" + mean);
             out.println("batch_qps=" + (parsed.size() / batchS));
+            long bytes = 0;
+            for (File f : indexDir.toFile().listFiles()) bytes += f.length();
+            out.println("index_bytes=" + bytes);
         } else throw new IllegalArgumentException(mode);
         out.flush();
     }
