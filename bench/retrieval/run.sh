@@ -50,6 +50,10 @@ o95=$(get "$ours" p95_ms); l95=$(get "$lucene" p95_ms)
 om=$(get "$ours" mean_ms); lm=$(get "$lucene" mean_ms)
 oq=$(get "$ours" batch_qps); lq=$(get "$lucene" batch_qps)
 os=$(get "$ours" index_bytes); ls=$(get "$lucene" index_bytes)
+obc=$(get "$ours" build_cpu_ms); lbc=$(get "$lucene" build_cpu_ms)
+o50c=$(get "$ours" p50_cpu_ms); l50c=$(get "$lucene" p50_cpu_ms)
+o95c=$(get "$ours" p95_cpu_ms); l95c=$(get "$lucene" p95_cpu_ms)
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 scale=$(awk -v d="$docs" 'BEGIN { printf "%.0f", 36000000/d }')
 
 cat > "$repo/bench/results/retrieval.md" <<MD
@@ -62,15 +66,23 @@ one SHOULD TermQuery per query term (BooleanScorer, no block-max pruning). Ours:
 
 | measure | ours | Lucene 4.10 | ours / Lucene |
 |---|---:|---:|---:|
-| index build (s) | $(fmt "$(awk -v a=$ob 'BEGIN{print a/1000}')") | $(fmt "$(awk -v a=$lb 'BEGIN{print a/1000}')") | $(ratio "$ob" "$lb") |
-| query latency p50, 1 thread (ms) | $(fmt "$o50") | $(fmt "$l50") | $(ratio "$o50" "$l50") |
-| query latency p95, 1 thread (ms) | $(fmt "$o95") | $(fmt "$l95") | $(ratio "$o95" "$l95") |
-| query latency mean, 1 thread (ms) | $(fmt "$om") | $(fmt "$lm") | $(ratio "$om" "$lm") |
+| index build, wall (s) | $(fmt "$(awk -v a=$ob 'BEGIN{print a/1000}')") | $(fmt "$(awk -v a=$lb 'BEGIN{print a/1000}')") | $(ratio "$ob" "$lb") |
+| index build, process CPU (s) | $(fmt "$(awk -v a=$obc 'BEGIN{print a/1000}')") | $(fmt "$(awk -v a=$lbc 'BEGIN{print a/1000}')") | $(ratio "$obc" "$lbc") |
+| query p50, 1 thread, thread CPU (ms) | $(fmt "$o50c") | $(fmt "$l50c") | $(ratio "$o50c" "$l50c") |
+| query p95, 1 thread, thread CPU (ms) | $(fmt "$o95c") | $(fmt "$l95c") | $(ratio "$o95c" "$l95c") |
+| query latency p50, 1 thread, wall (ms) | $(fmt "$o50") | $(fmt "$l50") | $(ratio "$o50" "$l50") |
+| query latency p95, 1 thread, wall (ms) | $(fmt "$o95") | $(fmt "$l95") | $(ratio "$o95" "$l95") |
+| query latency mean, 1 thread, wall (ms) | $(fmt "$om") | $(fmt "$lm") | $(ratio "$om" "$lm") |
 | batch throughput, $threads threads (queries/s) | $(fmt "$oq") | $(fmt "$lq") | $(ratio "$oq" "$lq") |
 | index size on disk (MiB) | $(fmt "$(awk -v a=$os 'BEGIN{print a/1048576}')") | $(fmt "$(awk -v a=$ls 'BEGIN{print a/1048576}')") | $(ratio "$os" "$ls") |
 
+The machine is shared (load average at the end of the run: $load on $(nproc) cores), so wall times include
+waiting for a core; the CPU-time rows (thread CPU time per query, process CPU time for the build: GC and JIT
+threads included on both sides) are the steadier comparison.
+
 Top-5 agreement on these queries (mean overlap of our top 5 with Lucene's): **$overlap**.
-Our engine fully scored $(get "$ours" mean_fully_scored_docs) documents per query on average (the rest were pruned).
+Our engine examined $(get "$ours" mean_examined_docs) candidate documents per query on average (documents matching
+only terms whose score bounds could not lift them into the top 5 were skipped).
 
 Extrapolation to PubMed (~36M abstracts, ×$scale this corpus), assuming build time grows linearly and query time
 roughly linearly with postings length (a rough guide, not a measurement): build ≈ $(awk -v a=$ob -v s=$scale 'BEGIN{printf "%.1f", a*s/3600000}') h ours vs

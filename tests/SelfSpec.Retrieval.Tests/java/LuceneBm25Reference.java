@@ -56,22 +56,31 @@ public class LuceneBm25Reference {
             BM25Similarity sim = new BM25Similarity();
             Path indexDir = Paths.get(args[4]);
             int threads = Integer.parseInt(args[5]);
+            com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             Directory dir = FSDirectory.open(indexDir.toFile());
             int n = index(dir, docs, analyzer, sim);
             long buildMs = (System.nanoTime() - t0) / 1_000_000;
+            double buildCpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
             final IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
             searcher.setSimilarity(sim);
             List<Query> parsed = new ArrayList<>();
             for (String q : queries) parsed.add(buildQuery(analyzer, q));
             for (int i = 0; i < Math.min(50, parsed.size()); i++) searcher.search(parsed.get(i), k); // warm-up
             double[] ms = new double[parsed.size()];
+            double[] cpuMs = new double[parsed.size()];
             TopDocs[] results = new TopDocs[parsed.size()];
             for (int i = 0; i < parsed.size(); i++) {
+                long c = tmx.getCurrentThreadCpuTime();
                 long s = System.nanoTime();
                 results[i] = searcher.search(parsed.get(i), k);
                 ms[i] = (System.nanoTime() - s) / 1e6;
+                cpuMs[i] = (tmx.getCurrentThreadCpuTime() - c) / 1e6;
             }
+            Arrays.sort(cpuMs);
             try (PrintWriter rw = new PrintWriter(Files.newBufferedWriter(Paths.get(args[6]), StandardCharsets.UTF_8))) {
                 for (TopDocs td : results) {
                     StringBuilder sb = new StringBuilder();
@@ -99,6 +108,9 @@ public class LuceneBm25Reference {
             pool.shutdown();
             out.println("docs=" + n);
             out.println("build_ms=" + buildMs);
+            out.println("build_cpu_ms=" + buildCpuMs);
+            out.println("p50_cpu_ms=" + cpuMs[cpuMs.length / 2]);
+            out.println("p95_cpu_ms=" + cpuMs[(int) Math.min(cpuMs.length - 1, Math.ceil(cpuMs.length * 0.95) - 1)]);
             out.println("p50_ms=" + ms[ms.length / 2]);
             out.println("p95_ms=" + ms[(int) Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)]);
             out.println("mean_ms=" + mean);
