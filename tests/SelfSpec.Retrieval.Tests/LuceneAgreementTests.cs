@@ -45,4 +45,38 @@ public class LuceneAgreementTests(PubMedQaIndexes indexes, ITestOutputHelper out
         Assert.True(compared >= 4500, $"only {compared} shared hits");
         Assert.InRange(oursAt5 - luceneAt5, -5, 5);
     }
+
+    [Fact]
+    public void DeletedDocumentsCountInStatisticsUntilMergedLikeLucene()
+    {
+        var qa = PubMedQa.All;
+        var deletes = qa.Where((_, i) => i % 7 == 3).Select(x => x.Pmid).ToList();
+        var questions = qa.Select(x => x.Question).ToList();
+        var lucene = References.LuceneSearch(qa.Select(x => (x.Pmid, x.Abstract)).ToList(), questions, 5, deletes: deletes);
+
+        using var dir = new SelfSpec.TestSupport.TempDir();
+        TestIndex.Build(dir.FullPath, PubMedQa.Articles, new IndexWriterOptions { MaxBufferedDocs = 10_000 });
+        using (var writer = IndexWriter.Open(dir.FullPath))
+        {
+            foreach (var id in deletes) Assert.True(writer.Delete(id));
+            writer.Commit();
+        }
+        using var reader = IndexReader.Open(dir.FullPath);
+        Assert.Equal(1000, reader.MaxDoc);
+        Assert.Equal(1000 - deletes.Count, reader.LiveDocCount);
+        var searcher = new Bm25Searcher(reader);
+        int same = 0;
+        double maxRelativeError = 0;
+        for (int i = 0; i < qa.Count; i++)
+        {
+            var ours = searcher.Search(questions[i], 5);
+            Assert.DoesNotContain(ours, h => deletes.Contains(h.Pmid));
+            if (ours.Select(h => h.Pmid).SequenceEqual(lucene[i].Select(t => t.Id))) same++;
+            foreach (var (id, score) in lucene[i])
+                if (ours.FirstOrDefault(h => h.Pmid == id) is { } h) maxRelativeError = Math.Max(maxRelativeError, Math.Abs(h.Score - score) / score);
+        }
+        output.WriteLine($"with {deletes.Count} deletions: identical top-5 lists {same}/1000, max relative score error {maxRelativeError:E2}");
+        Assert.True(same >= 990, $"only {same} identical top-5 lists");
+        Assert.True(maxRelativeError <= 1e-5, $"max relative score error {maxRelativeError}");
+    }
 }

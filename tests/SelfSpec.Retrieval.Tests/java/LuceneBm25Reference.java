@@ -1,7 +1,9 @@
 // Reference for SelfSpec.Retrieval: Java Lucene 4.10.4, EnglishAnalyzer + BM25Similarity(k1, b).
 //
-//   java -cp <lucene jars> LuceneBm25Reference.java search DOCS.tsv QUERIES.txt K [k1 b]
-//       indexes DOCS.tsv (id<TAB>text per line) in memory, runs each query line as an OR of its analysed terms
+//   java -cp <lucene jars> LuceneBm25Reference.java search DOCS.tsv QUERIES.txt K [k1 b [DELETES.txt]]
+//       indexes DOCS.tsv (id<TAB>text per line) in memory (one segment), optionally deletes the ids listed in
+//       DELETES.txt without merging (so deleted documents still count in maxDoc and docFreq, as Lucene does),
+//       runs each query line as an OR of its analysed terms
 //       (one SHOULD TermQuery per term occurrence: what QueryParser makes of plain words), and prints per query
 //       one line: id:score id:score ...  (best first)
 //   java ... bench DOCS.tsv QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
@@ -41,6 +43,15 @@ public class LuceneBm25Reference {
             BM25Similarity sim = new BM25Similarity(k1, b);
             Directory dir = new RAMDirectory();
             index(dir, docs, analyzer, sim);
+            if (args.length > 6) {
+                IndexWriterConfig cfg = new IndexWriterConfig(V, analyzer);
+                cfg.setSimilarity(sim);
+                cfg.setMergePolicy(NoMergePolicy.INSTANCE);
+                try (IndexWriter w = new IndexWriter(dir, cfg)) {
+                    for (String id : Files.readAllLines(Paths.get(args[6]), StandardCharsets.UTF_8))
+                        if (!id.isEmpty()) w.deleteDocuments(new Term("id", id));
+                }
+            }
             IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
             searcher.setSimilarity(sim);
             for (String q : queries) {
