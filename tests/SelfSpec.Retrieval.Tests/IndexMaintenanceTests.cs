@@ -138,4 +138,33 @@ public class IndexMaintenanceTests
         Assert.Equal(generation, reader.Manifest.Generation);
         Assert.Equal(100, reader.LiveDocCount);
     }
+
+    [Fact]
+    public async Task ParallelAnalysisWritesTheSameSegmentsAsSequentialAdds()
+    {
+        using var dir = new TempDir();
+        var articles = PubMedQa.Articles.ToList();
+        var sequential = dir.Combine("sequential");
+        using (var writer = IndexWriter.Open(sequential, new IndexWriterOptions { MaxBufferedDocs = 300 }))
+        {
+            foreach (var a in articles) writer.Upsert(a);
+            writer.Delete(articles[5].Pmid);
+            writer.Upsert(articles[7] with { Abstract = "replaced abstract about zebrafish" });
+            writer.Commit();
+        }
+        var parallel = dir.Combine("parallel");
+        using (var writer = IndexWriter.Open(parallel, new IndexWriterOptions { MaxBufferedDocs = 300, AnalysisThreads = 4 }))
+        {
+            var changes = articles.Select(a => (CorpusChange)new ArticleUpsert(a) { Source = "qa" })
+                .Append(new ArticleDeletion(articles[5].Pmid) { Source = "qa" })
+                .Append(new ArticleUpsert(articles[7] with { Abstract = "replaced abstract about zebrafish" }) { Source = "qa" });
+            await writer.ApplyAsync(changes.ToAsyncEnumerable());
+            writer.Commit();
+        }
+        var a1 = IndexManifest.Load(sequential);
+        var a2 = IndexManifest.Load(parallel);
+        Assert.Equal(a1.Segments, a2.Segments);
+        foreach (var s in a1.ReferencedFiles())
+            Assert.Equal(File.ReadAllBytes(Path.Combine(sequential, s)), File.ReadAllBytes(Path.Combine(parallel, s)));
+    }
 }

@@ -12,6 +12,10 @@ public sealed record IndexWriterOptions
     /// documents is merged into one. Default 10.</summary>
     public int MergeFactor { get; init; } = 10;
 
+    /// <summary>Threads that analyse documents in <see cref="IndexWriter.ApplyAsync"/> (0 = all cores). Documents
+    /// still enter the index in input order, so the result does not depend on this.</summary>
+    public int AnalysisThreads { get; init; }
+
     /// <summary>Start from an empty index, ignoring (but not yet deleting) the current generation; the old index
     /// keeps answering until <see cref="IndexWriter.Commit"/> switches the manifest.</summary>
     public bool Create { get; init; }
@@ -145,31 +149,63 @@ public sealed class IndexWriter : IDisposable
         return true;
     }
 
-    /// <summary>Applies a stream of changes (upserts and deletions), reporting progress; does not commit.</summary>
+    /// <summary>Applies a stream of changes (upserts and deletions) in order, reporting progress; does not commit.
+    /// Documents are analysed in parallel batches (<see cref="IndexWriterOptions.AnalysisThreads"/>) and then
+    /// added one by one in input order.</summary>
     public async Task ApplyAsync(IAsyncEnumerable<CorpusChange> changes, IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        const int batchSize = 2048;
+        int threads = _options.AnalysisThreads > 0 ? _options.AnalysisThreads : Environment.ProcessorCount;
+        var analyzers = new System.Collections.Concurrent.ConcurrentBag<AnalyzedDocument.Analyzer>();
+        var batch = new List<CorpusChange>(batchSize);
+        var analyzed = new AnalyzedDocument?[batchSize];
         long added = 0, deleted = 0;
         string? source = null;
+
+        void ApplyBatch()
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
+            Parallel.For(0, batch.Count, parallel, () => analyzers.TryTake(out var a) ? a : new AnalyzedDocument.Analyzer(),
+                (i, _, analyzer) =>
+                {
+                    analyzed[i] = batch[i] is ArticleUpsert u ? analyzer.Analyze(u.Article.IndexedText) : null;
+                    return analyzer;
+                },
+                analyzers.Add);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                switch (batch[i])
+                {
+                    case ArticleUpsert u:
+                        Upsert(u.Article, analyzed[i]!);
+                        added++;
+                        break;
+                    case ArticleDeletion d:
+                        if (Delete(d.Pmid)) deleted++;
+                        break;
+                }
+                analyzed[i] = null;
+            }
+            source = batch[^1].Source;
+            batch.Clear();
+            progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
+        }
+
         await foreach (var change in changes.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            source = change.Source;
-            switch (change)
-            {
-                case ArticleUpsert u:
-                    Upsert(u.Article);
-                    added++;
-                    break;
-                case ArticleDeletion d:
-                    if (Delete(d.Pmid)) deleted++;
-                    break;
-            }
-            if (((added + deleted) & 1023) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
-            }
+            batch.Add(change);
+            if (batch.Count == batchSize) ApplyBatch();
         }
+        if (batch.Count > 0) ApplyBatch();
         progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
+    }
+
+    private void Upsert(PubmedArticle article, AnalyzedDocument analyzed)
+    {
+        Delete(article.Pmid);
+        int doc = _buffer.AddAnalyzed(article.Pmid, article.Title, analyzed);
+        _ids[article.Pmid] = new Location(null, doc);
+        if (_buffer.DocCount >= _options.MaxBufferedDocs) Flush(CancellationToken.None);
     }
 
     /// <summary>Writes buffered documents as a new (uncommitted) segment.</summary>
