@@ -59,7 +59,7 @@ public sealed class IndexCommands : ICommandGroup
                     ctx.Status($"{p.Phase}: {last.DocumentsAdded:N0} added, {last.DocumentsDeleted:N0} deleted" +
                                (last.Source is null ? "" : $" ({Markup.Escape(Path.GetFileName(last.Source))})"));
                 });
-                using var writer = IndexWriter.Open(dir, new IndexWriterOptions { Create = create, MaxBufferedDocs = r.GetValue(BatchSize) });
+                using var writer = IndexWriter.Open(dir, new IndexWriterOptions { Create = create, MaxBufferedDocs = r.GetValue(BatchSize), AnalysisThreads = CliRuntime.Threads });
                 await writer.ApplyAsync(CorpusSource.ReadAsync(r.GetValue(Inputs)!, fields, options, ct), progress, ct);
                 if (r.GetValue(ForceMerge))
                 {
