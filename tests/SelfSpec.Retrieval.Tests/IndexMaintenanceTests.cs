@@ -118,22 +118,25 @@ public class IndexMaintenanceTests
     }
 
     [Fact]
-    public void CancelledBuildLeavesThePreviousIndex()
+    public async Task CancelledBuildLeavesThePreviousIndex()
     {
         using var dir = new TempDir();
         TestIndex.Build(dir.FullPath, PubMedQa.Articles.Take(100));
         var generation = IndexManifest.Load(dir.FullPath).Generation;
         using var cts = new CancellationTokenSource();
-        using (var writer = IndexWriter.Open(dir.FullPath, new IndexWriterOptions { Create = true, MaxBufferedDocs = 10 }))
+        // Ctrl-C arrives after 3,000 documents of a rebuild (several segments already written).
+        async IAsyncEnumerable<CorpusChange> Changes()
         {
-            var changes = PubMedQa.Articles.Select(a => (CorpusChange)new ArticleUpsert(a) { Source = "qa" }).ToAsyncEnumerable();
-            cts.CancelAfter(TimeSpan.FromMilliseconds(1));
-            Assert.ThrowsAny<OperationCanceledException>(() =>
+            for (int i = 0; ; i++)
             {
-                writer.ApplyAsync(changes, null, cts.Token).GetAwaiter().GetResult();
-                cts.Token.ThrowIfCancellationRequested();
-            });
+                if (i == 3000) cts.Cancel();
+                var a = PubMedQa.All[i % 1000];
+                yield return new ArticleUpsert(new PubmedArticle($"{a.Pmid}-{i}", "", a.Abstract, "", null, [])) { Source = "qa" };
+                await Task.Yield();
+            }
         }
+        using (var writer = IndexWriter.Open(dir.FullPath, new IndexWriterOptions { Create = true, MaxBufferedDocs = 500 }))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.ApplyAsync(Changes(), null, cts.Token));
         using var reader = IndexReader.Open(dir.FullPath);
         Assert.Equal(generation, reader.Manifest.Generation);
         Assert.Equal(100, reader.LiveDocCount);

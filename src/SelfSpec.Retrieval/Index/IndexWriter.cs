@@ -193,6 +193,7 @@ public sealed class IndexWriter : IDisposable
 
         await foreach (var change in changes.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             batch.Add(change);
             if (batch.Count == batchSize) ApplyBatch();
         }
