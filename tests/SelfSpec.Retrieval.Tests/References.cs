@@ -24,16 +24,22 @@ internal static class References
 
     /// <summary>Runs Lucene's BM25 on docs (id, text) for each query; per query the (id, score) list, best first.</summary>
     public static List<(string Id, float Score)[]> LuceneSearch(IReadOnlyList<(string Id, string Text)> docs, IReadOnlyList<string> queries,
-        int k, float k1 = 1.2f, float b = 0.75f)
+        int k, float k1 = 1.2f, float b = 0.75f, IReadOnlyList<string>? deletes = null)
     {
         using var dir = new TempDir();
         var docsFile = dir.Combine("docs.tsv");
         File.WriteAllLines(docsFile, docs.Select(d => d.Id + "\t" + OneLine(d.Text)), new UTF8Encoding(false));
         var queriesFile = dir.Combine("queries.txt");
         File.WriteAllLines(queriesFile, queries.Select(OneLine), new UTF8Encoding(false));
-        var r = ChildProcess.Run("java", ["-cp", LuceneClassPath(), JavaSource("LuceneBm25Reference.java"), "search", docsFile, queriesFile,
-            k.ToString(), k1.ToString(System.Globalization.CultureInfo.InvariantCulture), b.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            timeout: TimeSpan.FromMinutes(5));
+        var args = new List<string> { "-cp", LuceneClassPath(), JavaSource("LuceneBm25Reference.java"), "search", docsFile, queriesFile,
+            k.ToString(), k1.ToString(System.Globalization.CultureInfo.InvariantCulture), b.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (deletes is not null)
+        {
+            var deletesFile = dir.Combine("deletes.txt");
+            File.WriteAllLines(deletesFile, deletes);
+            args.Add(deletesFile);
+        }
+        var r = ChildProcess.Run("java", args, timeout: TimeSpan.FromMinutes(5));
         Assert.True(r.ExitCode == 0, r.ToString());
         var lines = r.StdOut.Split('\n');
         return queries.Select((_, i) => lines[i].Length == 0 ? [] : lines[i].Split(' ').Select(p =>

@@ -32,6 +32,13 @@ internal static partial class Oracles
         return RunPerLine(NltkPython(), [script], words);
     }
 
+    /// <summary>rouge_score's tokenisation (with stemming) of each line.</summary>
+    public static string[] RougeTokens(IReadOnlyList<string> lines)
+    {
+        var script = Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Text.Tests", "python", "rouge_tokenize.py");
+        return RunPerLine(NltkPython(), [script], lines);
+    }
+
     private static string NltkPython()
     {
         foreach (var candidate in new[] { "/usr/bin/python3", "python3" })

@@ -12,6 +12,10 @@ public sealed record IndexWriterOptions
     /// documents is merged into one. Default 10.</summary>
     public int MergeFactor { get; init; } = 10;
 
+    /// <summary>Threads that analyse documents in <see cref="IndexWriter.ApplyAsync"/> (0 = all cores). Documents
+    /// still enter the index in input order, so the result does not depend on this.</summary>
+    public int AnalysisThreads { get; init; }
+
     /// <summary>Start from an empty index, ignoring (but not yet deleting) the current generation; the old index
     /// keeps answering until <see cref="IndexWriter.Commit"/> switches the manifest.</summary>
     public bool Create { get; init; }
@@ -45,13 +49,18 @@ public sealed class IndexWriter : IDisposable
 
     private readonly record struct Location(Segment? Segment, int Doc);
 
+    private sealed record MergeResult(List<Segment> Inputs, DeletedDocs?[] Snapshot, Segment Merged, int[][] Maps);
+
     private readonly string _directory;
     private readonly IndexWriterOptions _options;
     private readonly FileStream _lock;
     private readonly List<Segment> _segments = [];
     private readonly Dictionary<string, Location> _ids = new(StringComparer.Ordinal);
+    private HashSet<string> _committedFiles = new(StringComparer.Ordinal);
     private SegmentBuilder _buffer = new();
     private readonly List<int> _bufferDeletedDocs = [];
+    private readonly CancellationTokenSource _closing = new();
+    private Task<MergeResult>? _merge;
     private long _generation;
     private int _nextSegment;
     private bool _disposed;
@@ -98,6 +107,7 @@ public sealed class IndexWriter : IDisposable
         _generation = manifest.Generation;
         _nextSegment = manifest.NextSegment;
         RemoveUnreferencedFiles(manifest);
+        _committedFiles = new HashSet<string>(manifest.ReferencedFiles(), StringComparer.Ordinal);
         if (_options.Create) return;
         foreach (var s in manifest.Segments)
         {
@@ -139,31 +149,64 @@ public sealed class IndexWriter : IDisposable
         return true;
     }
 
-    /// <summary>Applies a stream of changes (upserts and deletions), reporting progress; does not commit.</summary>
+    /// <summary>Applies a stream of changes (upserts and deletions) in order, reporting progress; does not commit.
+    /// Documents are analysed in parallel batches (<see cref="IndexWriterOptions.AnalysisThreads"/>) and then
+    /// added one by one in input order.</summary>
     public async Task ApplyAsync(IAsyncEnumerable<CorpusChange> changes, IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        const int batchSize = 2048;
+        int threads = _options.AnalysisThreads > 0 ? _options.AnalysisThreads : Environment.ProcessorCount;
+        var analyzers = new System.Collections.Concurrent.ConcurrentBag<AnalyzedDocument.Analyzer>();
+        var batch = new List<CorpusChange>(batchSize);
+        var analyzed = new AnalyzedDocument?[batchSize];
         long added = 0, deleted = 0;
         string? source = null;
+
+        void ApplyBatch()
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
+            Parallel.For(0, batch.Count, parallel, () => analyzers.TryTake(out var a) ? a : new AnalyzedDocument.Analyzer(),
+                (i, _, analyzer) =>
+                {
+                    analyzed[i] = batch[i] is ArticleUpsert u ? analyzer.Analyze(u.Article.IndexedText) : null;
+                    return analyzer;
+                },
+                analyzers.Add);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                switch (batch[i])
+                {
+                    case ArticleUpsert u:
+                        Upsert(u.Article, analyzed[i]!);
+                        added++;
+                        break;
+                    case ArticleDeletion d:
+                        if (Delete(d.Pmid)) deleted++;
+                        break;
+                }
+                analyzed[i] = null;
+            }
+            source = batch[^1].Source;
+            batch.Clear();
+            progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
+        }
+
         await foreach (var change in changes.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            source = change.Source;
-            switch (change)
-            {
-                case ArticleUpsert u:
-                    Upsert(u.Article);
-                    added++;
-                    break;
-                case ArticleDeletion d:
-                    if (Delete(d.Pmid)) deleted++;
-                    break;
-            }
-            if (((added + deleted) & 1023) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            batch.Add(change);
+            if (batch.Count == batchSize) ApplyBatch();
         }
+        if (batch.Count > 0) ApplyBatch();
         progress?.Report(new IndexProgress("indexing", added, deleted, _segments.Count, source));
+    }
+
+    private void Upsert(PubmedArticle article, AnalyzedDocument analyzed)
+    {
+        Delete(article.Pmid);
+        int doc = _buffer.AddAnalyzed(article.Pmid, article.Title, analyzed);
+        _ids[article.Pmid] = new Location(null, doc);
+        if (_buffer.DocCount >= _options.MaxBufferedDocs) Flush(CancellationToken.None);
     }
 
     /// <summary>Writes buffered documents as a new (uncommitted) segment.</summary>
@@ -187,6 +230,69 @@ public sealed class IndexWriter : IDisposable
                 _ids[ids[d]] = new Location(segment, d);
         _buffer = new SegmentBuilder();
         _bufferDeletedDocs.Clear();
+        FinishBackgroundMerge(wait: false);
+        StartBackgroundMerge();
+    }
+
+    // Merges the adjacent run of MergeFactor segments with the fewest documents on a background thread while
+    // ingestion goes on; the result is swapped in by the writer's own thread (FinishBackgroundMerge).
+    private void StartBackgroundMerge()
+    {
+        if (_merge is not null || _segments.Count <= _options.MergeFactor) return;
+        int start = SmallestRun();
+        var inputs = _segments.GetRange(start, _options.MergeFactor);
+        var snapshot = inputs.Select(s => s.Deleted?.Clone()).ToArray();
+        string name = $"seg_{_nextSegment++:D6}";
+        var path = Path.Combine(_directory, name + ".seg");
+        var token = _closing.Token;
+        _merge = Task.Run(() =>
+        {
+            var maps = SegmentMerger.Merge(inputs.Select((s, i) => (s.Reader, snapshot[i])).ToList(), path, token);
+            return new MergeResult(inputs, snapshot, new Segment(name, new SegmentReader(path, name), null, null), maps);
+        }, token);
+    }
+
+    private void FinishBackgroundMerge(bool wait)
+    {
+        if (_merge is null || (!wait && !_merge.IsCompleted)) return;
+        var task = _merge;
+        _merge = null;
+        var result = task.GetAwaiter().GetResult();
+        var merged = result.Merged;
+        for (int i = 0; i < result.Inputs.Count; i++)
+        {
+            var input = result.Inputs[i];
+            var map = result.Maps[i];
+            for (int d = 0; d < map.Length; d++)
+            {
+                if (map[d] < 0) continue;
+                // Deleted while the merge ran: carry the deletion over to the merged segment.
+                if (input.Deleted?.IsDeleted(d) == true && result.Snapshot[i]?.IsDeleted(d) != true)
+                {
+                    merged.Deleted ??= new DeletedDocs(merged.Reader.DocCount);
+                    merged.Deleted.Delete(map[d]);
+                    merged.DeletionsChanged = true;
+                    continue;
+                }
+                var id = input.Reader.Stored(d).Id;
+                if (_ids.TryGetValue(id, out var loc) && loc.Segment == input && loc.Doc == d)
+                    _ids[id] = new Location(merged, map[d]);
+            }
+        }
+        ReplaceRun(result.Inputs, merged);
+    }
+
+    private void ReplaceRun(List<Segment> inputs, Segment merged)
+    {
+        int start = _segments.IndexOf(inputs[0]);
+        _segments.RemoveRange(start, inputs.Count);
+        _segments.Insert(start, merged);
+        foreach (var s in inputs)
+        {
+            s.Reader.Dispose();
+            // Merged-away segments that no commit references are garbage right away (long builds would fill the disk).
+            if (!_committedFiles.Contains(s.Name + ".seg")) TryDelete(Path.Combine(_directory, s.Name + ".seg"));
+        }
     }
 
     /// <summary>Flushes, merges if there are too many segments, writes changed deletions, and publishes the
@@ -196,11 +302,13 @@ public sealed class IndexWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         progress?.Report(new IndexProgress("flushing", 0, 0, _segments.Count, null));
         Flush(cancellationToken);
+        FinishBackgroundMerge(wait: true);
         // Segments whose documents are all deleted are dropped.
         foreach (var empty in _segments.Where(s => s.LiveDocs == 0).ToList())
         {
             _segments.Remove(empty);
             empty.Reader.Dispose();
+            if (!_committedFiles.Contains(empty.Name + ".seg")) TryDelete(Path.Combine(_directory, empty.Name + ".seg"));
         }
         while (_segments.Count > _options.MergeFactor)
         {
@@ -223,6 +331,7 @@ public sealed class IndexWriter : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         manifest.Save(_directory);
         _generation = generation;
+        _committedFiles = new HashSet<string>(manifest.ReferencedFiles(), StringComparer.Ordinal);
         RemoveUnreferencedFiles(manifest);
         progress?.Report(new IndexProgress("done", 0, 0, _segments.Count, null));
         return manifest;
@@ -232,10 +341,13 @@ public sealed class IndexWriter : IDisposable
     public void ForceMerge(CancellationToken cancellationToken = default)
     {
         Flush(cancellationToken);
+        FinishBackgroundMerge(wait: true);
         if (_segments.Count > 1 || _segments.Any(s => s.Deleted?.Count > 0)) MergeRange(0, _segments.Count, cancellationToken);
     }
 
-    private void MergeSmallestRun(CancellationToken cancellationToken)
+    private void MergeSmallestRun(CancellationToken cancellationToken) => MergeRange(SmallestRun(), _options.MergeFactor, cancellationToken);
+
+    private int SmallestRun()
     {
         int width = _options.MergeFactor;
         int best = 0;
@@ -246,7 +358,7 @@ public sealed class IndexWriter : IDisposable
             for (int j = i; j < i + width; j++) size += _segments[j].LiveDocs;
             if (size < bestSize) { bestSize = size; best = i; }
         }
-        MergeRange(best, width, cancellationToken);
+        return best;
     }
 
     private void MergeRange(int start, int count, CancellationToken cancellationToken)
@@ -267,9 +379,12 @@ public sealed class IndexWriter : IDisposable
                     _ids[id] = new Location(merged, maps[i][d]);
             }
         }
-        _segments.RemoveRange(start, count);
-        _segments.Insert(start, merged);
-        foreach (var s in inputs) s.Reader.Dispose();
+        ReplaceRun(inputs, merged);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private void RemoveUnreferencedFiles(IndexManifest manifest)
@@ -290,6 +405,19 @@ public sealed class IndexWriter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _closing.Cancel();
+        if (_merge is not null)
+        {
+            try
+            {
+                var r = _merge.GetAwaiter().GetResult();
+                r.Merged.Reader.Dispose();
+                if (!_committedFiles.Contains(r.Merged.Name + ".seg")) TryDelete(Path.Combine(_directory, r.Merged.Name + ".seg"));
+            }
+            catch (OperationCanceledException) { }
+            _merge = null;
+        }
+        _closing.Dispose();
         foreach (var s in _segments) s.Reader.Dispose();
         _lock.Dispose();
     }

@@ -50,6 +50,36 @@ internal sealed class SegmentBuilder
         return _currentDoc;
     }
 
+    /// <summary>Adds a document analysed elsewhere (see <see cref="AnalyzedDocument"/>); returns its local doc id.
+    /// Gives exactly the postings <see cref="Add"/> gives for the same text.</summary>
+    public int AddAnalyzed(string id, string title, AnalyzedDocument analyzed)
+    {
+        int doc = _ids.Count;
+        for (int i = 0; i < analyzed.Terms.Length; i++)
+        {
+            var term = analyzed.Terms[i];
+            if (!_terms.TryGetValue(term, out var p))
+            {
+                p = new Postings();
+                _terms[term] = p;
+            }
+            if (p.Count == p.Docs.Length)
+            {
+                Array.Resize(ref p.Docs, p.Count * 2);
+                Array.Resize(ref p.Freqs, p.Count * 2);
+            }
+            p.Docs[p.Count] = doc;
+            p.Freqs[p.Count] = analyzed.Freqs[i];
+            p.Count++;
+            PostingsCount++;
+        }
+        _ids.Add(id);
+        _titles.Add(title);
+        _norms.Add(Bm25Similarity.EncodeLength(analyzed.Length));
+        _sumTotalTermFreq += analyzed.Length;
+        return doc;
+    }
+
     private void OnTerm(ReadOnlySpan<char> term)
     {
         _currentLength++;

@@ -150,6 +150,18 @@ internal sealed unsafe class PostingsCursor
 
     public int Freq => _freqs[_pos];
 
+    /// <summary>The largest value of <paramref name="blockBound"/> over this term's blocks: the term's score bound.</summary>
+    public float MaxOverBlocks(Func<int, byte, float> blockBound)
+    {
+        float max = 0;
+        for (int b = 0; b < _blockCount; b++)
+        {
+            float v = blockBound(_directory[b].MaxFreq, _directory[b].MaxNorm);
+            if (v > max) max = v;
+        }
+        return max;
+    }
+
     public int DocFreq => _docFreq;
 
     public int NextDoc()

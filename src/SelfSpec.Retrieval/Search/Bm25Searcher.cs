@@ -96,8 +96,13 @@ public sealed class Bm25Searcher
                 for (int t = 0; t < weights.Count; t++)
                 {
                     if (!segment.TryGetTerm(weights[t].Term, out var info)) continue;
-                    terms.Add(new TermScorer(segment.Postings(info), weights[t].Weight, t,
-                        Bm25Similarity.Score(weights[t].Weight, info.MaxFreq, _lengthCache[info.MaxNorm])));
+                    var cursor = segment.Postings(info);
+                    float weight = weights[t].Weight;
+                    // The term's bound: the best of its blocks' bounds (tighter than combining the term-wide
+                    // largest tf with the term-wide shortest document).
+                    float upperBound = algorithm == TopKAlgorithm.Exhaustive ? 0f
+                        : cursor.MaxOverBlocks((freq, norm) => Bm25Similarity.Score(weight, freq, _lengthCache[norm]));
+                    terms.Add(new TermScorer(cursor, weight, t, upperBound));
                 }
                 if (terms.Count == 0) continue;
                 scored += algorithm == TopKAlgorithm.Exhaustive
@@ -171,6 +176,7 @@ public sealed class Bm25Searcher
 
             if (deleted?.IsDeleted(doc) != true)
             {
+                scored++;
                 float lengthNorm = _lengthCache[norms[doc]];
                 double partial = 0;
                 for (int i = firstEssential; i < n; i++)
@@ -209,7 +215,6 @@ public sealed class Bm25Searcher
                     float score = 0f;
                     foreach (var t in canonical)
                         if (t.ContributionDoc == doc) score += t.Contribution;
-                    scored++;
                     if (heap.Offer(score, docBase + doc))
                     {
                         theta = heap.Threshold;

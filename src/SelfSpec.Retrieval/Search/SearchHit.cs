@@ -11,5 +11,6 @@ public sealed record SearchHit(string Pmid, float Score, double PRet, string Tit
 /// <summary>Raw top-k result: global doc ids and scores, best first (ties: lower doc id first, as Lucene).</summary>
 /// <param name="Docs">Doc ids.</param>
 /// <param name="Scores">Scores, same order.</param>
-/// <param name="ScoredDocuments">Documents whose full score was computed (a measure of pruning).</param>
+/// <param name="ScoredDocuments">Documents the scorer examined: candidates drawn from the essential posting lists
+/// (block-max MaxScore) or every matching document (exhaustive). A measure of pruning.</param>
 public sealed record TopDocs(int[] Docs, float[] Scores, long ScoredDocuments);

@@ -1,12 +1,15 @@
 // Reference for SelfSpec.Retrieval: Java Lucene 4.10.4, EnglishAnalyzer + BM25Similarity(k1, b).
 //
-//   java -cp <lucene jars> LuceneBm25Reference.java search DOCS.tsv QUERIES.txt K [k1 b]
-//       indexes DOCS.tsv (id<TAB>text per line) in memory, runs each query line as an OR of its analysed terms
+//   java -cp <lucene jars> LuceneBm25Reference.java search DOCS.tsv QUERIES.txt K [k1 b [DELETES.txt]]
+//       indexes DOCS.tsv (id<TAB>text per line) in memory (one segment), optionally deletes the ids listed in
+//       DELETES.txt without merging (so deleted documents still count in maxDoc and docFreq, as Lucene does),
+//       runs each query line as an OR of its analysed terms
 //       (one SHOULD TermQuery per term occurrence: what QueryParser makes of plain words), and prints per query
 //       one line: id:score id:score ...  (best first)
-//   java ... bench DOCS.tsv QUERIES.txt K INDEX_DIR THREADS
-//       builds an on-disk index (timed), then times each query single-threaded and a batch run on THREADS threads;
-//       prints key=value lines: build_ms, docs, p50_ms, p95_ms, mean_ms, batch_qps.
+//   java ... bench DOCS.tsv QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
+//       builds an on-disk index (timed, merged to one segment), then times each query single-threaded and a batch
+//       run on THREADS threads; prints key=value lines: build_ms, docs, p50_ms, p95_ms, mean_ms, batch_qps;
+//       writes each query's top-k ids (one line per query) to RESULTS_OUT.
 import java.io.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
@@ -40,6 +43,15 @@ public class LuceneBm25Reference {
             BM25Similarity sim = new BM25Similarity(k1, b);
             Directory dir = new RAMDirectory();
             index(dir, docs, analyzer, sim);
+            if (args.length > 6) {
+                IndexWriterConfig cfg = new IndexWriterConfig(V, analyzer);
+                cfg.setSimilarity(sim);
+                cfg.setMergePolicy(NoMergePolicy.INSTANCE);
+                try (IndexWriter w = new IndexWriter(dir, cfg)) {
+                    for (String id : Files.readAllLines(Paths.get(args[6]), StandardCharsets.UTF_8))
+                        if (!id.isEmpty()) w.deleteDocuments(new Term("id", id));
+                }
+            }
             IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
             searcher.setSimilarity(sim);
             for (String q : queries) {
@@ -55,20 +67,40 @@ public class LuceneBm25Reference {
             BM25Similarity sim = new BM25Similarity();
             Path indexDir = Paths.get(args[4]);
             int threads = Integer.parseInt(args[5]);
+            com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             Directory dir = FSDirectory.open(indexDir.toFile());
             int n = index(dir, docs, analyzer, sim);
             long buildMs = (System.nanoTime() - t0) / 1_000_000;
+            double buildCpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
             final IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(dir));
             searcher.setSimilarity(sim);
             List<Query> parsed = new ArrayList<>();
             for (String q : queries) parsed.add(buildQuery(analyzer, q));
             for (int i = 0; i < Math.min(50, parsed.size()); i++) searcher.search(parsed.get(i), k); // warm-up
             double[] ms = new double[parsed.size()];
+            double[] cpuMs = new double[parsed.size()];
+            TopDocs[] results = new TopDocs[parsed.size()];
             for (int i = 0; i < parsed.size(); i++) {
+                long c = tmx.getCurrentThreadCpuTime();
                 long s = System.nanoTime();
-                searcher.search(parsed.get(i), k);
+                results[i] = searcher.search(parsed.get(i), k);
                 ms[i] = (System.nanoTime() - s) / 1e6;
+                cpuMs[i] = (tmx.getCurrentThreadCpuTime() - c) / 1e6;
+            }
+            Arrays.sort(cpuMs);
+            try (PrintWriter rw = new PrintWriter(Files.newBufferedWriter(Paths.get(args[6]), StandardCharsets.UTF_8))) {
+                for (TopDocs td : results) {
+                    StringBuilder sb = new StringBuilder();
+                    for (ScoreDoc sd : td.scoreDocs) {
+                        if (sb.length() > 0) sb.append(' ');
+                        sb.append(searcher.doc(sd.doc).get("id"));
+                    }
+                    rw.println(sb);
+                }
             }
             double mean = Arrays.stream(ms).average().orElse(0);
             Arrays.sort(ms);
@@ -87,10 +119,16 @@ public class LuceneBm25Reference {
             pool.shutdown();
             out.println("docs=" + n);
             out.println("build_ms=" + buildMs);
+            out.println("build_cpu_ms=" + buildCpuMs);
+            out.println("p50_cpu_ms=" + cpuMs[cpuMs.length / 2]);
+            out.println("p95_cpu_ms=" + cpuMs[(int) Math.min(cpuMs.length - 1, Math.ceil(cpuMs.length * 0.95) - 1)]);
             out.println("p50_ms=" + ms[ms.length / 2]);
             out.println("p95_ms=" + ms[(int) Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)]);
             out.println("mean_ms=" + mean);
             out.println("batch_qps=" + (parsed.size() / batchS));
+            long bytes = 0;
+            for (File f : indexDir.toFile().listFiles()) bytes += f.length();
+            out.println("index_bytes=" + bytes);
         } else throw new IllegalArgumentException(mode);
         out.flush();
     }

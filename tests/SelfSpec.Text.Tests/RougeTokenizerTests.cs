@@ -1,0 +1,18 @@
+namespace SelfSpec.Text.Tests;
+
+public class RougeTokenizerTests
+{
+    [Fact]
+    public void MatchesRougeScoreTokenisationWithNltkStemming()
+    {
+        var lines = EnglishAnalyzerTests.TrickyLines.Concat(EnglishAnalyzerTests.PubMedQaLines().Take(1500))
+            .Append("The models were running; Dying skies, café naïve İstanbul K-9 ǅ").ToList();
+        var expected = Oracles.RougeTokens(lines);
+        for (int i = 0; i < lines.Count; i++)
+            Assert.True(expected[i] == string.Join(' ', RougeTokenizer.Tokenize(lines[i], useStemmer: true)), $"line {i}: {lines[i]}");
+    }
+
+    [Fact]
+    public void WithoutStemmingTokensAreLowerCaseAsciiRuns() =>
+        Assert.Equal(["the", "models", "caf", "na", "ve", "x2"], RougeTokenizer.Tokenize("The MODELS café naïve x2!", useStemmer: false));
+}
