@@ -34,6 +34,9 @@ public sealed class TextPromptTests
         Assert.Equal(tokenizer.Inner.Encode(text), tokenizer.Encode(text));
         Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text).ToArray()));
         Assert.All(tokenizer.Encode(text), id => Assert.InRange(id, 0, 319));
+        // ids past the tokenizer's vocabulary (the model's table is larger) are skipped, not fatal
+        Assert.Null(tokenizer.Inner.IdToToken(319));
+        Assert.Equal(tokenizer.Decode(tokenizer.Encode(text).ToArray()), tokenizer.Decode([.. tokenizer.Encode(text), 319]));
     }
 
     [Fact]

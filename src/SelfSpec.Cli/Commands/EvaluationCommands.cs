@@ -95,9 +95,9 @@ public sealed class EvaluationCommands : ICommandGroup
                 if (seedPath == null || !File.Exists(seedPath)) throw new EvaluationSetupException("seed tasks not found: pass --seeds BoX_instructions.json");
                 var seedSet = SeedTaskSet.Load(seedPath);
                 var adapterDir = parse.GetValue(adapter);
-                var models = new List<ModelUnderTest> { ModelUnderTest.Base(Path.GetFileName(Path.GetFullPath(modelDir)), EvaluationWiring.CreateModel(modelDir, null)) };
+                var models = new List<ModelUnderTest> { ModelUnderTest.Base(Path.GetFileName(Path.GetFullPath(modelDir)), EvaluationWiring.CreateModel(modelDir, null, parse.GetValue(batch))) };
                 if (adapterDir != null)
-                    models.Add(ModelUnderTest.Specialized(Path.GetFileName(Path.GetFullPath(modelDir)) + "+" + Path.GetFileName(Path.GetFullPath(adapterDir)), EvaluationWiring.CreateModel(modelDir, adapterDir)));
+                    models.Add(ModelUnderTest.Specialized(Path.GetFileName(Path.GetFullPath(modelDir)) + "+" + Path.GetFileName(Path.GetFullPath(adapterDir)), EvaluationWiring.CreateModel(modelDir, adapterDir, parse.GetValue(batch))));
                 var tokenizer = EvaluationWiring.PorterStemmer is { } stemmer ? new RougeTokenizer(stemmer) : RougeTokenizer.Unstemmed;
                 if (!tokenizer.Stems) AnsiConsole.MarkupLine("[yellow]ROUGE-L is unstemmed: the Porter stemmer is not wired into this build.[/]");
                 var runner = new EvaluationRunner(seedSet, tokenizer, new EvaluationOptions

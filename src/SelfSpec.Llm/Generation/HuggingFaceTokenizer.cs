@@ -20,7 +20,11 @@ public sealed class HuggingFaceTokenizer : ITokenizer
     public IReadOnlyList<int> Encode(string text, bool addBos = true) => Inner.Encode(text, addSpecialTokens: addBos);
 
     /// <inheritdoc />
-    public string Decode(IReadOnlyList<int> ids) => Inner.Decode(ids, skipSpecialTokens: true);
+    /// <remarks>
+    /// Ids the tokenizer does not know are skipped, as Hugging Face's fast tokenizers do: a model's embedding table is
+    /// often padded beyond the vocabulary, and a sampled padding id must not abort a whole generation.
+    /// </remarks>
+    public string Decode(IReadOnlyList<int> ids) => Inner.Decode(ids.Where(id => Inner.IdToToken(id) != null), skipSpecialTokens: true);
 
     /// <inheritdoc />
     public int? EosTokenId => Inner.EosTokenId;

@@ -6,7 +6,7 @@ public static class CorpusSource
     /// <summary>Reads <paramref name="paths"/> in the order given (PubMed baseline then updates, so later
     /// versions of a PMID come last).</summary>
     /// <remarks><c>.xml</c>/<c>.xml.gz</c> are PubMed XML; <c>.jsonl</c>/<c>.jsonl.gz</c>/<c>.json</c> are JSONL.
-    /// <c>.parquet</c> corpora are read once SelfSpec.Parquet is merged (see <see cref="ParquetCorpusSink"/>).</remarks>
+    /// <c>.parquet</c> is a <c>corpus.parquet</c> as <see cref="ParquetCorpusSink"/> writes it.</remarks>
     public static async IAsyncEnumerable<CorpusChange> ReadAsync(IEnumerable<string> paths, CorpusFieldMap? fields = null,
         PubMedReadOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -18,9 +18,8 @@ public static class CorpusSource
                 _ when name.EndsWith(".xml") || name.EndsWith(".xml.gz") => PubMedXmlReader.ReadFileAsync(path, options, cancellationToken),
                 _ when name.EndsWith(".jsonl") || name.EndsWith(".jsonl.gz") || name.EndsWith(".json") =>
                     JsonlCorpusReader.ReadFileAsync(path, fields, options, cancellationToken),
-                _ when name.EndsWith(".parquet") => throw new CorpusFormatException(
-                    "reading Parquet corpora needs SelfSpec.Parquet, which is not wired in yet; convert to JSONL", path),
-                _ => throw new CorpusFormatException("unknown corpus file type (expected .xml, .xml.gz, .jsonl, .jsonl.gz)", path),
+                _ when name.EndsWith(".parquet") => ParquetCorpusReader.ReadFileAsync(path, cancellationToken),
+                _ => throw new CorpusFormatException("unknown corpus file type (expected .xml, .xml.gz, .jsonl, .jsonl.gz, .parquet)", path),
             };
             await foreach (var change in changes.ConfigureAwait(false))
                 yield return change;

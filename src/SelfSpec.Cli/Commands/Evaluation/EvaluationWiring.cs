@@ -3,10 +3,8 @@ using SelfSpec.Evaluation.Harness;
 namespace SelfSpec.Cli.Commands.Evaluation;
 
 /// <summary>
-/// The two engine hooks the evaluation commands need from capabilities built on other branches: the NLTK-mode Porter
-/// stemmer (SelfSpec.Text) for the paper's stemmed ROUGE-L, and a greedy completion model (SelfSpec.Llm, base model
-/// plus optional PEFT adapter). Wiring them is a line each: <c>SelfSpec.Text.Stemming.NltkPorterStemmer.Instance.Stem</c>
-/// and an <see cref="ICompletionModel"/> adapter over the generation engine.
+/// The two engines the evaluation commands use: the NLTK-mode Porter stemmer (SelfSpec.Text) for the paper's stemmed
+/// ROUGE-L, and a greedy completion model over SelfSpec.Llm (base model plus optional PEFT adapter).
 /// </summary>
 internal static class EvaluationWiring
 {
@@ -14,10 +12,12 @@ internal static class EvaluationWiring
     public static Func<string, string>? PorterStemmer => SelfSpec.Text.Stemming.NltkPorterStemmer.Instance.Stem;
 
     /// <summary>A greedy completion model for <paramref name="modelDirectory"/> with an optional adapter.</summary>
-    public static ICompletionModel CreateModel(string modelDirectory, string? adapterDirectory) =>
-        throw new EvaluationSetupException(
-            $"cannot load {modelDirectory}: the generation engine (SelfSpec.Llm) is not wired into this build yet; " +
-            "use `selfspec evaluate report` to render existing results");
+    public static ICompletionModel CreateModel(string modelDirectory, string? adapterDirectory, int batchSize = 8)
+    {
+        if (!Directory.Exists(modelDirectory)) throw new EvaluationSetupException($"model directory {modelDirectory} does not exist");
+        if (adapterDirectory != null && !Directory.Exists(adapterDirectory)) throw new EvaluationSetupException($"adapter directory {adapterDirectory} does not exist");
+        return new LlmCompletionModel(modelDirectory, adapterDirectory, batchSize);
+    }
 }
 
 /// <summary>The evaluation cannot start (missing model, seeds, engine); the message says what to do.</summary>

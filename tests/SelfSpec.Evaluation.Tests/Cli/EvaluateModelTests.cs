@@ -1,0 +1,39 @@
+using SelfSpec.Evaluation.Results;
+using SelfSpec.TestSupport;
+using SelfSpec.Tokenizers.Training;
+
+namespace SelfSpec.Evaluation.Tests.Cli;
+
+/// <summary><c>selfspec evaluate</c> on a real (tiny) Llama checkpoint with and without its PEFT adapter.</summary>
+public class EvaluateModelTests
+{
+    [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public void Evaluate_runs_base_and_adapter_end_to_end_and_writes_tables_and_report()
+    {
+        using var dir = new TempDir();
+        var model = dir.Combine("model");
+        Directory.CreateDirectory(model);
+        foreach (var f in Directory.GetFiles(Paths.Fixture("llama", "tiny-llama"))) File.Copy(f, Path.Combine(model, Path.GetFileName(f)));
+        // a byte-level BPE within the fixture model's 320-token vocabulary
+        BpeTrainer.Train(File.ReadLines(Path.Combine(Paths.RepoRoot, "data", "corpus", "demo_abstracts.jsonl")).Take(60), 300, ["<s>", "</s>"], model);
+
+        var outDir = dir.Combine("out");
+        var r = SelfSpecCli.Run(["evaluate", "--model", model, "--adapter", Paths.Fixture("llama", "tiny-lora"), "--datasets", Paths.SharedData(),
+            "--shots", "0,1", "--limit", "1", "--out", outDir], timeout: TimeSpan.FromMinutes(10));
+        Assert.True(r.ExitCode == 0, r.ToString());
+
+        var predictions = EvaluationResultsWriter.Read<PredictionRow>(Path.Combine(outDir, EvaluationResultsWriter.PredictionsFile));
+        // one instance per dataset, two k values, two models
+        var datasets = predictions.Select(p => p.Dataset).Distinct().Count();
+        Assert.True(datasets >= 8, $"only {datasets} datasets evaluated");
+        Assert.Equal(datasets * 2 * 2, predictions.Count);
+        Assert.Equal(["Base", "Specialized"], predictions.Select(p => p.Role).Distinct().Order());
+        Assert.All(predictions, p => Assert.InRange(p.RougeL, 0, 1));
+        // the adapter changes what the model writes for at least one prompt
+        var byKey = predictions.GroupBy(p => (p.Dataset, p.K, p.Id));
+        Assert.Contains(byKey, g => g.Select(p => p.Prediction).Distinct().Count() > 1);
+        Assert.True(File.Exists(Path.Combine(outDir, EvaluationResultsWriter.SummaryFile)));
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")) || Directory.GetFiles(outDir, "report.html", SearchOption.AllDirectories).Length > 0);
+    }
+}
