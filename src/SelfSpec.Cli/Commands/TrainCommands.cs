@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SelfSpec.Cli.Commands.Train;
 using SelfSpec.Llm.Checkpoints;
 using SelfSpec.Llm.Generation;
@@ -91,7 +92,8 @@ public sealed class TrainCommands : ICommandGroup
                     parse.GetValue(qlora), !parse.GetValue(noDoubleQuant),
                     new LoraConfig { Rank = parse.GetValue(rank), Alpha = parse.GetValue(alpha), Dropout = parse.GetValue(dropout), TargetModules = SplitTargets(parse.GetValue(targets)!) },
                     parse.GetValue(maxLength), DTypeExtensions.Parse(parse.GetValue(dtype)!), Device.Parse(parse.GetValue(device)!), options);
-                return Task.FromResult(Run(request, cancellationToken));
+                // On a worker thread, so System.CommandLine's Ctrl-C handler sees a running task and waits for the checkpoint.
+                return Task.Run(() => RunReportingErrors(request, cancellationToken), CancellationToken.None);
             }
             catch (Exception e) when (e is ArgumentException or TrainingDataException or CheckpointFormatException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or TorchException)
             {
@@ -109,6 +111,28 @@ public sealed class TrainCommands : ICommandGroup
             if (LlamaProjections.FromModuleName(n) == null)
                 throw new ArgumentException($"unknown target module '{n}' (expected {string.Join(", ", LlamaProjections.All.Select(p => p.ModuleName()))})");
         return names;
+    }
+
+    private static int RunReportingErrors(TrainRequest request, CancellationToken cancellationToken)
+    {
+        // Ctrl-C / SIGTERM: stop at the next micro-batch and save a checkpoint, instead of letting the runtime end the process.
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            return Run(request, interrupted.Token);
+        }
+        catch (Exception e) when (e is ArgumentException or TrainingDataException or CheckpointFormatException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or TorchException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
     }
 
     private static int Run(TrainRequest r, CancellationToken cancellationToken)
