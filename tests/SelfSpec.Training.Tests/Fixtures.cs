@@ -64,9 +64,11 @@ internal static class Fixtures
         return diff / Math.Max(scale, 1e-12);
     }
 
-    public static LoraAdapter LoadTrainableAdapter(LlamaModel model)
+    public static LoraAdapter LoadTrainableAdapter(LlamaModel model) => LoadTrainableAdapterAs(model, DType.Float32);
+
+    public static LoraAdapter LoadTrainableAdapterAs(LlamaModel model, DType dtype)
     {
-        var adapter = LoraAdapter.Load(Adapter, model.Config, DType.Float32);
+        var adapter = LoraAdapter.Load(Adapter, model.Config, dtype);
         foreach (var p in adapter.Parameters) p.RequiresGrad = true;
         return adapter;
     }

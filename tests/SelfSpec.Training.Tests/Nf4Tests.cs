@@ -116,4 +116,21 @@ public sealed class Nf4Tests
         // And quantisation changes the model only a little: the loss stays near the dense model's.
         Assert.Equal(Fixtures.Cases.GetProperty("lora_loss").GetProperty("loss").GetDouble(), losses[0], 1);
     }
+
+    [Fact]
+    public void BFloat16QLoraTrainingStepsLowerTheLoss()
+    {
+        using var model = LlamaModel.Load(Fixtures.Model, new LlamaLoadOptions { DType = DType.BFloat16 });
+        QLoraQuantizer.Quantize(model, doubleQuantize: true);
+        using var adapter = Fixtures.LoadTrainableAdapterAs(model, DType.BFloat16);
+        using var dir = new TempDir();
+        var rows = Fixtures.LabelledRows();
+        var trainer = new LoraTrainer(model, adapter, new TrainingOptions { BatchSize = 2, Epochs = 5, Shuffle = false, LearningRate = 1e-2 });
+        var first = trainer.Evaluate(rows, 0, 2);
+        var result = trainer.Train(rows, null, dir.FullPath);
+        var last = trainer.Evaluate(rows, 0, 2);
+        Assert.Equal(5, result.Steps);
+        Assert.InRange(first, 5.9, 6.4); // near the float32 dense model's 6.156
+        Assert.True(last < first - 0.1, $"loss {first:F3} → {last:F3}");
+    }
 }

@@ -152,8 +152,8 @@ public sealed class TrainCommands : ICommandGroup
         else if (r.EvalFraction > 0) (train, heldOut) = TrainingDataset.Split(train, r.EvalFraction, r.Options.Seed);
 
         using var adapter = r.AdapterInit != null
-            ? LoraAdapter.Load(r.AdapterInit, model.Config, DType.Float32, r.Device)
-            : LoraAdapter.CreateTrainable(model.Config, r.Lora with { BaseModel = r.Model }, (ulong)r.Options.Seed, DType.Float32, r.Device);
+            ? LoraAdapter.Load(r.AdapterInit, model.Config, r.DType, r.Device)
+            : LoraAdapter.CreateTrainable(model.Config, r.Lora with { BaseModel = r.Model }, (ulong)r.Options.Seed, r.DType, r.Device);
         var trainer = new LoraTrainer(model, adapter, r.Options);
         AnsiConsole.MarkupLine($"Training {adapter.Parameters.Sum(p => p.NumElements):N0} LoRA parameters (r = {adapter.Config.Rank}) on {train.Count} examples" +
             $"{(heldOut != null ? $", {heldOut.Count} held out" : "")}; batch {r.Options.BatchSize}{(r.Options.MicroBatchSize is { } m ? $" in micro-batches of {m}" : "")}.");
