@@ -13,8 +13,11 @@ using SelfSpec.Training.Quantization;
 var (dir, seq, batch, steps, threads, mode, outJson) = (args[0], int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), args[5], args[6]);
 Torch.Threads = threads;
 using var model = LlamaModel.Load(dir);
+Console.Error.WriteLine($"RSS after load: {Rss("VmRSS"):F0} MiB");
 QuantizationReport? report = mode == "nf4" ? QLoraQuantizer.Quantize(model, doubleQuantize: false) : null;
-GC.Collect();
+// Quantisation went through managed arrays: hand that memory back to the OS before measuring.
+GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+Console.Error.WriteLine($"RSS before training: {Rss("VmRSS"):F0} MiB");
 using var adapter = LoraAdapter.CreateTrainable(model.Config, new LoraConfig { Rank = 8, Alpha = 16 }, 0);
 
 var rng = new Random(1);
@@ -31,13 +34,12 @@ var trainer = new LoraTrainer(model, adapter, new TrainingOptions { BatchSize = 
 var result = trainer.Train(rows, null, outDir, new Timer(times, batch * seq));
 Directory.Delete(outDir, true);
 times.RemoveAt(0);
-var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
 var json = JsonSerializer.Serialize(new Dictionary<string, object>
 {
     ["engine"] = "selfspec",
     ["mode"] = mode,
     ["tokens_per_second"] = batch * seq * times.Count / times.Sum(),
-    ["peak_rss_mib"] = long.Parse(peak) / 1024.0,
+    ["peak_rss_mib"] = Rss("VmHWM"),
     ["step_seconds"] = times,
     ["loss"] = result.FinalLoss,
     ["base_projection_mib_dense"] = report?.DenseBytes / 1048576.0 ?? 0,
@@ -45,6 +47,9 @@ var json = JsonSerializer.Serialize(new Dictionary<string, object>
 });
 File.WriteAllText(outJson, json);
 Console.WriteLine(json);
+
+static double Rss(string field) =>
+    long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
 
 // The trainer times each optimiser step (forward, backward, AdamW) without the checkpoint saves between epochs.
 sealed class Timer(List<double> times, int tokens) : IProgress<TrainingProgress>

@@ -142,6 +142,8 @@ public sealed class TrainCommands : ICommandGroup
         if (r.QLora)
         {
             var report = QLoraQuantizer.Quantize(model, r.DoubleQuant);
+            // Quantisation went through large managed arrays; return that memory to the OS before training.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             AnsiConsole.MarkupLine($"QLoRA: {report.Projections} projections in NF4{(r.DoubleQuant ? " (double-quantised scales)" : "")}: " +
                 $"{report.DenseBytes / 1048576.0:F1} MiB → {report.QuantizedBytes / 1048576.0:F1} MiB ({report.CompressionRatio:F1}× smaller)");
         }
