@@ -41,6 +41,12 @@ public sealed partial class LoraAdapter : IDisposable
     /// <summary>The factor applied to B·A·x.</summary>
     public double Scale => Config.Scale;
 
+    /// <summary>
+    /// Applied to a projection's input before the A matrix during training (LoRA dropout); null (the default) is the identity.
+    /// The trainer sets it and clears it again before the adapter is used for inference.
+    /// </summary>
+    public Func<Tensor, Tensor>? InputDropout { get; set; }
+
     /// <summary>The adapted projections.</summary>
     public IReadOnlyDictionary<(int Layer, LlamaProjection Projection), LoraPair> Pairs => pairs;
 

@@ -29,6 +29,14 @@ public sealed class LlamaLayer : IDisposable
     /// <summary>One projection's weights.</summary>
     public LinearWeights this[LlamaProjection p] => projections[(int)p];
 
+    /// <summary>Installs new weights for one projection (for example a quantised copy) and disposes the previous ones.</summary>
+    public void Replace(LlamaProjection p, LinearWeights weights)
+    {
+        var old = projections[(int)p];
+        projections[(int)p] = weights;
+        if (!ReferenceEquals(old, weights)) old.Dispose();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -60,7 +60,7 @@ public sealed class LlamaModel : IDisposable
     public long ParameterCount =>
         Embedding.NumElements + FinalNorm.NumElements + (Config.TieWordEmbeddings ? 0 : LmHead.NumElements)
         + layers.Sum(l => l.InputNorm.NumElements + l.PostAttentionNorm.NumElements
-            + LlamaProjections.All.Sum(p => l[p].Weight.NumElements + (l[p].Bias?.NumElements ?? 0)));
+            + LlamaProjections.All.Sum(p => l[p].ParameterCount));
 
     /// <summary>
     /// Loads <c>config.json</c> and the safetensors weights (single or sharded) of a model directory, checking that
@@ -291,7 +291,7 @@ public sealed class LlamaModel : IDisposable
     {
         var y = layer[p].Apply(x);
         if (adapter?.Find(layer.Index, p) is not { } pair) return y;
-        var low = Functional.Linear(Functional.Linear(x, pair.A), pair.B);
+        var low = Functional.Linear(Functional.Linear(adapter.InputDropout?.Invoke(x) ?? x, pair.A), pair.B);
         return y.Add(low, adapter.Scale);
     }
 

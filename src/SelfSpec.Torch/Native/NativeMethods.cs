@@ -596,3 +596,13 @@ internal static unsafe partial class NativeMethods
     internal static partial void st_clear_error();
 
 }
+
+// quantized.cpp
+internal static unsafe partial class NativeMethods
+{
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_dequantize_4bit(TensorHandle packed, TensorHandle absmax, TensorHandle pairTable, long outFeatures, long inFeatures, long block, int dtype);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_linear_4bit(TensorHandle x, TensorHandle packed, TensorHandle absmax, TensorHandle pairTable, long outFeatures, long inFeatures, long block, IntPtr bias);
+}
