@@ -69,8 +69,8 @@ public sealed record TrainingOptions
     /// <summary>The token id used for right padding (null: the model's pad token, else 0).</summary>
     public int? PadTokenId { get; init; }
 
-    /// <summary>The format of the training log (JSONL until the Parquet codec is merged).</summary>
-    public ITrainingLogFormat LogFormat { get; init; } = new JsonlTrainingLog();
+    /// <summary>The format of the training log: <c>training_log.parquet</c> (journaled to JSONL while training).</summary>
+    public ITrainingLogFormat LogFormat { get; init; } = new ParquetTrainingLog();
 
     /// <summary>Checks the values, throwing <see cref="ArgumentException"/> with the offending option.</summary>
     public void Validate()

@@ -35,6 +35,10 @@ public sealed class CliTests
         LoraGradientTests.AssertAdapterEquals(saved, "lora_after_adamw_step.safetensors");
         Assert.True(File.Exists(dir.Combine("out", "adapter_config.json")));
         Assert.True(File.Exists(dir.Combine("out", "training_log.jsonl")));
+        // the log data engineers open: training_log.parquet, read by DuckDB
+        var log = DuckDb.Inspect(dir.Combine("out", "training_log.parquet"));
+        Assert.Equal(["step", "epoch", "loss", "lr", "grad_norm", "tokens_per_second", "eval_loss"], DuckDb.ColumnNames(log));
+        Assert.Equal("1", DuckDb.Rows(log).Last()["step"]!.ToString()); // 64-bit integers come back as strings
     }
 
     [Fact]

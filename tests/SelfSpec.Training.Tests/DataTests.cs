@@ -37,10 +37,37 @@ public sealed class DataTests
     }
 
     [Fact]
-    public void ParquetIsRejectedWithAnExplanationUntilTheCodecIsMerged()
+    public void ParquetWrittenByDuckDbReadsLikeTheSameRowsInJsonl()
     {
-        var e = Assert.Throws<TrainingDataException>(() => TrainingDataset.Load("/nonexistent/train.parquet"));
-        Assert.Contains("Parquet", e.Message);
+        using var dir = new TempDir();
+        var lines = new[] { "{\"input_ids\":[5,6,7,8],\"labels\":[-100,6,7,8]}", "{\"input_ids\":[9,10,11],\"labels\":[9,10,11]}" };
+        File.WriteAllLines(dir.Combine("d.jsonl"), lines);
+        // DuckDB writes the Parquet copy: an independent writer
+        var r = ChildProcess.Run(Paths.SharedTool("parquet-write"),
+            ["--input", dir.Combine("d.jsonl"), "--columns", "input_ids INTEGER[], labels INTEGER[]", "--output", dir.Combine("d.parquet"), "--quiet"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var fromJsonl = TrainingDataset.Load(dir.Combine("d.jsonl"), vocabSize: 320);
+        var fromParquet = TrainingDataset.Load(dir.Combine("d.parquet"), vocabSize: 320);
+        Assert.Equal(fromJsonl.Select(e => e.InputIds), fromParquet.Select(e => e.InputIds));
+        Assert.Equal(fromJsonl.Select(e => e.Labels), fromParquet.Select(e => e.Labels));
+    }
+
+    [Fact]
+    public void ParquetInstructionRowsNeedATokenizerAndOtherSchemasAreNamed()
+    {
+        using var dir = new TempDir();
+        File.WriteAllLines(dir.Combine("sft.jsonl"), ["{\"instruction\":\"Name the gene.\",\"input\":\"BRCA1 is mutated.\",\"output\":\"BRCA1\"}"]);
+        var r = ChildProcess.Run(Paths.SharedTool("parquet-write"),
+            ["--input", dir.Combine("sft.jsonl"), "--columns", "instruction VARCHAR, input VARCHAR, output VARCHAR", "--output", dir.Combine("sft.parquet"), "--quiet"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var e = Assert.Throws<TrainingDataException>(() => TrainingDataset.Load(dir.Combine("sft.parquet")));
+        Assert.Equal("instruction", e.Field);
+
+        File.WriteAllLines(dir.Combine("other.jsonl"), ["{\"text\":\"x\"}"]);
+        ChildProcess.Run(Paths.SharedTool("parquet-write"), ["--input", dir.Combine("other.jsonl"), "--columns", "text VARCHAR", "--output", dir.Combine("other.parquet"), "--quiet"]);
+        var e2 = Assert.Throws<TrainingDataException>(() => TrainingDataset.Load(dir.Combine("other.parquet")));
+        Assert.Contains("neither input_ids nor instruction/output", e2.Message);
+        Assert.Equal(dir.Combine("other.parquet"), e2.File);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class InstructionTuningTests
         var trainer = new LoraTrainer(model, adapter, new TrainingOptions { BatchSize = 4, Epochs = 6, LearningRate = 1e-2, Seed = 3 });
         var result = trainer.Train(train, heldOut, dir.Combine("out"));
 
-        var log = new JsonlTrainingLog().Read(result.LogPath).Where(e => e.Loss != null).ToList();
+        var log = new ParquetTrainingLog().Read(result.LogPath).Where(e => e.Loss != null).ToList();
         var firstEpoch = log.Where(e => e.Epoch == 1).Average(e => e.Loss!.Value);
         var lastEpoch = log.Where(e => e.Epoch == 6).Average(e => e.Loss!.Value);
         Assert.True(lastEpoch < 0.5 * firstEpoch, $"training loss {firstEpoch:F3} → {lastEpoch:F3}");

@@ -60,7 +60,7 @@ public sealed class TrainerTests
             expected = sum.ItemDouble() / batch.TargetTokens;
         var result = trainer.Train(rows, null, dir.FullPath);
         Assert.Equal(expected, result.FinalLoss, 5);
-        var log = new JsonlTrainingLog().Read(result.LogPath);
+        var log = new ParquetTrainingLog().Read(result.LogPath);
         Assert.Single(log);
         Assert.Equal(expected, log[0].Loss!.Value, 5);
         Assert.True(log[0].GradNorm > 0 && log[0].TokensPerSecond > 0);
@@ -90,7 +90,7 @@ public sealed class TrainerTests
         {
             BatchSize = 2, Epochs = 1, Shuffle = false, LearningRate = 1e-3, Schedule = LearningRateScheduleKind.Linear, WarmupSteps = 1, MaxGradNorm = 1e-3,
         }).Train(rows, null, dir.FullPath);
-        var log = new JsonlTrainingLog().Read(result.LogPath);
+        var log = new ParquetTrainingLog().Read(result.LogPath);
         Assert.Equal(new[] { 0.0, 1e-3, 1e-3 * 2 / 3, 1e-3 / 3 }.Select(x => Math.Round(x, 12)), log.Select(e => Math.Round(e.LearningRate!.Value, 12)));
         Assert.All(log, e => Assert.True(e.GradNorm > 1e-3, "the logged norm is the one before clipping"));
     }
@@ -193,7 +193,7 @@ public sealed class TrainerTests
         Assert.True(result.StoppedEarly);
         Assert.True(result.EvalLosses.Count < 10);
         Assert.True(result.EvalLosses[^1] > result.EvalLosses.Min());
-        var log = new JsonlTrainingLog().Read(result.LogPath);
+        var log = new ParquetTrainingLog().Read(result.LogPath);
         Assert.Equal(result.EvalLosses, log.Where(e => e.EvalLoss != null).Select(e => e.EvalLoss!.Value));
     }
 

@@ -18,11 +18,10 @@ namespace SelfSpec.Cli.Commands;
 public sealed class TrainCommands : ICommandGroup
 {
     /// <summary>
-    /// Loads the tokenizer of a model directory for instruction rows (null when none is available).
-    /// TOKENIZER: SelfSpec.Tokenizers is not on this branch; after the merge, set this to load <c>tokenizer.json</c>
-    /// and adapt it to <see cref="ITokenizer"/>. Pre-tokenised data (<c>input_ids</c>/<c>labels</c>) needs no tokenizer.
+    /// Loads the tokenizer of a model directory for instruction rows: its <c>tokenizer.json</c>, or null when it has none
+    /// (pre-tokenised data, <c>input_ids</c>/<c>labels</c>, needs no tokenizer).
     /// </summary>
-    public static Func<string, ITokenizer?> TokenizerLoader { get; set; } = _ => null;
+    public static Func<string, ITokenizer?> TokenizerLoader { get; set; } = HuggingFaceTokenizer.TryLoad;
 
     /// <inheritdoc />
     public IEnumerable<Command> CreateCommands()

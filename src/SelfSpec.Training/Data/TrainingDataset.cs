@@ -5,12 +5,8 @@ namespace SelfSpec.Training.Data;
 /// <summary>Loads training examples from a data file, tokenising instruction rows and checking token ids.</summary>
 public static class TrainingDataset
 {
-    /// <summary>
-    /// The readers tried in order. JSONL is built in.
-    /// PARQUET: SelfSpec.Parquet is not on this branch yet; after the merge, add a Parquet reader here (columns
-    /// <c>input_ids</c>/<c>labels</c> as lists of int32/int64, or <c>instruction</c>/<c>input</c>/<c>output</c> strings).
-    /// </summary>
-    public static IList<ITrainingDataReader> Readers { get; } = [new JsonlTrainingDataReader()];
+    /// <summary>The readers tried in order: JSONL and Parquet.</summary>
+    public static IList<ITrainingDataReader> Readers { get; } = [new JsonlTrainingDataReader(), new ParquetTrainingDataReader()];
 
     /// <summary>
     /// Reads <paramref name="path"/> and returns its examples, truncated to <paramref name="maxLength"/> tokens.
@@ -20,9 +16,7 @@ public static class TrainingDataset
     public static List<TrainingExample> Load(string path, ITokenizer? tokenizer = null, int maxLength = 512, int? vocabSize = null)
     {
         var reader = Readers.FirstOrDefault(r => r.CanRead(path))
-            ?? throw new TrainingDataException(path, null, null, path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)
-                ? "Parquet input is not available in this build yet; convert to JSONL (one object per line)"
-                : "unknown data format (expected .jsonl)");
+            ?? throw new TrainingDataException(path, null, null, "unknown data format (expected .jsonl or .parquet)");
         InstructionExampleEncoder? encoder = null;
         var examples = new List<TrainingExample>();
         foreach (var row in reader.Read(path))

@@ -6,9 +6,7 @@ namespace SelfSpec.Training.Logging;
 /// <summary>
 /// The training log as JSON Lines (<c>training_log.jsonl</c>), snake_case keys:
 /// <c>step, epoch, loss, lr, grad_norm, tokens_per_second, eval_loss</c>.
-/// PARQUET: the specification asks for <c>training_log.parquet</c> with the same columns; SelfSpec.Parquet is not on
-/// this branch yet. After the merge, add a Parquet <see cref="ITrainingLogFormat"/> and make it
-/// <see cref="TrainingOptions.LogFormat"/>'s default.
+/// It is also the crash-safe journal behind <see cref="ParquetTrainingLog"/>, the default format.
 /// </summary>
 public sealed class JsonlTrainingLog : ITrainingLogFormat
 {
