@@ -1,7 +1,7 @@
 using SelfSpec.Pipeline.Artifacts;
 using SelfSpec.Pipeline.Instructions;
 using SelfSpec.Pipeline.Responses;
-using SelfSpec.Pipeline.Training;
+using SelfSpec.Llm.Prompting;
 
 namespace SelfSpec.Pipeline.Tests;
 
@@ -95,15 +95,15 @@ public class PromptTests
     {
         Assert.Equal(
             "Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\nDo X\n\n### Input:\nY\n\n### Response:",
-            AlpacaTemplate.FormatSource("Do X", "Y"));
+            AlpacaTemplate.Format("Do X", "Y"));
         Assert.Equal(
             "Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nDo X\n\n### Response:",
-            AlpacaTemplate.FormatSource("Do X", ""));
-        Assert.Equal(AlpacaTemplate.FormatSource("Do X", ""), AlpacaTemplate.FormatSource("Do X", null));
-        Assert.Contains("### Input:\n \n", AlpacaTemplate.FormatSource("Do X", " "));
+            AlpacaTemplate.Format("Do X", ""));
+        Assert.Equal(AlpacaTemplate.Format("Do X", ""), AlpacaTemplate.Format("Do X", null));
+        Assert.Contains("### Input:\n \n", AlpacaTemplate.Format("Do X", " "));
         Assert.EndsWith("### Response:Z</s>", AlpacaTemplate.FormatExample("Do X", "Y", "Z", "</s>"));
         // Placeholders inside user text are not expanded again.
-        Assert.Contains("### Instruction:\n{input}\n\n### Input:\n{instruction}\n", AlpacaTemplate.FormatSource("{input}", "{instruction}"));
+        Assert.Contains("### Instruction:\n{input}\n\n### Input:\n{instruction}\n", AlpacaTemplate.Format("{input}", "{instruction}"));
     }
 
     [Fact]

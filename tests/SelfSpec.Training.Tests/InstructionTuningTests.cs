@@ -4,6 +4,7 @@ using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
 using SelfSpec.Training.Data;
 using SelfSpec.Training.Logging;
+using SelfSpec.Llm.Prompting;
 
 namespace SelfSpec.Training.Tests;
 
@@ -27,13 +28,13 @@ public sealed class InstructionTuningTests
     {
         var encoder = new InstructionExampleEncoder(new CharTokenizer(), maxLength: 1000);
         var e = encoder.Encode("Say hi", "", "hi");
-        var prompt = AlpacaTemplate.Prompt("Say hi", "");
+        var prompt = AlpacaTemplate.Format("Say hi", "");
         Assert.StartsWith("Below is an instruction that describes a task. Write", prompt);
         Assert.EndsWith("### Instruction:\nSay hi\n\n### Response:", prompt);
         Assert.Equal(1 + prompt.Length + 2 + 1, e.Length);
         Assert.All(e.Labels.Take(1 + prompt.Length), l => Assert.Equal(TrainingExample.IgnoreIndex, l));
         Assert.Equal(new[] { 100 + 'h' - ' ', 100 + 'i' - ' ', 2 }, e.Labels.Skip(1 + prompt.Length));
-        Assert.Contains("### Input:\n \n\n", AlpacaTemplate.Prompt("x", " ")); // whitespace input counts as input
+        Assert.Contains("### Input:\n \n\n", AlpacaTemplate.Format("x", " ")); // whitespace input counts as input
         Assert.Equal(10, encoder.Encode("Say hi", "", "hi").Truncate(10).Length);
     }
 
@@ -63,7 +64,7 @@ public sealed class InstructionTuningTests
 
         // The engine loads the saved PEFT adapter and greedy generation changes towards the taught answer.
         using var saved = LoraAdapter.Load(dir.Combine("out"), model.Config, DType.Float32);
-        var prompt = new CharTokenizer().Encode(AlpacaTemplate.Prompt("Name it.", "cyan"));
+        var prompt = new CharTokenizer().Encode(AlpacaTemplate.Format("Name it.", "cyan"));
         var baseText = new CharTokenizer().Decode(Greedy(model, null, prompt, 6));
         var tunedText = new CharTokenizer().Decode(Greedy(model, saved, prompt, 6));
         Assert.NotEqual(baseText, tunedText);

@@ -1,5 +1,6 @@
 using System.Text;
 using SelfSpec.Evaluation.Datasets;
+using SelfSpec.Llm.Prompting;
 
 namespace SelfSpec.Evaluation.Prompting;
 

@@ -1,4 +1,5 @@
 using SelfSpec.Llm.Generation;
+using SelfSpec.Llm.Prompting;
 
 namespace SelfSpec.Training.Data;
 
@@ -24,7 +25,7 @@ public sealed class InstructionExampleEncoder
     /// <summary>Encodes one row.</summary>
     public TrainingExample Encode(string instruction, string? input, string output)
     {
-        var source = AlpacaTemplate.Prompt(instruction, input);
+        var source = AlpacaTemplate.Format(instruction, input);
         var sourceIds = tokenizer.Encode(source, addBos: true);
         var fullIds = tokenizer.Encode(source + output, addBos: true).Append(tokenizer.EosTokenId!.Value).ToArray();
         var labels = (int[])fullIds.Clone();

@@ -1,6 +1,7 @@
 using SelfSpec.Evaluation.Datasets;
 using SelfSpec.Evaluation.Prompting;
 using SelfSpec.TestSupport;
+using SelfSpec.Llm.Prompting;
 
 namespace SelfSpec.Evaluation.Tests.Prompting;
 
