@@ -68,11 +68,16 @@ internal static partial class Oracles
         return output[..lines.Count];
     }
 
-    /// <summary>Distinct lower-case [a-z0-9]+ words of every text file under ../shared/data (rouge_score's tokenisation).</summary>
+    /// <summary>
+    /// Distinct lower-case [a-z0-9]+ words (rouge_score's tokenisation) of every text file under ../shared/data and of the
+    /// project's own demo data in data/.
+    /// </summary>
     public static List<string> SharedDataWords()
     {
         var words = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(Paths.SharedData(), "*", SearchOption.AllDirectories))
+        var files = Directory.EnumerateFiles(Paths.SharedData(), "*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(Paths.RepoRoot, "data"), "*.jsonl", SearchOption.AllDirectories));
+        foreach (var file in files)
         {
             if (file.EndsWith(".gz", StringComparison.Ordinal)) continue;
             foreach (Match m in Word().Matches(File.ReadAllText(file).ToLowerInvariant()))
