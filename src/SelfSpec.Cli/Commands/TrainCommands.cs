@@ -115,14 +115,7 @@ public sealed class TrainCommands : ICommandGroup
     private static int RunReportingErrors(TrainRequest request, CancellationToken cancellationToken)
     {
         // Ctrl-C / SIGTERM: stop at the next micro-batch and save a checkpoint, instead of letting the runtime end the process.
-        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            interrupted.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupted = new SignalCancellation(cancellationToken);
         try
         {
             return Run(request, interrupted.Token);

@@ -73,41 +73,8 @@ internal sealed class WorkflowHost : IDisposable
             yield return loaded;
     }
 
-    /// <summary>
-    /// A token cancelled by Ctrl-C (SIGINT) or SIGTERM as well as by <paramref name="token"/>. The signal is consumed, so
-    /// the process stays alive to record the instance as Cancelled (resumable) instead of dying mid-write.
-    /// </summary>
-    public static SignalCancellation CancelOnSignals(CancellationToken token) => new(token);
-
-    internal sealed class SignalCancellation : IDisposable
-    {
-        private readonly CancellationTokenSource _cts;
-        private readonly PosixSignalRegistration _interrupt;
-        private readonly PosixSignalRegistration _terminate;
-
-        public SignalCancellation(CancellationToken token)
-        {
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(token);
-            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        }
-
-        public CancellationToken Token => _cts.Token;
-
-        private void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            if (!_cts.IsCancellationRequested) AnsiConsole.MarkupLine("[yellow]cancelling…[/]");
-            _cts.Cancel();
-        }
-
-        public void Dispose()
-        {
-            _interrupt.Dispose();
-            _terminate.Dispose();
-            _cts.Dispose();
-        }
-    }
+    /// <summary>A token cancelled by Ctrl-C or SIGTERM as well as by <paramref name="token"/> (see <see cref="SignalCancellation"/>).</summary>
+    internal static SignalCancellation CancelOnSignals(CancellationToken token) => new(token, "[yellow]cancelling…[/]");
 
     public static Dictionary<string, object?> ParseInputs(string[]? pairs)
     {
