@@ -9,6 +9,7 @@ using SelfSpec.Evaluation.Prompting;
 using SelfSpec.Evaluation.Reporting;
 using SelfSpec.Evaluation.Results;
 using Spectre.Console;
+using SelfSpec.Text;
 
 namespace SelfSpec.Cli.Commands;
 
@@ -46,7 +47,7 @@ public sealed class EvaluationCommands : ICommandGroup
                 {
                     "f1" => TokenMetrics.MaxF1(pred, refs, mode),
                     "em" => TokenMetrics.AnyExactMatch(pred, refs, mode) ? 1 : 0,
-                    _ => RougeL.MaxFMeasure(pred, refs, parse.GetValue(stem) ? StemmedTokenizer() : RougeTokenizer.Unstemmed),
+                    _ => RougeL.MaxFMeasure(pred, refs, parse.GetValue(stem) ? RougeTokenizer.Stemmed : RougeTokenizer.Unstemmed),
                 };
                 Console.Out.WriteLine(score.ToString("0.######", CultureInfo.InvariantCulture));
                 return 0;
@@ -58,11 +59,6 @@ public sealed class EvaluationCommands : ICommandGroup
         });
         return command;
     }
-
-    private static RougeTokenizer StemmedTokenizer() =>
-        EvaluationWiring.PorterStemmer is { } stemmer
-            ? new RougeTokenizer(stemmer)
-            : throw new EvaluationSetupException("--stem needs SelfSpec.Text's NLTK Porter stemmer, which is not wired into this build");
 
     private static Command EvaluateCommand()
     {
@@ -98,9 +94,7 @@ public sealed class EvaluationCommands : ICommandGroup
                 var models = new List<ModelUnderTest> { ModelUnderTest.Base(Path.GetFileName(Path.GetFullPath(modelDir)), EvaluationWiring.CreateModel(modelDir, null, parse.GetValue(batch))) };
                 if (adapterDir != null)
                     models.Add(ModelUnderTest.Specialized(Path.GetFileName(Path.GetFullPath(modelDir)) + "+" + Path.GetFileName(Path.GetFullPath(adapterDir)), EvaluationWiring.CreateModel(modelDir, adapterDir, parse.GetValue(batch))));
-                var tokenizer = EvaluationWiring.PorterStemmer is { } stemmer ? new RougeTokenizer(stemmer) : RougeTokenizer.Unstemmed;
-                if (!tokenizer.Stems) AnsiConsole.MarkupLine("[yellow]ROUGE-L is unstemmed: the Porter stemmer is not wired into this build.[/]");
-                var runner = new EvaluationRunner(seedSet, tokenizer, new EvaluationOptions
+                var runner = new EvaluationRunner(seedSet, RougeTokenizer.Stemmed, new EvaluationOptions
                 {
                     Shots = k, BatchSize = parse.GetValue(batch),
                     Normalization = parse.GetValue(normalize) == "sni" ? AnswerNormalization.Sni : AnswerNormalization.Box,
@@ -122,7 +116,7 @@ public sealed class EvaluationCommands : ICommandGroup
                 {
                     Summary = result.Summary, Funnel = ReadFunnel(parse.GetValue(funnel)), Loss = ReadLoss(parse.GetValue(loss)),
                     Notes = [$"models: {string.Join(", ", models.Select(m => $"{m.Name} ({m.Role})"))}", $"data: {dataArg}", $"k: {string.Join(", ", k)}",
-                             $"ROUGE-L {(tokenizer.Stems ? "stemmed" : "unstemmed")}; F1/EM {parse.GetValue(normalize)} normalisation"],
+                             $"ROUGE-L stemmed (NLTK Porter); F1/EM {parse.GetValue(normalize)} normalisation"],
                 };
                 new ReportWriter().Write(outDir, input);
                 PrintOverall(result.Summary);

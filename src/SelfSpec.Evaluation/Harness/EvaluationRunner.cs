@@ -4,6 +4,7 @@ using SelfSpec.Evaluation.Datasets;
 using SelfSpec.Evaluation.Metrics;
 using SelfSpec.Evaluation.Prompting;
 using SelfSpec.Evaluation.Results;
+using SelfSpec.Text;
 
 namespace SelfSpec.Evaluation.Harness;
 

@@ -1,3 +1,4 @@
+using SelfSpec.Text;
 namespace SelfSpec.Evaluation.Metrics;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using SelfSpec.Evaluation.Metrics;
+using SelfSpec.Text;
 
 namespace SelfSpec.Pipeline.Instructions;
 

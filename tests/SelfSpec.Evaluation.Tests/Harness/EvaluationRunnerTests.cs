@@ -4,6 +4,7 @@ using SelfSpec.Evaluation.Metrics;
 using SelfSpec.Evaluation.Prompting;
 using SelfSpec.Evaluation.Results;
 using SelfSpec.TestSupport;
+using SelfSpec.Text;
 
 namespace SelfSpec.Evaluation.Tests.Harness;
 

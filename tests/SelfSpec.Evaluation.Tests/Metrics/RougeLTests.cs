@@ -1,5 +1,6 @@
 using SelfSpec.Evaluation.Metrics;
 using SelfSpec.Evaluation.Tests.Support;
+using SelfSpec.Text;
 
 namespace SelfSpec.Evaluation.Tests.Metrics;
 

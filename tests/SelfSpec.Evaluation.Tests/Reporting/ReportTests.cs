@@ -7,6 +7,7 @@ using SelfSpec.Evaluation.Reporting;
 using SelfSpec.Evaluation.Results;
 using SelfSpec.Evaluation.Tests.Support;
 using SelfSpec.TestSupport;
+using SelfSpec.Text;
 
 namespace SelfSpec.Evaluation.Tests.Reporting;
 

@@ -1,5 +1,6 @@
 using SelfSpec.Evaluation.Metrics;
 using SelfSpec.TestSupport;
+using SelfSpec.Text;
 
 namespace SelfSpec.Evaluation.Tests.Support;
 

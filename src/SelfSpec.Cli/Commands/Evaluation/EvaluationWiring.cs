@@ -3,14 +3,10 @@ using SelfSpec.Evaluation.Harness;
 namespace SelfSpec.Cli.Commands.Evaluation;
 
 /// <summary>
-/// The two engines the evaluation commands use: the NLTK-mode Porter stemmer (SelfSpec.Text) for the paper's stemmed
-/// ROUGE-L, and a greedy completion model over SelfSpec.Llm (base model plus optional PEFT adapter).
+/// The model the evaluation commands use: a greedy completion model over SelfSpec.Llm (base model plus optional PEFT adapter).
 /// </summary>
 internal static class EvaluationWiring
 {
-    /// <summary>The Porter stemmer (NLTK_EXTENSIONS mode) used for the stemmed ROUGE-L.</summary>
-    public static Func<string, string>? PorterStemmer => SelfSpec.Text.Stemming.NltkPorterStemmer.Instance.Stem;
-
     /// <summary>A greedy completion model for <paramref name="modelDirectory"/> with an optional adapter.</summary>
     public static ICompletionModel CreateModel(string modelDirectory, string? adapterDirectory, int batchSize = 8)
     {
