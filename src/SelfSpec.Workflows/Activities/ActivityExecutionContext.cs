@@ -114,6 +114,12 @@ public sealed class ActivityExecutionContext
     /// <summary>The current value of a workflow variable by name (or id); null if unset.</summary>
     public object? GetVariable(string name) => Execution.GetVariableByName(name);
 
+    /// <summary>Every workflow variable by name with its current value (a snapshot).</summary>
+    public IReadOnlyDictionary<string, object?> Variables => Execution.VariablesByName;
+
+    /// <summary>The folder of all runs (<c>runs/</c>); each instance has <c>&lt;RunsDirectory&gt;/&lt;instance&gt;/&lt;activity&gt;/</c> below it.</summary>
+    public string RunsDirectory => Path.GetFullPath(Execution.Runtime.Options.RunsDirectory);
+
     /// <summary>A workflow input by name; null if not given.</summary>
     public object? GetWorkflowInput(string name) => Execution.Input.GetValueOrDefault(name);
 
