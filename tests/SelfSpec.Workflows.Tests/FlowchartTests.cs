@@ -161,4 +161,25 @@ public class FlowchartTests
         Assert.Contains("(w)", result.Error);
         Assert.Contains("input 'text'", result.Error);
     }
+
+    [Fact]
+    public async Task AnInputThatEvaluatesToNullKeepsTheActivitysDefault()
+    {
+        // getInput("repeat") is null when the caller leaves the workflow input out: WriteText keeps Repeat = 1 instead of 0.
+        var definition = new TestWorkflow()
+            .Input("repeat", "Int32")
+            .Add("w", "SelfSpec.Test.WriteText", ("text", Lit("hello")), ("repeat", Js("getInput(\"repeat\")", "Int32")))
+            .Variable("File")
+            .Bind("w", "file", "File")
+            .Build();
+        using var home = new TestHome();
+        var defaults = await home.Runtime.RunAsync(definition);
+        Assert.Equal(WorkflowStatus.Finished, defaults.Status);
+        var file = System.Text.Json.Nodes.JsonNode.Parse(defaults.Records.Single(r => r.ActivityId == "w").OutputsJson)!["file"]!["path"]!.ToString();
+        Assert.Equal("hello 0\n", File.ReadAllText(file));
+
+        var given = await home.Runtime.RunAsync(definition, new WorkflowRunOptions { Input = new Dictionary<string, object?> { ["repeat"] = "2" } });
+        var file2 = System.Text.Json.Nodes.JsonNode.Parse(given.Records.Single(r => r.ActivityId == "w").OutputsJson)!["file"]!["path"]!.ToString();
+        Assert.Equal("hello 0\nhello 1\n", File.ReadAllText(file2));
+    }
 }

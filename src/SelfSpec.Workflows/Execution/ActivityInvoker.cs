@@ -75,8 +75,9 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             try { value = await ExpressionEvaluator.EvaluateAsync(input, port.ClrType, execution, execution.Token).ConfigureAwait(false); }
             catch (Exception e) when (e is not OperationCanceledException)
             { throw new FormatException($"input '{port.Name}': {e.Message}", e); }
-            values[port] = value;
             json[port.Name] = ValueConverter.ToJson(value);
+            if (value is null) continue; // an input that evaluates to null keeps the activity's default value
+            values[port] = value;
         }
         return (values, json);
     }

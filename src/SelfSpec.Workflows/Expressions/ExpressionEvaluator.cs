@@ -30,7 +30,8 @@ internal static class ExpressionEvaluator
             "JavaScript" => await RunCSharpAsync(JavaScriptSubset.ToCSharp(expression.ValueText ?? "null"), scope, ct, "JavaScript").ConfigureAwait(false),
             _ => throw new NotSupportedException($"expression syntax '{expression.Type}' is not supported (use Literal, Object, Variable, Input, CSharp or JavaScript)"),
         };
-        if (target == typeof(object) && raw is not null)
+        if (raw is null) return null; // the caller leaves the activity's default in place
+        if (target == typeof(object))
         {
             var declared = TypeAliases.Resolve(input.TypeName);
             if (declared != typeof(object)) target = declared;
