@@ -100,6 +100,19 @@ public class ResilienceTests
         Assert.Contains("out of memory at batch 16", result.Error);
     }
 
+    [Theory]
+    [InlineData("invalid-data")]
+    [InlineData("missing-file")]
+    public async Task BadDataIsNotRetriedBecauseItWouldFailTheSameWayAgain(string kind)
+    {
+        using var home = new TestHome();
+        var def = new TestWorkflow().Add("b", "SelfSpec.Test.BadInput", Inline("""{"maxRetries": 3, "baseDelayMs": 1}"""), ("kind", Lit(kind))).Build();
+        var result = await home.Runtime.RunAsync(def);
+        Assert.Equal(WorkflowStatus.Faulted, result.Status);
+        Assert.Single(Attempts(result, "b"));
+        Assert.Equal(1, SelfSpec.Workflows.TestHost.BadInput.CallsOf(result.InstanceId, "b"));
+    }
+
     [Fact]
     public async Task OutOfMemoryIsNotRetriedByTheTransientPolicy()
     {

@@ -85,6 +85,23 @@ public sealed class Flaky : WorkflowActivity
     }
 }
 
+/// <summary>Fails every time with a data error of the kind named by Kind (invalid-data or missing-file).</summary>
+[Activity("SelfSpec.Test")]
+public sealed class BadInput : WorkflowActivity
+{
+    private static readonly ConcurrentDictionary<string, int> Calls = new();
+
+    [ActivityInput] public string Kind { get; set; } = "invalid-data";
+
+    public static int CallsOf(string instanceId, string activityId) => Calls.GetValueOrDefault(instanceId + "/" + activityId);
+
+    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
+    {
+        Calls.AddOrUpdate(context.WorkflowInstanceId + "/" + context.ActivityId, 1, (_, c) => c + 1);
+        throw Kind == "missing-file" ? new FileNotFoundException("input.parquet not found", "input.parquet") : new InvalidDataException("input.parquet: row 3: field 'score' is not a number");
+    }
+}
+
 /// <summary>Throws ResourceExhaustedException while BatchSize exceeds MaxFeasible.</summary>
 [Activity("SelfSpec.Test")]
 public sealed class GpuStep : WorkflowActivity
