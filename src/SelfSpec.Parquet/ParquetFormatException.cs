@@ -5,7 +5,7 @@ namespace SelfSpec.Parquet;
 /// uses an unsupported feature, or does not match the schema a caller expected.
 /// Carries the file and, where known, the row group and column.
 /// </summary>
-public sealed class ParquetFormatException : System.IO.InvalidDataException
+public sealed class ParquetFormatException : FormatException
 {
     /// <summary>Creates the exception with a message that already names the file, row group and column.</summary>
     public ParquetFormatException(string reason, string? filePath = null, int? rowGroup = null, string? column = null, Exception? inner = null,

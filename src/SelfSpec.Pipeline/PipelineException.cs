@@ -1,7 +1,7 @@
 namespace SelfSpec.Pipeline;
 
 /// <summary>A pipeline stage could not read its input or produce its artifact; names the file, row and field when known.</summary>
-public class PipelineException : System.IO.InvalidDataException
+public class PipelineException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     public PipelineException(string message, string? file = null, long? row = null, string? field = null, Exception? inner = null)

@@ -1,7 +1,7 @@
 namespace SelfSpec.Retrieval;
 
 /// <summary>An error of the retrieval engine: a malformed input file or a damaged index, with where it happened.</summary>
-public class RetrievalException : System.IO.InvalidDataException
+public class RetrievalException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     public RetrievalException(string message, string? file = null, int? line = null, Exception? inner = null)

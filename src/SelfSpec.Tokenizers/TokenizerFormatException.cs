@@ -4,7 +4,7 @@ namespace SelfSpec.Tokenizers;
 /// A tokenizer file that cannot be used: malformed JSON, a missing or wrongly typed field, or a component
 /// type this library does not implement. The message names the file and the component.
 /// </summary>
-public sealed class TokenizerFormatException : System.IO.InvalidDataException
+public sealed class TokenizerFormatException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What is wrong.</param>

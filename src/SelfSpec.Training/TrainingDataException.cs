@@ -1,7 +1,7 @@
 namespace SelfSpec.Training;
 
 /// <summary>A training data file is unusable: the message names the file, the row (1-based) and the field.</summary>
-public sealed class TrainingDataException : System.IO.InvalidDataException
+public sealed class TrainingDataException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     public TrainingDataException(string file, long? row, string? field, string problem, Exception? inner = null)

@@ -1,7 +1,7 @@
 namespace SelfSpec.Evaluation.Datasets;
 
 /// <summary>A benchmark source file does not have the documented format.</summary>
-public sealed class DatasetFormatException : System.IO.InvalidDataException
+public sealed class DatasetFormatException : FormatException
 {
     /// <summary>Creates the exception for <paramref name="file"/>, optionally naming the record (line, id) at fault.</summary>
     public DatasetFormatException(string file, string? record, string message, Exception? inner = null)

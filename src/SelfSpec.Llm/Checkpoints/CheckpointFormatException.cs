@@ -5,7 +5,7 @@ namespace SelfSpec.Llm.Checkpoints;
 /// a missing, unexpected or mis-shaped tensor, an unsupported configuration. The message names the file
 /// and (where one is involved) the tensor.
 /// </summary>
-public sealed class CheckpointFormatException : System.IO.InvalidDataException
+public sealed class CheckpointFormatException : FormatException
 {
     /// <summary>Creates the exception; the message is prefixed with the file and tensor names.</summary>
     public CheckpointFormatException(string file, string? tensor, string problem, Exception? inner = null)

@@ -293,7 +293,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
     {
         OperationCanceledException when execution.Token.IsCancellationRequested => false,
         ResourceExhaustedException or WorkflowFaultException or WorkflowDefinitionException or FormatException or ArgumentException => false,
-        // Bad or missing data fails the same way on every attempt (engines derive their format errors from InvalidDataException).
+        // Bad or missing data fails the same way on every attempt (the engines derive their format errors from FormatException).
         InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => false,
         _ => true,
     };
