@@ -91,7 +91,8 @@ public sealed class GenerateResponsesTests(TinyModel tiny) : IClassFixture<TinyM
         Assert.Equal(expected.Select(e => e.Id), actual.Select(a => a.InstructionId));
         Assert.Equal(expected.Select(e => e.Output), actual.Select(a => a.Output));
         Assert.Equal(expected.Select(e => string.Join(",", e.Docs)), actual.Select(a => string.Join(",", a.DocIds)));
-        for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Mean, actual[i].MeanTokenLogProb, 1e-9);
+        // the activity decodes its instructions as one padded batch; the engine was called per instruction
+        for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Mean, actual[i].MeanTokenLogProb, 1e-4);
     }
 
     private static RetrievalRow[] DocsOf(InstructionRow i) => Retrievals.Where(r => r.InstructionId == i.Id).OrderBy(r => r.Rank).ToArray();
@@ -111,6 +112,7 @@ public sealed class GenerateResponsesTests(TinyModel tiny) : IClassFixture<TinyM
         Assert.Equal(actual.Count, outputs["rowCount"]!.GetValue<int>());
         Assert.Equal(3 - actual.Count, outputs["emptyCount"]!.GetValue<int>());
         Assert.Equal(actual.Average(r => r.MeanTokenLogProb), outputs["meanTokenLogProb"]!.GetValue<double>(), 1e-9);
+        Assert.True(actual.Count >= 2, "the tiny model answered too few instructions for the comparison to mean much");
 
         // the artifact opens in DuckDB with the documented columns
         var doc = DuckDb.Inspect(ArtifactPath(result, "respond", "sft"));
@@ -131,7 +133,7 @@ public sealed class GenerateResponsesTests(TinyModel tiny) : IClassFixture<TinyM
         foreach (var mode in new[] { "top1", "none" })
         {
             using var host = new PipelineHost();
-            var result = await Run(host, mode == "top1", ("mode", Lit(mode, "String")));
+            var result = await Run(host, mode == "top1", ("mode", Lit(mode, "String")), ("batchSize", Lit(2)));
             AssertFinished(result);
             var actual = Sft(result);
             Assert.Equal(mode == "top1" ? 1 : 0, Outputs(result, "respond")["fallbackCount"]!.GetValue<int>());

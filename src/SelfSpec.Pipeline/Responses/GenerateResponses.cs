@@ -57,8 +57,8 @@ public sealed class GenerateResponses : WorkflowActivity
     [ActivityInput(Description = "Most new tokens per response.")]
     public int MaxNewTokens { get; set; } = 256;
 
-    /// <summary>Instructions per batch; each instruction's document prompts always decode together.</summary>
-    [ActivityInput(Description = "Batch size (halved on out-of-memory); each instruction's k document prompts form one batch."), BatchSize]
+    /// <summary>Instructions decoded together (each brings its k document prompts, so a batch has up to k × this rows).</summary>
+    [ActivityInput(Description = "Instructions per batch (halved on out-of-memory); a batch holds up to k rows per instruction. Contrastive decoding runs one instruction at a time."), BatchSize]
     public int BatchSize { get; set; } = 8;
 
     /// <summary>Greedy decoding (default) or sampling.</summary>
@@ -73,8 +73,8 @@ public sealed class GenerateResponses : WorkflowActivity
     [ActivityInput(Description = "Top-p (when greedy = false).")]
     public double TopP { get; set; } = 0.98;
 
-    /// <summary>Seed of the sampler (instruction <c>i</c> samples with seed + i).</summary>
-    [ActivityInput(Description = "Random seed (when greedy = false; instruction i uses seed + i).")]
+    /// <summary>Seed of the sampler (the batch starting at instruction <c>i</c> samples with seed + i).</summary>
+    [ActivityInput(Description = "Random seed (when greedy = false; the batch starting at instruction i uses seed + i).")]
     public int RandomSeed { get; set; } = 42;
 
     /// <summary>Contrastive decoding's plausibility α; null = off.</summary>
@@ -128,30 +128,35 @@ public sealed class GenerateResponses : WorkflowActivity
         var rows = new List<SftRow>(instructions.Count);
         var fallback = 0;
         var empty = 0;
-        for (var i = 0; i < instructions.Count; i++)
+        // Contrastive decoding runs one instruction at a time, so its batches hold one instruction.
+        var batchSize = ContrastiveAlpha is null ? BatchSize : 1;
+        for (var start = 0; start < instructions.Count; start += batchSize)
         {
             ct.ThrowIfCancellationRequested();
-            var instruction = instructions[i];
-            var docs = mode switch
+            var batch = instructions.Skip(start).Take(batchSize).ToList();
+            var docs = batch.Select(instruction => mode switch
             {
                 ResponseMode.TopK => documents.GetValueOrDefault(instruction.Id) ?? [],
                 ResponseMode.Top1 => documents.GetValueOrDefault(instruction.Id)?.Take(1).ToList() ?? [],
                 _ => [],
-            };
-            if (mode != ResponseMode.None && docs.Count == 0) fallback++;
-            var prompts = docs.Count == 0
+            }).ToList();
+            if (mode != ResponseMode.None) fallback += docs.Count(d => d.Count == 0);
+            var prompts = batch.Select((instruction, b) => (IReadOnlyList<ResponsePrompt>)(docs[b].Count == 0
                 ? [new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input), 0)]
-                : docs.Select(d => new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input, DocumentText(d)), d.Score)).ToList();
+                : docs[b].Select(d => new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input, DocumentText(d)), d.Score)).ToList())).ToList();
             var options = new GenerationOptions
             {
                 MaxNewTokens = MaxNewTokens,
-                Sampling = Greedy ? SamplingOptions.GreedyDecoding : SamplingOptions.Sample(Temperature, TopP, seed: (ulong)(RandomSeed + i)),
+                Sampling = Greedy ? SamplingOptions.GreedyDecoding : SamplingOptions.Sample(Temperature, TopP, seed: (ulong)(RandomSeed + start)),
                 StopStrings = StopSequences,
             };
-            var response = LoadedModel.OnDevice(BatchSize, () => Task.FromResult(responder.Generate(prompts, options, ct))).GetAwaiter().GetResult();
-            if (response.Text.Length == 0) empty++;
-            else rows.Add(new SftRow(instruction.Id, instruction.Instruction, instruction.Input, response.Text, docs.Select(d => d.Pmid).ToList(), response.MeanLogProb));
-            context.Progress.Report(new ActivityProgress(i + 1, instructions.Count, $"{rows.Count} responses"));
+            var responses = LoadedModel.OnDevice(BatchSize, () => Task.FromResult(responder.Generate(prompts, options, ct))).GetAwaiter().GetResult();
+            for (var b = 0; b < batch.Count; b++)
+            {
+                if (responses[b].Text.Length == 0) empty++;
+                else rows.Add(new SftRow(batch[b].Id, batch[b].Instruction, batch[b].Input, responses[b].Text, docs[b].Select(d => d.Pmid).ToList(), responses[b].MeanLogProb));
+            }
+            context.Progress.Report(new ActivityProgress(start + batch.Count, instructions.Count, $"{rows.Count} responses"));
         }
 
         var metadata = ArtifactMetadata.For(this, context, Parameters(mode));

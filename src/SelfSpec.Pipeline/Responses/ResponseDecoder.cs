@@ -16,20 +16,27 @@ internal sealed record ResponsePrompt(string Text, double Score);
 internal sealed record Response(string Text, IReadOnlyList<int> TokenIds, double MeanLogProb);
 
 /// <summary>
-/// Decodes one instruction's response from its document prompts with the LLM engine: each whole prompt is one
+/// Decodes instructions' responses from their document prompts with the LLM engine: each whole prompt is one
 /// RAG-token row (query empty, the document already inside the prompt), weighted by softmax(score / τ); with contrastive
 /// options the expert (base + adapter) marginal is contrasted with the base marginal.
 /// </summary>
 internal sealed class ResponseDecoder(LoadedModel model, ContrastiveOptions? contrastive, double documentTemperature)
 {
-    public Response Generate(IReadOnlyList<ResponsePrompt> prompts, GenerationOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The responses of several instructions: one batched RAG-token call, or with contrastive options one call per
+    /// instruction (the contrastive decoder is not batched).
+    /// </summary>
+    public IReadOnlyList<Response> Generate(IReadOnlyList<IReadOnlyList<ResponsePrompt>> instructions, GenerationOptions options, CancellationToken cancellationToken)
     {
-        var documents = prompts.Select(p => new RetrievedDocument(model.Tokenizer.Encode(p.Text), p.Score)).ToList();
-        var result = contrastive is null
-            ? new RagTokenDecoder(model.Model, model.Tokenizer).Generate([], documents, options, documentTemperature, model.Adapter, cancellationToken)
-            : new ContrastiveRagTokenDecoder(model.Model, model.Adapter, null, model.Tokenizer).Generate([], documents, options, contrastive, documentTemperature, cancellationToken);
-        var text = StopSequences.Cut(model.Tokenizer.Decode(result.TokenIds), options.StopStrings).Text.Trim();
-        var mean = result.LogProbs is { Count: > 0 } lp ? lp.Average() : 0;
-        return new Response(text, result.TokenIds, mean);
+        var queries = instructions.Select(prompts => new RagTokenQuery([],
+            prompts.Select(p => new RetrievedDocument(model.Tokenizer.Encode(p.Text), p.Score)).ToList())).ToList();
+        IReadOnlyList<GenerationResult> results = contrastive is null
+            ? new RagTokenDecoder(model.Model, model.Tokenizer).Generate(queries, options, documentTemperature, model.Adapter, cancellationToken)
+            : queries.Select(q => new ContrastiveRagTokenDecoder(model.Model, model.Adapter, null, model.Tokenizer)
+                .Generate(q.Query, q.Documents, options, contrastive, documentTemperature, cancellationToken)).ToList();
+        return results.Select(r => new Response(
+            StopSequences.Cut(model.Tokenizer.Decode(r.TokenIds), options.StopStrings).Text.Trim(),
+            r.TokenIds,
+            r.LogProbs is { Count: > 0 } lp ? lp.Average() : 0)).ToList();
     }
 }
