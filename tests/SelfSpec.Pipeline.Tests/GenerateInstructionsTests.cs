@@ -140,5 +140,18 @@ public sealed class GenerateInstructionsTests(TinyModel tiny) : IClassFixture<Ti
         Assert.Contains("field 'model'", error);
     }
 
+    [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public async Task CancellingStopsTheRunAndLeavesNoArtifact()
+    {
+        using var host = new PipelineHost();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        host.Cancellation = cts.Token;
+        var result = await Run(host, ("maxPrompts", Lit(1000)), ("targetCount", Lit(1000)), ("maxNewTokens", Lit(64)));
+        Assert.Equal(WorkflowStatus.Cancelled, result.Status);
+        Assert.Equal(ActivityStatus.Cancelled, result.Records.Single(r => r.ActivityId == "generate").Status);
+        Assert.False(File.Exists(Path.Combine(host.Dir.FullPath, "runs", result.InstanceId, "generate", GenerateInstructions.FileName)));
+    }
+
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 }
