@@ -129,6 +129,27 @@ public sealed class ContrastiveRagTokenTests : IDisposable
     }
 
     [Fact]
+    public void EachQueryOfABatchEqualsItsOwnCall()
+    {
+        var c = Fixtures.Cases.GetProperty("rag_token");
+        RagTokenQuery[] queries =
+        [
+            new(Fixtures.Ints(c.GetProperty("query")), RagDocs()),
+            new([12, 250, 31, 77, 140, 9], [new RetrievedDocument([5, 6], 1.0)]),
+            new([], [new RetrievedDocument([73, 5, 38, 193, 231], 2.0), new RetrievedDocument([88, 17], 0.5)]),
+        ];
+        var decoder = new ContrastiveRagTokenDecoder(_model, _adapter);
+        var options = new ContrastiveOptions { Alpha = 0.1, AmateurTemperature = 0.5 };
+        var batch = decoder.Generate(queries, Greedy(6), options, 1.5);
+        for (var q = 0; q < queries.Length; q++)
+        {
+            var alone = decoder.Generate(queries[q].Query, queries[q].Documents, Greedy(6), options, 1.5);
+            Assert.Equal(alone.TokenIds, batch[q].TokenIds);
+            for (var i = 0; i < alone.TokenIds.Count; i++) Assert.Equal(alone.LogProbs![i], batch[q].LogProbs![i], 1e-4);
+        }
+    }
+
+    [Fact]
     public void BeamSearchIsRefusedAndAnEmptyDocumentListIsAnError()
     {
         var decoder = new ContrastiveRagTokenDecoder(_model, _adapter);

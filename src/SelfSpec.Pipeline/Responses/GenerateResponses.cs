@@ -58,7 +58,7 @@ public sealed class GenerateResponses : WorkflowActivity
     public int MaxNewTokens { get; set; } = 256;
 
     /// <summary>Instructions decoded together (each brings its k document prompts, so a batch has up to k × this rows).</summary>
-    [ActivityInput(Description = "Instructions per batch (halved on out-of-memory); a batch holds up to k rows per instruction. Contrastive decoding runs one instruction at a time."), BatchSize]
+    [ActivityInput(Description = "Instructions per batch (halved on out-of-memory); a batch holds up to k rows per instruction."), BatchSize]
     public int BatchSize { get; set; } = 8;
 
     /// <summary>Greedy decoding (default) or sampling.</summary>
@@ -128,12 +128,10 @@ public sealed class GenerateResponses : WorkflowActivity
         var rows = new List<SftRow>(instructions.Count);
         var fallback = 0;
         var empty = 0;
-        // Contrastive decoding runs one instruction at a time, so its batches hold one instruction.
-        var batchSize = ContrastiveAlpha is null ? BatchSize : 1;
-        for (var start = 0; start < instructions.Count; start += batchSize)
+        for (var start = 0; start < instructions.Count; start += BatchSize)
         {
             ct.ThrowIfCancellationRequested();
-            var batch = instructions.Skip(start).Take(batchSize).ToList();
+            var batch = instructions.Skip(start).Take(BatchSize).ToList();
             var docs = batch.Select(instruction => mode switch
             {
                 ResponseMode.TopK => documents.GetValueOrDefault(instruction.Id) ?? [],

@@ -23,8 +23,7 @@ internal sealed record Response(string Text, IReadOnlyList<int> TokenIds, double
 internal sealed class ResponseDecoder(LoadedModel model, ContrastiveOptions? contrastive, double documentTemperature)
 {
     /// <summary>
-    /// The responses of several instructions: one batched RAG-token call, or with contrastive options one call per
-    /// instruction (the contrastive decoder is not batched).
+    /// The responses of several instructions: one batched RAG-token (or contrastive RAG-token) call.
     /// </summary>
     public IReadOnlyList<Response> Generate(IReadOnlyList<IReadOnlyList<ResponsePrompt>> instructions, GenerationOptions options, CancellationToken cancellationToken)
     {
@@ -32,8 +31,7 @@ internal sealed class ResponseDecoder(LoadedModel model, ContrastiveOptions? con
             prompts.Select(p => new RetrievedDocument(model.Tokenizer.Encode(p.Text), p.Score)).ToList())).ToList();
         IReadOnlyList<GenerationResult> results = contrastive is null
             ? new RagTokenDecoder(model.Model, model.Tokenizer).Generate(queries, options, documentTemperature, model.Adapter, cancellationToken)
-            : queries.Select(q => new ContrastiveRagTokenDecoder(model.Model, model.Adapter, null, model.Tokenizer)
-                .Generate(q.Query, q.Documents, options, contrastive, documentTemperature, cancellationToken)).ToList();
+            : new ContrastiveRagTokenDecoder(model.Model, model.Adapter, null, model.Tokenizer).Generate(queries, options, contrastive, documentTemperature, cancellationToken);
         return results.Select(r => new Response(
             StopSequences.Cut(model.Tokenizer.Decode(r.TokenIds), options.StopStrings).Text.Trim(),
             r.TokenIds,
