@@ -6,42 +6,53 @@ namespace SelfSpec.Pipeline.Instructions;
 
 /// <summary>
 /// <see cref="ITextGenerator"/> for iteration 2 (paper eq. 3): contrastive decoding with expert = base + adapter and
-/// amateur = base, sampling from the contrastive scores (temperature and top-p applied to them). Prompts run one at a
-/// time; prompt <c>i</c> of a call samples with seed <c>settings.Seed + i</c>. The text is cut before the first stop sequence.
+/// amateur = base, sampling from the contrastive scores (temperature and top-p applied to them). Prompts are decoded
+/// <see cref="BatchSize"/> at a time (each a one-document query of <see cref="ContrastiveRagTokenDecoder"/>, which is
+/// plain contrastive decoding); batch <c>i</c> samples with seed <c>settings.Seed + i</c>. The text is cut before the
+/// first stop sequence.
 /// </summary>
 public sealed class ContrastiveTextGenerator : ITextGenerator
 {
-    private readonly ContrastiveDecoder _decoder;
+    private readonly ContrastiveRagTokenDecoder _decoder;
     private readonly ITokenizer _tokenizer;
     private readonly ContrastiveOptions _contrastive;
 
     /// <summary>Creates the generator; <paramref name="alpha"/> is the plausibility threshold, <paramref name="amateurTemperature"/> τ.</summary>
-    public ContrastiveTextGenerator(LlamaModel model, ITokenizer tokenizer, LoraAdapter expertAdapter, double alpha = 0.1, double amateurTemperature = 1.0)
+    public ContrastiveTextGenerator(LlamaModel model, ITokenizer tokenizer, LoraAdapter expertAdapter, double alpha = 0.1, double amateurTemperature = 1.0,
+        int batchSize = 8)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(expertAdapter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
-        _decoder = new ContrastiveDecoder(model, expertAdapter, amateurAdapter: null, tokenizer);
+        _decoder = new ContrastiveRagTokenDecoder(model, expertAdapter, amateurAdapter: null, tokenizer);
         _contrastive = new ContrastiveOptions { Alpha = alpha, AmateurTemperature = amateurTemperature, Search = ContrastiveSearch.Sample };
+        BatchSize = batchSize;
     }
+
+    /// <summary>Prompts decoded together.</summary>
+    public int BatchSize { get; }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<TextCompletion>> GenerateAsync(IReadOnlyList<string> prompts, SamplingSettings settings, CancellationToken cancellationToken)
     {
         var results = new List<TextCompletion>(prompts.Count);
-        for (var i = 0; i < prompts.Count; i++)
+        for (var start = 0; start < prompts.Count; start += BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var queries = prompts.Skip(start).Take(BatchSize)
+                .Select(p => new RagTokenQuery([], [new RetrievedDocument(_tokenizer.Encode(p), 0)])).ToList();
             var options = new GenerationOptions
             {
                 MaxNewTokens = settings.MaxNewTokens,
-                Sampling = SamplingOptions.Sample(settings.Temperature, settings.TopP, seed: (ulong)(settings.Seed + i)),
+                Sampling = SamplingOptions.Sample(settings.Temperature, settings.TopP, seed: (ulong)(settings.Seed + start / BatchSize)),
                 StopStrings = settings.StopSequences,
             };
-            var r = _decoder.Generate(_tokenizer.Encode(prompts[i]), options, _contrastive, cancellationToken);
-            var text = r.Text ?? _tokenizer.Decode(r.TokenIds);
-            var (cut, stopped) = StopSequences.Cut(text, settings.StopSequences);
-            results.Add(new TextCompletion(cut, !stopped && r.FinishReason == FinishReason.Length));
+            foreach (var r in _decoder.Generate(queries, options, _contrastive, cancellationToken: cancellationToken))
+            {
+                var (cut, stopped) = StopSequences.Cut(r.Text ?? _tokenizer.Decode(r.TokenIds), settings.StopSequences);
+                results.Add(new TextCompletion(cut, !stopped && r.FinishReason == FinishReason.Length));
+            }
         }
         return Task.FromResult<IReadOnlyList<TextCompletion>>(results);
     }

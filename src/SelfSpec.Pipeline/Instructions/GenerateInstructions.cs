@@ -114,7 +114,7 @@ public sealed class GenerateInstructions : WorkflowActivity
 
         using var loaded = LoadedModel.Load(Model, Adapter);
         ITextGenerator generator = ContrastiveAlpha is { } alpha
-            ? new ContrastiveTextGenerator(loaded.Model, loaded.Tokenizer, loaded.Adapter!, alpha, AmateurTemperature)
+            ? new ContrastiveTextGenerator(loaded.Model, loaded.Tokenizer, loaded.Adapter!, alpha, AmateurTemperature, BatchSize)
             : new LlmTextGenerator(loaded.Model, loaded.Tokenizer, loaded.Adapter, BatchSize);
         var options = new InstructionGenerationOptions
         {
