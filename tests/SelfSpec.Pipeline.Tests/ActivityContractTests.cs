@@ -29,9 +29,11 @@ public class ActivityContractTests
     public async Task LibtorchOutOfMemoryBecomesResourceExhaustedWithTheBatchSize()
     {
         var e = await Assert.ThrowsAsync<ResourceExhaustedException>(() =>
-            LoadedModel.OnDevice<int>(16, () => throw new TorchOutOfMemoryException("CUDA out of memory. Tried to allocate 2.00 GiB")));
+            LoadedModel.OnDeviceAsync<int>(16, () => throw new TorchOutOfMemoryException("CUDA out of memory. Tried to allocate 2.00 GiB")));
         Assert.Equal(16, e.BatchSize);
         Assert.IsType<TorchOutOfMemoryException>(e.InnerException);
         Assert.Contains("batch size 16", e.Message);
+        var sync = Assert.Throws<ResourceExhaustedException>(() => LoadedModel.OnDevice<int>(4, () => throw new TorchOutOfMemoryException("out of memory")));
+        Assert.Equal(4, sync.BatchSize);
     }
 }

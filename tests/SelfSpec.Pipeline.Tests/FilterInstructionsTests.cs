@@ -171,6 +171,16 @@ public sealed class FilterInstructionsTests
         Assert.Contains("wrong.parquet", error);
         Assert.Contains("field 'prompt_id'", error);
 
+        var ragged = host.Dir.Combine("ragged.parquet");
+        ParquetSerializer.Write(ragged, new[]
+        {
+            new InstructionRawRow(0, ["s1"], "c", false, ["Explain the assay in detail."], [""], ["x"], []),
+            new InstructionRawRow(1, ["s1"], "c", false, ["Explain the assay in detail.", "List the side effects of statins."], [""], ["x", "y"], []),
+        });
+        var raggedResult = await RunFilter(host, ragged, seedsPath);
+        Assert.Equal(WorkflowStatus.Faulted, raggedResult.Status);
+        Assert.Contains("ragged.parquet, row 2, field 'parsed_inputs'", raggedResult.Records.Single().Error);
+
         var missing = host.Dir.Combine("gone.parquet");
         File.Copy(seedsPath, missing);
         var input = ArtifactInput(missing);

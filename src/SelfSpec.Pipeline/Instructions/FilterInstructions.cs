@@ -75,10 +75,14 @@ public sealed class FilterInstructions : WorkflowActivity
         var raw = ArtifactReader.Read<InstructionRawRow>(InstructionsRaw, "instructionsRaw", ct);
         var seeds = ArtifactReader.Read<SeedRow>(Seeds, "seeds", ct);
         for (var r = 0; r < raw.Count; r++)
+        {
+            foreach (var (list, column) in new[] { (raw[r].ParsedInstructions, "parsed_instructions"), (raw[r].ParsedInputs, "parsed_inputs"), (raw[r].ParsedOutputs, "parsed_outputs") })
+                if (list is null || list.Any(x => x is null)) throw new PipelineException("the list or one of its items is null", InstructionsRaw!.Path, r + 1, column);
             if (raw[r].ParsedInputs.Count != raw[r].ParsedInstructions.Count || raw[r].ParsedOutputs.Count != raw[r].ParsedInstructions.Count)
                 throw new PipelineException(
                     $"parsed_instructions, parsed_inputs and parsed_outputs must have the same length ({raw[r].ParsedInstructions.Count}, {raw[r].ParsedInputs.Count}, {raw[r].ParsedOutputs.Count})",
                     InstructionsRaw!.Path, r + 1, "parsed_inputs");
+        }
 
         var options = new InstructionFilterOptions { SimilarityThreshold = SimilarityThreshold, MaxRejectedShortWords = MinWords, MaxWords = MaxWords };
         var pool = new InstructionPool(new InstructionFilter(seeds.Select(s => s.Instruction), new RougeLSimilarityIndex(), options), MaxInstructions);

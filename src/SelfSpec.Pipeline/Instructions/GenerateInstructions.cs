@@ -130,7 +130,7 @@ public sealed class GenerateInstructions : WorkflowActivity
         var loop = new InstructionGenerationLoop(generator, new RougeLSimilarityIndex(), options);
         var progress = new Progress<InstructionGenerationProgress>(p =>
             context.Progress.Report(new ActivityProgress(p.Kept, p.Target, $"{p.Prompts} prompts, {p.Kept}/{p.Target} kept")));
-        var result = await LoadedModel.OnDevice(BatchSize, () => loop.RunAsync(seeds, progress, ct)).ConfigureAwait(false);
+        var result = await LoadedModel.OnDeviceAsync(BatchSize, () => loop.RunAsync(seeds, progress, ct)).ConfigureAwait(false);
 
         var metadata = ArtifactMetadata.For(this, context, Parameters());
         metadata.Write(context.GetArtifactPath(FileName), result.Raw, ct);

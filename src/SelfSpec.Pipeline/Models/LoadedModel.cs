@@ -57,9 +57,19 @@ internal sealed class LoadedModel : IDisposable
         string.IsNullOrWhiteSpace(directory) ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
 
     /// <summary>Runs <paramref name="work"/>, mapping libtorch's out-of-memory to the runtime's batch-halving signal.</summary>
-    public static async Task<T> OnDevice<T>(int batchSize, Func<Task<T>> work)
+    public static async Task<T> OnDeviceAsync<T>(int batchSize, Func<Task<T>> work)
     {
         try { return await work().ConfigureAwait(false); }
+        catch (TorchOutOfMemoryException e)
+        {
+            throw new ResourceExhaustedException($"out of memory at batch size {batchSize}: {e.Message}", e) { BatchSize = batchSize };
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/>, mapping libtorch's out-of-memory to the runtime's batch-halving signal.</summary>
+    public static T OnDevice<T>(int batchSize, Func<T> work)
+    {
+        try { return work(); }
         catch (TorchOutOfMemoryException e)
         {
             throw new ResourceExhaustedException($"out of memory at batch size {batchSize}: {e.Message}", e) { BatchSize = batchSize };

@@ -148,7 +148,7 @@ public sealed class GenerateResponses : WorkflowActivity
                 Sampling = Greedy ? SamplingOptions.GreedyDecoding : SamplingOptions.Sample(Temperature, TopP, seed: (ulong)(RandomSeed + start)),
                 StopStrings = StopSequences,
             };
-            var responses = LoadedModel.OnDevice(BatchSize, () => Task.FromResult(responder.Generate(prompts, options, ct))).GetAwaiter().GetResult();
+            var responses = LoadedModel.OnDevice(BatchSize, () => responder.Generate(prompts, options, ct));
             for (var b = 0; b < batch.Count; b++)
             {
                 if (responses[b].Text.Length == 0) empty++;
