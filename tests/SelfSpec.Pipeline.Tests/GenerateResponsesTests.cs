@@ -181,6 +181,29 @@ public sealed class GenerateResponsesTests(TinyModel tiny) : IClassFixture<TinyM
     }
 
     [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public async Task SamplingIsTheBatchedEngineWithTheSeedOfTheBatch()
+    {
+        using var host = new PipelineHost();
+        var result = await Run(host, true, ("greedy", Lit(false)), ("temperature", Lit(0.9)), ("topP", Lit(0.95)), ("randomSeed", Lit(3)));
+        AssertFinished(result);
+        using var llama = LlamaModel.Load(tiny.ModelPath);
+        var tokenizer = HuggingFaceTokenizer.TryLoad(tiny.ModelPath)!;
+        var prompt = new ResponseGenerationPrompt();
+        var queries = Instructions.Select(i => DocsOf(i) is { Length: > 0 } docs
+            ? new RagTokenQuery([], docs.Select(d => new RetrievedDocument(tokenizer.Encode(prompt.Build(i.Instruction, i.Input, d.Text ?? d.Title)), d.Score)).ToArray())
+            : new RagTokenQuery([], [new RetrievedDocument(tokenizer.Encode(prompt.Build(i.Instruction, i.Input)), 0)])).ToArray();
+        // one batch of three instructions (batchSize 8), sampled with randomSeed + 0
+        var direct = new RagTokenDecoder(llama, tokenizer).Generate(queries,
+            Options() with { Sampling = SamplingOptions.Sample(0.9, 0.95, seed: 3) }, 2.0);
+        var expected = Instructions.Select((i, q) => (i.Id, Output: StopSequences.Cut(tokenizer.Decode(direct[q].TokenIds), GenerateResponses.StopSequences).Text.Trim(),
+            Mean: direct[q].LogProbs!.Average(), Docs: DocsOf(i).Select(d => d.Pmid).ToArray())).Where(e => e.Output.Length > 0).ToList();
+        AssertRows(expected, Sft(result));
+        var greedy = Expected(DocsOf);
+        Assert.NotEqual(greedy.Select(g => g.Output), expected.Select(e => e.Output));
+    }
+
+    [Fact]
     public async Task BadInputFaultsNamingTheField()
     {
         using var host = new PipelineHost();
