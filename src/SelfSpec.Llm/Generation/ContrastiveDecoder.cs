@@ -77,7 +77,10 @@ public sealed class ContrastiveDecoder
         return scope.MoveToOuter(expert.Sub(amateur).MaskedFill(implausible, double.NegativeInfinity));
     }
 
-    /// <summary>Generates from <paramref name="prompt"/>; the result's log-probs are the contrastive scores of the chosen tokens.</summary>
+    /// <summary>
+    /// Generates from <paramref name="prompt"/>; the result's log-probs are the contrastive scores of the chosen tokens.
+    /// Greedy and sampled search stop at a stop string of <paramref name="options"/> when a tokenizer is set (the text is not cut).
+    /// </summary>
     public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, ContrastiveOptions contrastive, CancellationToken cancellationToken = default)
     {
         if (prompt.Count == 0) throw new ArgumentException("the prompt needs at least one token", nameof(prompt));
@@ -117,6 +120,12 @@ public sealed class ContrastiveDecoder
             if (eos.Contains(token))
             {
                 reason = FinishReason.EndOfSequence;
+                break;
+            }
+            if (options.StopStrings.Count > 0 && Tokenizer != null
+                && options.StopStrings.Any(s => s.Length > 0 && Tokenizer.Decode(generated).Contains(s, StringComparison.Ordinal)))
+            {
+                reason = FinishReason.StopString;
                 break;
             }
         }

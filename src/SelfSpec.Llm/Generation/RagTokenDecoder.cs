@@ -9,6 +9,11 @@ namespace SelfSpec.Llm.Generation;
 /// <param name="Score">The retriever score; p_ret = softmax(score / τ) over the documents of one query.</param>
 public sealed record RetrievedDocument(IReadOnlyList<int> TokenIds, double Score);
 
+/// <summary>One query of a batched RAG-token call: its tokens and its retrieved documents.</summary>
+/// <param name="Query">The query tokens (appended after each document; may be empty when the documents are whole prompts).</param>
+/// <param name="Documents">The retrieved documents (at least one).</param>
+public sealed record RagTokenQuery(IReadOnlyList<int> Query, IReadOnlyList<RetrievedDocument> Documents);
+
 /// <summary>
 /// RAG-token decoding (Lewis et al. 2020; self-specialization eq. 2): the k prompts <c>doc_j + query + generated</c> run as
 /// one batch, and every step chooses from the mixture p(y) = Σ_j p_ret(d_j) · p_lm(y | d_j, query, y_&lt;i), computed in log
@@ -96,5 +101,77 @@ public sealed class RagTokenDecoder
             }
         }
         return new GenerationResult(generated, Tokenizer?.Decode(generated), reason, logProbs);
+    }
+
+    /// <summary>
+    /// Generates for several queries as one batch: all their document rows decode together (left-padded), each query
+    /// mixes only its own rows, and a finished query's rows are fed padding until every query is done. Each result
+    /// equals <see cref="Generate(IReadOnlyList{int}, IReadOnlyList{RetrievedDocument}, GenerationOptions, double, LoraAdapter?, CancellationToken)"/>
+    /// for that query alone, up to floating-point differences of the padded batch (and, when sampling, the random stream,
+    /// which is shared by the batch).
+    /// </summary>
+    /// <param name="queries">The queries, each with at least one document.</param>
+    /// <param name="options">Length, sampling (applied to the mixed log-probabilities) and stopping.</param>
+    /// <param name="documentTemperature">τ in softmax(score / τ), per query.</param>
+    /// <param name="adapter">A LoRA adapter applied unmerged, or null.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    public IReadOnlyList<GenerationResult> Generate(IReadOnlyList<RagTokenQuery> queries, GenerationOptions options, double documentTemperature = 1.0,
+        LoraAdapter? adapter = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        if (queries.Count == 0) return [];
+        if (queries.Any(q => q.Documents.Count == 0)) throw new ArgumentException("RAG-token decoding needs at least one document per query", nameof(queries));
+        if (options.StopStrings.Count > 0 && Tokenizer == null) throw new InvalidOperationException("stop strings need a tokenizer");
+        var prompts = queries.SelectMany(q => q.Documents.Select(d => (IReadOnlyList<int>)d.TokenIds.Concat(q.Query).ToArray())).ToArray();
+        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("empty document and query", nameof(queries));
+        var offsets = new int[queries.Count];
+        for (var g = 1; g < queries.Count; g++) offsets[g] = offsets[g - 1] + queries[g - 1].Documents.Count;
+        var logWeights = queries.SelectMany(q => DocumentWeights(q.Documents.Select(d => d.Score).ToArray(), documentTemperature).Select(w => Math.Log(w))).ToArray();
+        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
+        var pad = Model.Config.PadTokenId ?? 0;
+
+        var rows = new PaddedBatch(prompts, options.MaxNewTokens, pad, Model.Device);
+        var generated = queries.Select(_ => new List<int>()).ToArray();
+        var logProbs = queries.Select(_ => new List<double>()).ToArray();
+        var history = queries.Select(q => new List<int>(q.Query)).ToArray();
+        var finished = new FinishReason?[queries.Count];
+
+        using var noGrad = new NoGrad();
+        using var sampler = new LogitsSampler(options.Sampling);
+        using var cache = options.UseKvCache && options.MaxNewTokens > 0 ? Model.CreateCache(rows.Rows, rows.Capacity) : null;
+        using var weights = Tensor.From(logWeights, [logWeights.Length, 1]).To(DType.Float32, Model.Device);
+        for (var step = 0; step < options.MaxNewTokens && finished.Any(f => f == null); step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long[] tokens;
+            double[] chosen;
+            using (var scope = DisposeScope.Begin())
+            {
+                var logits = Model.Forward(rows.NextInput(cache?.Length ?? 0), rows.Mask(), cache, adapter, lastPositionOnly: true).Select(1, 0);
+                var weighted = logits.LogSoftmax(-1).Add(weights);
+                var mixed = Tensor.Cat(queries.Select((q, g) => weighted.Narrow(0, offsets[g], q.Documents.Count).LogSumExp(0, keepDim: true)).ToArray(), 0);
+                tokens = sampler.Next(mixed, history);
+                using var index = Tensor.From<long>(tokens, [tokens.Length, 1]).To(Model.Device);
+                chosen = mixed.Gather(1, index).To(DType.Float64).Contiguous().ToArray<double>();
+            }
+            var perRow = new long[rows.Rows];
+            for (var g = 0; g < queries.Count; g++)
+            {
+                var token = (int)tokens[g];
+                if (finished[g] == null)
+                {
+                    generated[g].Add(token);
+                    logProbs[g].Add(chosen[g]);
+                    history[g].Add(token);
+                    if (eos.Contains(token)) finished[g] = FinishReason.EndOfSequence;
+                    else if (options.StopStrings.Count > 0 && options.StopStrings.Any(s => s.Length > 0 && Tokenizer!.Decode(generated[g]).Contains(s, StringComparison.Ordinal)))
+                        finished[g] = FinishReason.StopString;
+                }
+                else token = pad; // a finished query's rows keep the batch rectangular; their output is frozen
+                for (var j = 0; j < queries[g].Documents.Count; j++) perRow[offsets[g] + j] = token;
+            }
+            rows.Append(perRow);
+        }
+        return queries.Select((_, g) => new GenerationResult(generated[g], Tokenizer?.Decode(generated[g]), finished[g] ?? FinishReason.Length, logProbs[g])).ToArray();
     }
 }

@@ -23,7 +23,10 @@ public sealed record InstructionGenerationOptions
     /// <summary>The seed of the demonstration sampler.</summary>
     public int RandomSeed { get; init; } = 42;
 
-    /// <summary>The sampling settings passed to the generator.</summary>
+    /// <summary>The online filter's rules (word counts, blacklist, ROUGE-L threshold).</summary>
+    public InstructionFilterOptions Filter { get; init; } = new();
+
+    /// <summary>The sampling settings passed to the generator; the call starting at prompt <c>p</c> gets seed <c>Sampling.Seed + p</c>.</summary>
     public SamplingSettings Sampling { get; init; } = new();
 }
 
@@ -72,7 +75,7 @@ public sealed class InstructionGenerationLoop
         if (_similarity.Count != 0) throw new ArgumentException("the similarity index must start empty", nameof(seeds));
         var prompt = new InstructionGenerationPrompt(_options.Domain);
         var sampler = new SeedSampler(seeds, _options.RandomSeed, _options.DemonstrationsPerPrompt);
-        var pool = new InstructionPool(new InstructionFilter(seeds.Select(s => s.Instruction), _similarity), _options.TargetCount);
+        var pool = new InstructionPool(new InstructionFilter(seeds.Select(s => s.Instruction), _similarity, _options.Filter), _options.TargetCount);
         var firstNumber = InstructionGenerationPrompt.FirstGeneratedNumber(_options.DemonstrationsPerPrompt);
         var raw = new List<InstructionRawRow>();
         var next = 0;
@@ -82,7 +85,9 @@ public sealed class InstructionGenerationLoop
             var count = Math.Min(_options.BatchSize, _options.MaxPrompts - next);
             var ids = Enumerable.Range(next, count).ToList();
             var demonstrations = ids.Select(id => sampler.ForPrompt(id)).ToList();
-            var completions = await _generator.GenerateAsync(demonstrations.Select(prompt.Build).ToList(), _options.Sampling, cancellationToken)
+            // Each call gets its own random stream (seed + first prompt id), so later batches do not replay the first one's draws.
+            var sampling = _options.Sampling with { Seed = _options.Sampling.Seed + next };
+            var completions = await _generator.GenerateAsync(demonstrations.Select(prompt.Build).ToList(), sampling, cancellationToken)
                 .ConfigureAwait(false);
             if (completions.Count != count)
                 throw new PipelineException($"the generator returned {completions.Count} completions for {count} prompts");

@@ -25,6 +25,9 @@ internal sealed class PipelineHost : IDisposable
     public WorkflowStore Store { get; }
     public WorkflowRuntime Runtime { get; }
 
+    /// <summary>Cancels the runs of <see cref="RunChainAsync"/> (Ctrl-C).</summary>
+    public CancellationToken Cancellation { get; set; }
+
     /// <summary>Runs a flowchart of the given activities in a chain, binding each listed output to a variable of the same name.</summary>
     public async Task<WorkflowRunResult> RunChainAsync(params (string Id, string Type, (string Name, InputValue Value)[] Inputs, string[] Outputs)[] steps)
     {
@@ -45,7 +48,7 @@ internal sealed class PipelineHost : IDisposable
         var root = new ActivityNode { Id = "root", Type = "Elsa.Flowchart", Name = "Flowchart1", Activities = activities, Connections = connections };
         var definition = new WorkflowDefinition { Id = "pipeline-test-v1", DefinitionId = "pipeline-test", Name = "pipeline-test", Root = root, Variables = variables };
         definition = WorkflowDefinitionSerializer.Read(WorkflowDefinitionSerializer.Write(definition));
-        return await Runtime.RunAsync(definition);
+        return await Runtime.RunAsync(definition, cancellationToken: Cancellation);
     }
 
     public static InputValue Lit(object? value, string type = "Object") => new(type, Expression.Literal(value is null ? null : JsonValue.Create(value)));
