@@ -1,6 +1,5 @@
 using SelfSpec.Evaluation.Results;
 using SelfSpec.TestSupport;
-using SelfSpec.Tokenizers.Training;
 
 namespace SelfSpec.Evaluation.Tests.Cli;
 
@@ -12,14 +11,11 @@ public class EvaluateModelTests
     public void Evaluate_runs_base_and_adapter_end_to_end_and_writes_tables_and_report()
     {
         using var dir = new TempDir();
-        var model = dir.Combine("model");
-        Directory.CreateDirectory(model);
-        foreach (var f in Directory.GetFiles(Paths.Fixture("llama", "tiny-llama"))) File.Copy(f, Path.Combine(model, Path.GetFileName(f)));
         // a byte-level BPE within the fixture model's 320-token vocabulary
-        BpeTrainer.Train(File.ReadLines(Path.Combine(Paths.RepoRoot, "data", "corpus", "demo_abstracts.jsonl")).Take(60), 300, ["<s>", "</s>"], model);
+        var model = TinyLlamaModel.Create(dir.Combine("model"), File.ReadLines(Path.Combine(Paths.RepoRoot, "data", "corpus", "demo_abstracts.jsonl")).Take(60));
 
         var outDir = dir.Combine("out");
-        var r = SelfSpecCli.Run(["evaluate", "--model", model, "--adapter", Paths.Fixture("llama", "tiny-lora"), "--datasets", Paths.SharedData(),
+        var r = SelfSpecCli.Run(["evaluate", "--model", model, "--adapter", TinyLlamaModel.FixtureAdapter, "--datasets", Paths.SharedData(),
             "--shots", "0,1", "--limit", "1", "--out", outDir], timeout: TimeSpan.FromMinutes(10));
         Assert.True(r.ExitCode == 0, r.ToString());
 
