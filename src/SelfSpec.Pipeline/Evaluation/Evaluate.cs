@@ -179,7 +179,6 @@ public sealed class Evaluate : WorkflowActivity
             .Where(e => e.Loss is { } l && double.IsFinite(l)).Select(e => new LossPoint((int)e.Step, e.Loss!.Value)).ToList();
         new ReportWriter().Write(context.WorkingDirectory, new ReportInput
         {
-            Title = "Self-specialization evaluation",
             Notice = IsDemonstrationModel ? DemonstrationNotice : null,
             Summary = summary,
             Funnel = funnel,
