@@ -57,6 +57,7 @@ public sealed class TrainAdapterTests(TrainAdapterFixture fixture) : IClassFixtu
     private static readonly string[] OutputNames = ["adapterPath", "trainingLog", "steps", "finalLoss", "exampleCount"];
 
     [Theory]
+    [Trait(Category.Name, Category.Slow)]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Trains_the_adapter_and_log_that_the_trainer_called_directly_gives(bool qlora)
