@@ -232,9 +232,20 @@ public sealed class TrainAdapter : WorkflowActivity
         return "train-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
+    // Deletes the checkpoints (<run>/.resume/<activity>/train-<hash>), then <run>/.resume/<activity> and <run>/.resume
+    // when nothing else is left in them.
     private static void TryDelete(string directory)
     {
-        try { Directory.Delete(directory, recursive: true); }
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+            var activityFolder = Path.GetDirectoryName(directory)!;
+            foreach (var folder in new[] { activityFolder, Path.GetDirectoryName(activityFolder)! })
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any()) break;
+                Directory.Delete(folder);
+            }
+        }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
