@@ -137,6 +137,13 @@ public sealed class Evaluate : WorkflowActivity
         catch (DatasetFormatException e) { throw new PipelineException(e.Message, file: e.File, row: e.Line, field: e.Field ?? "dataset", inner: e); }
         if (data.Count == 0) throw new PipelineException($"no evaluation instances found in {dataset}", field: "dataset");
         var seeds = LoadSeeds(shots);
+        // Native datasets take their task definition from the seeds; fail before any model is loaded.
+        foreach (var (name, instances) in data)
+        {
+            var task = BenchmarkCatalog.Get(name).BoxTask;
+            if (instances.Any(i => i.Instruction == null) && !seeds.Contains(task))
+                throw new PipelineException($"{name} needs the definition of seed task '{task}', which the seeds do not have", field: "seeds");
+        }
 
         var options = new EvaluationOptions { Shots = shots, BatchSize = BatchSize, DemonstrationSeed = RandomSeed };
         var runner = new EvaluationRunner(seeds, RougeTokenizer.Stemmed, options);
