@@ -2,7 +2,6 @@ using SelfSpec.Llm.Generation;
 using SelfSpec.Llm.Models;
 using SelfSpec.Pipeline.Instructions;
 using SelfSpec.TestSupport;
-using SelfSpec.Tokenizers.Training;
 
 namespace SelfSpec.Pipeline.Tests;
 
@@ -15,8 +14,7 @@ public sealed class LlmTextGeneratorTests : IDisposable
 
     public LlmTextGeneratorTests()
     {
-        foreach (var f in Directory.GetFiles(Paths.Fixture("llama", "tiny-llama"))) File.Copy(f, Path.Combine(_model.FullPath, Path.GetFileName(f)));
-        BpeTrainer.Train(File.ReadLines(Path.Combine(Paths.RepoRoot, "data", "seeds", "biomedical_seeds.jsonl")), 300, ["<s>", "</s>"], _model.FullPath);
+        TinyLlamaModel.Create(_model.FullPath);
         _llama = LlamaModel.Load(_model.FullPath);
         _tokenizer = HuggingFaceTokenizer.TryLoad(_model.FullPath)!;
     }

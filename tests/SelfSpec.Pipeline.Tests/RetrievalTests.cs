@@ -26,17 +26,6 @@ public class RetrievalTests
         new("inst-000004", 2, "Xyzzy plugh frobnicate.", "qwertyuiop", 0.0, null),
     ];
 
-    private static InputValue ArtifactInput(string path)
-    {
-        var json = new JsonObject
-        {
-            ["path"] = path,
-            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))),
-            ["size"] = new FileInfo(path).Length,
-        };
-        return new InputValue("Object", new Expression("Object", JsonValue.Create(json.ToJsonString())));
-    }
-
     private static Dictionary<string, JsonObject> Corpus() =>
         File.ReadLines(DemoCorpus).Select(l => JsonNode.Parse(l)!.AsObject()).ToDictionary(o => o["pmid"]!.ToString());
 

@@ -64,8 +64,8 @@ public sealed class EvaluationCommands : ICommandGroup
     {
         var model = new Option<string>("--model") { Description = "Base model folder (Hugging Face layout)" };
         var adapter = new Option<string?>("--adapter") { Description = "PEFT LoRA adapter folder: evaluates base and base+adapter" };
-        var datasets = new Option<string>("--datasets") { Description = "Folder in the data-sample layout, or a JSON sources config" };
-        var seeds = new Option<string?>("--seeds") { Description = "Seed tasks (BoX_instructions.json or flattened JSONL); default <datasets>/box/BoX_instructions.json" };
+        var datasets = new Option<string>("--datasets") { Description = "Folder in the data-sample layout, a BoX-form JSONL (e.g. data/eval/demo_eval.jsonl), or a JSON sources config" };
+        var seeds = new Option<string?>("--seeds") { Description = "Seed tasks (BoX_instructions.json or flattened JSONL); default <datasets>/box/BoX_instructions.json, or data/seeds/biomedical_seeds.jsonl beside a data/eval/*.jsonl" };
         var shots = new Option<string>("--shots") { Description = "Comma-separated k values", DefaultValueFactory = _ => "0,1,5" };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("runs", "eval-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var limit = new Option<int?>("--limit") { Description = "At most N instances per dataset" };
@@ -73,7 +73,7 @@ public sealed class EvaluationCommands : ICommandGroup
         var normalize = new Option<string>("--normalize") { Description = "F1/EM normalisation: box or sni", DefaultValueFactory = _ => "box" };
         normalize.AcceptOnlyFromAmong("box", "sni");
         var funnel = new Option<string?>("--funnel") { Description = "JSON [{\"stage\":…,\"count\":…}] of the run's filter funnel, for the report" };
-        var loss = new Option<string?>("--loss") { Description = "JSONL {\"step\":…,\"loss\":…} of the adapter's training, for the report" };
+        var loss = new Option<string?>("--loss") { Description = "training_log.parquet, or JSONL {\"step\":…,\"loss\":…}, of the adapter's training, for the report" };
 
         var command = new Command("evaluate", "Evaluate base vs self-specialised on the biomedical benchmark at k shots; writes predictions, summary and report")
             { model, adapter, datasets, seeds, shots, output, limit, batch, normalize, funnel, loss };
@@ -87,9 +87,7 @@ public sealed class EvaluationCommands : ICommandGroup
                 var k = ParseShots(parse.GetValue(shots)!);
                 var data = BenchmarkSources.Load(dataArg, parse.GetValue(limit));
                 if (data.Count == 0) throw new EvaluationSetupException($"no benchmark data found in {dataArg}");
-                var seedPath = parse.GetValue(seeds) ?? (Directory.Exists(dataArg) ? Path.Combine(dataArg, "box", "BoX_instructions.json") : null);
-                if (seedPath == null || !File.Exists(seedPath)) throw new EvaluationSetupException("seed tasks not found: pass --seeds BoX_instructions.json");
-                var seedSet = SeedTaskSet.Load(seedPath);
+                var seedSet = LoadSeeds(parse.GetValue(seeds), dataArg, k);
                 var adapterDir = parse.GetValue(adapter);
                 var models = new List<ModelUnderTest> { ModelUnderTest.Base(Path.GetFileName(Path.GetFullPath(modelDir)), EvaluationWiring.CreateModel(modelDir, null, parse.GetValue(batch))) };
                 if (adapterDir != null)
@@ -143,7 +141,7 @@ public sealed class EvaluationCommands : ICommandGroup
         var summary = new Option<string>("--summary") { Description = "eval_summary.parquet of a run", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for report.md and report.html", Required = true };
         var funnel = new Option<string?>("--funnel") { Description = "JSON [{\"stage\":…,\"count\":…}]" };
-        var loss = new Option<string?>("--loss") { Description = "JSONL {\"step\":…,\"loss\":…}" };
+        var loss = new Option<string?>("--loss") { Description = "training_log.parquet, or JSONL {\"step\":…,\"loss\":…}" };
         var title = new Option<string>("--title") { Description = "Report heading", DefaultValueFactory = _ => "Self-specialisation evaluation" };
         var note = new Option<string[]>("--note") { Description = "A line under the title (repeatable)" };
         var command = new Command("report", "Render report.md and report.html from an eval_summary.parquet (plus optional funnel and loss)")
@@ -208,9 +206,32 @@ public sealed class EvaluationCommands : ICommandGroup
         return doc.RootElement.EnumerateArray().Select(e => new FunnelStage(e.GetProperty("stage").GetString()!, e.GetProperty("count").GetInt32())).ToList();
     }
 
+    /// <summary>
+    /// The seed tasks: <c>--seeds</c>; else the BoX file of a data-sample folder; else, for <c>data/eval/x.jsonl</c>, the
+    /// project's <c>data/seeds/biomedical_seeds.jsonl</c> beside it; with only k = 0 no seeds are needed (JSONL rows carry
+    /// their definitions).
+    /// </summary>
+    private static SeedTaskSet LoadSeeds(string? seedsArg, string dataArg, IReadOnlyList<int> shots)
+    {
+        var seedPath = seedsArg;
+        if (seedPath == null && Directory.Exists(dataArg)) seedPath = Path.Combine(dataArg, "box", "BoX_instructions.json");
+        if (seedPath == null && BoxJsonlLoader.IsJsonl(dataArg))
+        {
+            var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataArg))!, "..", "seeds", "biomedical_seeds.jsonl");
+            if (File.Exists(beside)) seedPath = Path.GetFullPath(beside);
+            else if (shots.All(k => k == 0)) return new SeedTaskSet([]);
+        }
+        if (seedPath == null || !File.Exists(seedPath))
+            throw new EvaluationSetupException($"seed tasks not found{(seedPath != null ? $" at {seedPath}" : "")}: pass --seeds (BoX_instructions.json or a seeds JSONL)");
+        return SeedTaskSet.Load(seedPath);
+    }
+
     private static IReadOnlyList<LossPoint> ReadLoss(string? path)
     {
         if (path == null) return [];
+        if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            return new SelfSpec.Training.Logging.ParquetTrainingLog().Read(path)
+                .Where(e => e.Loss is { } l && double.IsFinite(l)).Select(e => new LossPoint((int)e.Step, e.Loss!.Value)).ToList();
         return File.ReadLines(path).Where(l => l.Trim().Length > 0).Select(l =>
         {
             using var doc = JsonDocument.Parse(l);

@@ -17,12 +17,6 @@ namespace SelfSpec.Cli.Commands;
 /// <summary><c>selfspec train</c>: LoRA / QLoRA tuning of a Llama-family model, writing a PEFT adapter.</summary>
 public sealed class TrainCommands : ICommandGroup
 {
-    /// <summary>
-    /// Loads the tokenizer of a model directory for instruction rows: its <c>tokenizer.json</c>, or null when it has none
-    /// (pre-tokenised data, <c>input_ids</c>/<c>labels</c>, needs no tokenizer).
-    /// </summary>
-    public static Func<string, ITokenizer?> TokenizerLoader { get; set; } = HuggingFaceTokenizer.TryLoad;
-
     /// <inheritdoc />
     public IEnumerable<Command> CreateCommands()
     {
@@ -85,14 +79,24 @@ public sealed class TrainCommands : ICommandGroup
                     EarlyStoppingPatience = parse.GetValue(patience),
                     Resume = parse.GetValue(resume),
                 };
-                var request = new TrainRequest(
-                    parse.GetValue(model)!.FullName, parse.GetValue(data)!.FullName, parse.GetValue(output)!.FullName,
-                    parse.GetValue(adapterInit)?.FullName, parse.GetValue(evalData)?.FullName, parse.GetValue(evalFraction),
-                    parse.GetValue(qlora), !parse.GetValue(noDoubleQuant),
-                    new LoraConfig { Rank = parse.GetValue(rank), Alpha = parse.GetValue(alpha), Dropout = parse.GetValue(dropout), TargetModules = SplitTargets(parse.GetValue(targets)!) },
-                    parse.GetValue(maxLength), DTypeExtensions.Parse(parse.GetValue(dtype)!), Device.Parse(parse.GetValue(device)!), options);
+                var request = new AdapterTrainingSetup
+                {
+                    ModelDirectory = parse.GetValue(model)!.FullName,
+                    DataPath = parse.GetValue(data)!.FullName,
+                    AdapterInit = parse.GetValue(adapterInit)?.FullName,
+                    EvalDataPath = parse.GetValue(evalData)?.FullName,
+                    EvalFraction = parse.GetValue(evalFraction),
+                    QLora = parse.GetValue(qlora),
+                    DoubleQuantize = !parse.GetValue(noDoubleQuant),
+                    Lora = new LoraConfig { Rank = parse.GetValue(rank), Alpha = parse.GetValue(alpha), Dropout = parse.GetValue(dropout), TargetModules = SplitTargets(parse.GetValue(targets)!) },
+                    MaxLength = parse.GetValue(maxLength),
+                    DType = DTypeExtensions.Parse(parse.GetValue(dtype)!),
+                    Device = Device.Parse(parse.GetValue(device)!),
+                    Options = options,
+                };
+                var outputDirectory = parse.GetValue(output)!.FullName;
                 // On a worker thread, so System.CommandLine's Ctrl-C handler sees a running task and waits for the checkpoint.
-                return Task.Run(() => RunReportingErrors(request, cancellationToken), CancellationToken.None);
+                return Task.Run(() => RunReportingErrors(request, outputDirectory, cancellationToken), CancellationToken.None);
             }
             catch (Exception e) when (e is ArgumentException or TrainingDataException or CheckpointFormatException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or TorchException)
             {
@@ -112,13 +116,13 @@ public sealed class TrainCommands : ICommandGroup
         return names;
     }
 
-    private static int RunReportingErrors(TrainRequest request, CancellationToken cancellationToken)
+    private static int RunReportingErrors(AdapterTrainingSetup request, string outputDirectory, CancellationToken cancellationToken)
     {
         // Ctrl-C / SIGTERM: stop at the next micro-batch and save a checkpoint, instead of letting the runtime end the process.
         using var interrupted = new SignalCancellation(cancellationToken);
         try
         {
-            return Run(request, interrupted.Token);
+            return Run(request, outputDirectory, interrupted.Token);
         }
         catch (Exception e) when (e is ArgumentException or TrainingDataException or CheckpointFormatException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or TorchException)
         {
@@ -127,33 +131,19 @@ public sealed class TrainCommands : ICommandGroup
         }
     }
 
-    private static int Run(TrainRequest r, CancellationToken cancellationToken)
+    private static int Run(AdapterTrainingSetup setup, string outputDirectory, CancellationToken cancellationToken)
     {
         Torch.Torch.Threads = CliRuntime.Threads;
-        using var model = LlamaModel.Load(r.Model, new LlamaLoadOptions { DType = r.DType, Device = r.Device });
-        if (r.QLora)
-        {
-            var report = QLoraQuantizer.Quantize(model, r.DoubleQuant);
-            // Quantisation went through large managed arrays; return that memory to the OS before training.
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            AnsiConsole.MarkupLine($"QLoRA: {report.Projections} projections in NF4{(r.DoubleQuant ? " (double-quantised scales)" : "")}: " +
+        using var session = AdapterTrainingSession.Open(setup);
+        if (session.Quantization is { } report)
+            AnsiConsole.MarkupLine($"QLoRA: {report.Projections} projections in NF4{(setup.DoubleQuantize ? " (double-quantised scales)" : "")}: " +
                 $"{report.DenseBytes / 1048576.0:F1} MiB → {report.QuantizedBytes / 1048576.0:F1} MiB ({report.CompressionRatio:F1}× smaller)");
-        }
-        var tokenizer = TokenizerLoader(r.Model);
-        var train = TrainingDataset.Load(r.Data, tokenizer, r.MaxLength, model.Config.VocabSize);
-        List<TrainingExample>? heldOut = null;
-        if (r.EvalData != null) heldOut = TrainingDataset.Load(r.EvalData, tokenizer, r.MaxLength, model.Config.VocabSize);
-        else if (r.EvalFraction > 0) (train, heldOut) = TrainingDataset.Split(train, r.EvalFraction, r.Options.Seed);
-
-        using var adapter = r.AdapterInit != null
-            ? LoraAdapter.Load(r.AdapterInit, model.Config, r.DType, r.Device)
-            : LoraAdapter.CreateTrainable(model.Config, r.Lora with { BaseModel = r.Model }, (ulong)r.Options.Seed, r.DType, r.Device);
-        var trainer = new LoraTrainer(model, adapter, r.Options);
-        AnsiConsole.MarkupLine($"Training {adapter.Parameters.Sum(p => p.NumElements):N0} LoRA parameters (r = {adapter.Config.Rank}) on {train.Count} examples" +
-            $"{(heldOut != null ? $", {heldOut.Count} held out" : "")}; batch {r.Options.BatchSize}{(r.Options.MicroBatchSize is { } m ? $" in micro-batches of {m}" : "")}.");
+        var options = setup.Options;
+        AnsiConsole.MarkupLine($"Training {session.TrainableParameters:N0} LoRA parameters (r = {session.Adapter.Config.Rank}) on {session.TrainExamples.Count} examples" +
+            $"{(session.HeldOutExamples != null ? $", {session.HeldOutExamples.Count} held out" : "")}; batch {options.BatchSize}{(options.MicroBatchSize is { } m ? $" in micro-batches of {m}" : "")}.");
         try
         {
-            var result = TrainingProgressDisplay.Run(progress => trainer.Train(train, heldOut, r.Output, progress, cancellationToken));
+            var result = TrainingProgressDisplay.Run(progress => session.Train(outputDirectory, progress, cancellationToken));
             AnsiConsole.MarkupLine($"[green]Done:[/] {result.Steps} steps, final loss {result.FinalLoss:F4}" +
                 $"{(result.EvalLosses.Count > 0 ? $", held-out loss {result.EvalLosses[^1]:F4}" : "")}{(result.StoppedEarly ? " (stopped early)" : "")}.");
             AnsiConsole.MarkupLine($"Adapter: {Markup.Escape(result.AdapterDirectory)}  log: {Markup.Escape(result.LogPath)}");
@@ -161,7 +151,7 @@ public sealed class TrainCommands : ICommandGroup
         }
         catch (OperationCanceledException)
         {
-            AnsiConsole.MarkupLine($"[yellow]Interrupted:[/] checkpoint saved in {Markup.Escape(r.Output)}; continue with --resume.");
+            AnsiConsole.MarkupLine($"[yellow]Interrupted:[/] checkpoint saved in {Markup.Escape(outputDirectory)}; continue with --resume.");
             return 130;
         }
     }

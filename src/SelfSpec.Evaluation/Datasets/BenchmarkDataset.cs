@@ -48,4 +48,33 @@ public static class BenchmarkCatalog
     public static BenchmarkDataset Get(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"unknown dataset '{name}' (known: {string.Join(", ", All.Select(d => d.Name))})", nameof(name));
+
+    /// <summary>
+    /// The dataset a looser spelling names, or null: the Table 1 name or the BoX task name, ignoring case, spaces and
+    /// punctuation (<c>BioASQ-factoid</c>, <c>Medical-Drugs</c>, <c>medical_drugs</c>), plus the corpora's own names
+    /// (<c>NCBI-disease</c>).
+    /// </summary>
+    public static BenchmarkDataset? Find(string name)
+    {
+        var key = Key(name);
+        if (key.Length == 0) return null;
+        return All.FirstOrDefault(d => Key(d.Name) == key || Key(d.BoxTask) == key)
+            ?? (key == "ncbidisease" ? Ncbi : key == "pubmedqal" || key == "pqal" ? PubMedQa : null);
+    }
+
+    /// <summary>A grouping of instances by dataset in Table 1 order (datasets without instances left out), each cut to <paramref name="limitPerDataset"/>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<EvalInstance>> Group(IEnumerable<EvalInstance> instances, int? limitPerDataset = null)
+    {
+        var byName = instances.GroupBy(i => i.Dataset).ToDictionary(g => g.Key, g => g.ToList());
+        var result = new Dictionary<string, IReadOnlyList<EvalInstance>>();
+        foreach (var d in All)
+        {
+            if (!byName.TryGetValue(d.Name, out var items)) continue;
+            var list = limitPerDataset is { } n ? items.Take(n).ToList() : items;
+            if (list.Count > 0) result[d.Name] = list;
+        }
+        return result;
+    }
+
+    private static string Key(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 }

@@ -39,14 +39,6 @@ public static class BenchmarkDirectory
         if (Directory.Exists(drugs))
             foreach (var f in Directory.EnumerateFiles(drugs, "*.csv").Order(StringComparer.Ordinal)) all.AddRange(MedicalDrugsLoader.Load(f));
 
-        var result = new Dictionary<string, IReadOnlyList<EvalInstance>>();
-        foreach (var d in BenchmarkCatalog.All)
-        {
-            var items = all.Where(i => i.Dataset == d.Name);
-            if (limitPerDataset is { } n) items = items.Take(n);
-            var list = items.ToList();
-            if (list.Count > 0) result[d.Name] = list;
-        }
-        return result;
+        return BenchmarkCatalog.Group(all, limitPerDataset);
     }
 }

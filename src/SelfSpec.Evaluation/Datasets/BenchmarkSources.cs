@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace SelfSpec.Evaluation.Datasets;
 
 /// <summary>
-/// Resolves the <c>--datasets</c> argument: a folder in the data-sample layout (see <see cref="BenchmarkDirectory"/>), or a
-/// JSON config naming each source explicitly:
+/// Resolves the <c>--datasets</c> argument: a folder in the data-sample layout (see <see cref="BenchmarkDirectory"/>), a
+/// BoX-form JSONL file such as <c>data/eval/demo_eval.jsonl</c> (see <see cref="BoxJsonlLoader"/>), or a JSON config
+/// naming each source explicitly (format <c>box-jsonl</c> for the JSONL form):
 /// <code>
 /// { "limitPerDataset": 200,
 ///   "sources": [ { "dataset": "BioASQ", "format": "bioasq", "path": "bioasq/test.json" },
@@ -22,7 +23,8 @@ public static class BenchmarkSources
     public static IReadOnlyDictionary<string, IReadOnlyList<EvalInstance>> Load(string directoryOrConfig, int? limitPerDataset = null)
     {
         if (Directory.Exists(directoryOrConfig)) return BenchmarkDirectory.Load(directoryOrConfig, limitPerDataset);
-        if (!File.Exists(directoryOrConfig)) throw new DatasetFormatException(directoryOrConfig, null, "no such folder or config file");
+        if (!File.Exists(directoryOrConfig)) throw new DatasetFormatException(directoryOrConfig, null, "no such folder, JSONL or config file");
+        if (BoxJsonlLoader.IsJsonl(directoryOrConfig)) return BenchmarkCatalog.Group(BoxJsonlLoader.Load(directoryOrConfig), limitPerDataset);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(directoryOrConfig)); }
         catch (JsonException e) { throw new DatasetFormatException(directoryOrConfig, null, "config is not valid JSON: " + e.Message, e); }
@@ -52,18 +54,11 @@ public static class BenchmarkSources
                     case "ddi": all.AddRange(Directory.Exists(path) ? DdiLoader.LoadDirectory(path) : DdiLoader.LoadFile(path)); break;
                     case "hoc": all.AddRange(HocLoader.Load(path)); break;
                     case "medical-drugs": all.AddRange(MedicalDrugsLoader.Load(path)); break;
-                    default: throw new DatasetFormatException(directoryOrConfig, record, $"unknown format '{format}' (bioasq, pubmedqa, iob, ddi, hoc, medical-drugs)");
+                    case "box-jsonl": all.AddRange(BoxJsonlLoader.Load(path)); break;
+                    default: throw new DatasetFormatException(directoryOrConfig, record, $"unknown format '{format}' (bioasq, pubmedqa, iob, ddi, hoc, medical-drugs, box-jsonl)");
                 }
             }
-            var result = new Dictionary<string, IReadOnlyList<EvalInstance>>();
-            foreach (var d in BenchmarkCatalog.All)
-            {
-                var items = all.Where(i => i.Dataset == d.Name);
-                if (limitPerDataset is { } max) items = items.Take(max);
-                var list = items.ToList();
-                if (list.Count > 0) result[d.Name] = list;
-            }
-            return result;
+            return BenchmarkCatalog.Group(all, limitPerDataset);
         }
     }
 }

@@ -7,4 +7,5 @@ namespace SelfSpec.Evaluation.Datasets;
 /// <param name="Input">The BoX input text.</param>
 /// <param name="Output">The BoX gold output string.</param>
 /// <param name="References">Strings a prediction is scored against (max over them); In-BoXBART's <c>Output.split(", ")</c> unless the source offers synonyms.</param>
-public sealed record EvalInstance(string Dataset, string Id, string Input, string Output, IReadOnlyList<string> References);
+/// <param name="Instruction">The task definition the source gives with the instance (BoX-form JSONL rows carry one); null: the dataset's seed task definition is used.</param>
+public sealed record EvalInstance(string Dataset, string Id, string Input, string Output, IReadOnlyList<string> References, string? Instruction = null);

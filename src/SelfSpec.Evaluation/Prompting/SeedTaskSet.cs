@@ -11,6 +11,24 @@ public sealed class SeedTaskSet
     /// <summary>Wraps <paramref name="tasks"/>.</summary>
     public SeedTaskSet(IEnumerable<SeedTask> tasks) => _tasks = tasks.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Groups flat seed rows by task, in first-seen order: a task's definition is that of its first row (seed files may
+    /// word each seed's definition differently), its examples are all its rows' input/output pairs in order.
+    /// </summary>
+    public static SeedTaskSet FromRows(IEnumerable<(string Task, string Definition, string Input, string Output)> rows)
+    {
+        var definitions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var examples = new Dictionary<string, List<SeedExample>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var (task, definition, input, output) in rows)
+        {
+            if (definitions.TryAdd(task, definition)) order.Add(task);
+            if (!examples.TryGetValue(task, out var list)) examples[task] = list = new List<SeedExample>();
+            list.Add(new SeedExample(input, output));
+        }
+        return new SeedTaskSet(order.Select(t => new SeedTask(t, definitions[t], examples[t])));
+    }
+
     /// <summary>All tasks.</summary>
     public IReadOnlyCollection<SeedTask> Tasks => _tasks.Values;
 
@@ -22,7 +40,8 @@ public sealed class SeedTaskSet
 
     /// <summary>
     /// Loads <c>BoX_instructions.json</c> (<c>{task: {"Definition:": str, "Examples": [{input, output}], "Prompt": str}}</c>; the key really is
-    /// <c>"Definition:"</c>) or a JSONL with one <c>{task, definition, input, output}</c> per line (the flattened form).
+    /// <c>"Definition:"</c>) or a JSONL with one <c>{task, definition, input, output}</c> per line (the flattened form;
+    /// <c>instruction</c> is accepted for <c>definition</c>, as in <c>data/seeds/biomedical_seeds.jsonl</c>).
     /// </summary>
     public static SeedTaskSet Load(string path)
     {
@@ -55,8 +74,7 @@ public sealed class SeedTaskSet
 
     private static SeedTaskSet LoadJsonl(string path)
     {
-        var definitions = new Dictionary<string, string>(StringComparer.Ordinal);
-        var examples = new Dictionary<string, List<SeedExample>>(StringComparer.Ordinal);
+        var rows = new List<(string, string, string, string)>();
         int line = 0;
         foreach (var text in File.ReadLines(path))
         {
@@ -66,16 +84,15 @@ public sealed class SeedTaskSet
             {
                 using var doc = JsonDocument.Parse(text);
                 var r = doc.RootElement;
-                var task = r.GetProperty("task").GetString()!;
-                definitions.TryAdd(task, r.GetProperty("definition").GetString() ?? "");
-                if (!examples.TryGetValue(task, out var list)) examples[task] = list = new List<SeedExample>();
-                list.Add(new SeedExample(r.GetProperty("input").GetString() ?? "", r.GetProperty("output").GetString() ?? ""));
+                var definition = r.TryGetProperty("definition", out var d) ? d : r.GetProperty("instruction");
+                rows.Add((r.GetProperty("task").GetString()!, definition.GetString() ?? "",
+                    r.GetProperty("input").GetString() ?? "", r.GetProperty("output").GetString() ?? ""));
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                throw new DatasetFormatException(path, $"line {line}", "expected {task, definition, input, output}: " + e.Message, e);
+                throw new DatasetFormatException(path, $"line {line}", "expected {task, definition (or instruction), input, output}: " + e.Message, e);
             }
         }
-        return new SeedTaskSet(definitions.Select(kv => new SeedTask(kv.Key, kv.Value, examples[kv.Key])));
+        return FromRows(rows);
     }
 }

@@ -27,6 +27,12 @@ public sealed record ReportInput
     /// <summary>Training loss curve of the adapter.</summary>
     public IReadOnlyList<LossPoint> Loss { get; init; } = [];
 
+    /// <summary>
+    /// A caveat readers must see before the numbers (e.g. that a demonstration model produced them), shown right under
+    /// the title as a highlighted paragraph; null for none.
+    /// </summary>
+    public string? Notice { get; init; }
+
     /// <summary>Lines shown under the title (models, data, date, notes).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

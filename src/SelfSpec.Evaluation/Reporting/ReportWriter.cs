@@ -35,6 +35,7 @@ public sealed class ReportWriter
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(input.Title).Append("\n\n");
+        if (input.Notice is { Length: > 0 } notice) sb.Append("> **Note:** ").Append(notice.ReplaceLineEndings(" ")).Append("\n\n");
         foreach (var n in input.Notes) sb.Append("- ").Append(n).Append('\n');
         if (input.Notes.Count > 0) sb.Append('\n');
         foreach (var h in Headlines(input)) sb.Append("**").Append(h).Append("**  \n");
@@ -86,6 +87,7 @@ public sealed class ReportWriter
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         sb.Append($"<title>{E(input.Title)}</title><style>{Css}</style></head><body><main>");
         sb.Append($"<h1>{E(input.Title)}</h1>");
+        if (input.Notice is { Length: > 0 } notice) sb.Append($"<p class=\"notice\" role=\"note\"><strong>Note:</strong> {E(notice)}</p>");
         if (input.Notes.Count > 0)
         {
             sb.Append("<ul class=\"notes\">");
@@ -165,7 +167,8 @@ public sealed class ReportWriter
         "th,td{padding:4px 10px;border-bottom:1px solid #e4e7eb;text-align:left}th{background:#f5f7fa;text-align:center}td.num{text-align:right;font-variant-numeric:tabular-nums}" +
         "td.best{font-weight:700}tr.avg td{background:#f5f7fa;font-weight:600}.models{font-size:13px;color:#52606d}" +
         "svg .chart-title{font-size:14px;font-weight:600;fill:#1f2933}svg .tick,svg .value{font-size:11px;fill:#52606d}svg .label{font-size:11px;fill:#1f2933}" +
-        "svg .grid{stroke:#e4e7eb;stroke-width:1}svg .axis{stroke:#7b8794;stroke-width:1}";
+        "svg .grid{stroke:#e4e7eb;stroke-width:1}svg .axis{stroke:#7b8794;stroke-width:1}" +
+        ".notice{background:#fff8e1;border-left:4px solid #f0b429;padding:8px 12px;margin:8px 0 12px;font-size:15px}";
 
     private static void WriteAtomically(string path, string content)
     {

@@ -12,13 +12,18 @@ namespace SelfSpec.Training.Logging;
 public sealed class ParquetTrainingLog : ITrainingLogFormat
 {
     private readonly JsonlTrainingLog journal = new();
+    private readonly IReadOnlyDictionary<string, string> keyValueMetadata;
+
+    /// <summary>Creates the format; <paramref name="keyValueMetadata"/> goes into the Parquet footer (e.g. the producing workflow activity).</summary>
+    public ParquetTrainingLog(IReadOnlyDictionary<string, string>? keyValueMetadata = null) =>
+        this.keyValueMetadata = keyValueMetadata ?? new Dictionary<string, string>();
 
     /// <inheritdoc />
     public string FileName => "training_log.parquet";
 
     /// <inheritdoc />
     public ITrainingLogWriter Open(string directory, long keepUpToStep) =>
-        new Writer(Path.Combine(directory, FileName), journal, journal.Open(directory, keepUpToStep));
+        new Writer(Path.Combine(directory, FileName), journal, journal.Open(directory, keepUpToStep), keyValueMetadata);
 
     /// <inheritdoc />
     public IReadOnlyList<TrainingLogEntry> Read(string path) =>
@@ -29,7 +34,7 @@ public sealed class ParquetTrainingLog : ITrainingLogFormat
     /// <summary>A row of <c>training_log.parquet</c>.</summary>
     private sealed record Row(long Step, int Epoch, double? Loss, double? Lr, double? GradNorm, double? TokensPerSecond, double? EvalLoss);
 
-    private sealed class Writer(string path, JsonlTrainingLog journal, ITrainingLogWriter inner) : ITrainingLogWriter
+    private sealed class Writer(string path, JsonlTrainingLog journal, ITrainingLogWriter inner, IReadOnlyDictionary<string, string> metadata) : ITrainingLogWriter
     {
         public string Path { get; } = path;
 
@@ -40,6 +45,7 @@ public sealed class ParquetTrainingLog : ITrainingLogFormat
             inner.Dispose();
             var rows = journal.Read(inner.Path).Select(e => new Row(e.Step, e.Epoch, e.Loss, e.LearningRate, e.GradNorm, e.TokensPerSecond, e.EvalLoss));
             var options = new ParquetWriterOptions();
+            foreach (var (key, value) in metadata) options.KeyValueMetadata[key] = value;
             options.KeyValueMetadata["selfspec.table"] = "training_log";
             ParquetSerializer.Write(Path, rows, options);
         }

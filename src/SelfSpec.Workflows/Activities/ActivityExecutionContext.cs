@@ -72,6 +72,22 @@ public sealed class ActivityExecutionContext
         }
     }
 
+    /// <summary>
+    /// A folder of this activity in this workflow instance that outlives its attempts: unlike <see cref="WorkingDirectory"/>
+    /// it is kept when an attempt is cancelled, fails or dies with the process, so <c>selfspec runs resume</c> (or a retry)
+    /// finds what the earlier attempt left there, e.g. training checkpoints. Its files are never artifacts; the activity
+    /// deletes them when it no longer needs them. <c>runs/&lt;instance&gt;/.resume/&lt;activity&gt;/</c>, created on first use.
+    /// </summary>
+    public string ResumeDirectory
+    {
+        get
+        {
+            var dir = Path.Combine(Path.GetDirectoryName(FinalDirectory)!, ".resume", Path.GetFileName(FinalDirectory));
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
     /// <summary>The full path of <paramref name="relativePath"/> inside <see cref="WorkingDirectory"/>; its folder is created.</summary>
     public string GetArtifactPath(string relativePath)
     {

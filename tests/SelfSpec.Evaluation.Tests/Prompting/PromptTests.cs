@@ -78,6 +78,33 @@ public class PromptTests
         Assert.Equal(seeds["NCBI"].Examples, jsonl["NCBI"].Examples);
     }
 
+    [Fact]
+    public void An_instance_carrying_its_definition_is_prompted_with_it_and_a_task_without_seeds_gets_no_demonstrations()
+    {
+        var own = Query with { Instruction = "Decide whether the two drugs interact. " };
+        var builder = new FewShotPromptBuilder(Seeds, seed: 42);
+        var one = builder.Demonstrations(BenchmarkCatalog.Ddi, own, 1).Single();
+        Assert.Equal($"Decide whether the two drugs interact.\n\nInput: {one.Input}\nOutput: {one.Output}\n\nInput: {Query.Input}\nOutput:",
+            builder.Build(BenchmarkCatalog.Ddi, own, 1, PromptStyle.Plain));
+
+        var hoc = new EvalInstance("HoC", "h1", "Tumour cells evade apoptosis.", "Resisting cell death", ["Resisting cell death"], "Name the hallmarks.");
+        Assert.Empty(builder.Demonstrations(BenchmarkCatalog.HoC, hoc, 5));
+        Assert.Equal(AlpacaTemplate.WithInput("Name the hallmarks.", hoc.Input), builder.Build(BenchmarkCatalog.HoC, hoc, 5, PromptStyle.Alpaca));
+        Assert.Throws<KeyNotFoundException>(() => builder.Build(BenchmarkCatalog.HoC, hoc with { Instruction = null }, 0, PromptStyle.Plain));
+    }
+
+    [Fact]
+    public void The_project_seed_file_loads_as_seed_tasks_with_each_tasks_first_instruction_as_definition()
+    {
+        var seeds = SeedTaskSet.Load(Path.Combine(Paths.RepoRoot, "data", "seeds", "biomedical_seeds.jsonl"));
+        Assert.Equal(80, seeds.Tasks.Sum(t => t.Examples.Count));
+        Assert.Equal(8, seeds["DDI"].Examples.Count); // data/README.md: DDI 8 seeds
+        Assert.Equal("In this task, you are given a context and a factoid question. Answer the question with a short span copied from the context.",
+            seeds["BioASQ-8b_factoid"].Definition); // seed-001's instruction
+        Assert.Equal("BCR-ABL", seeds["BioASQ-8b_factoid"].Examples[0].Output);
+        foreach (var d in BenchmarkCatalog.All) Assert.True(seeds.Contains(d.BoxTask), d.BoxTask);
+    }
+
     [Theory]
     [InlineData(" true\n\nInput: next", "true")]
     [InlineData("\nyes</s>", "yes")]

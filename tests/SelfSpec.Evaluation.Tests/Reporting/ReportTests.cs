@@ -83,6 +83,22 @@ public class ReportTests
     }
 
     [Fact]
+    public void A_notice_opens_both_reports_before_any_number()
+    {
+        var rows = SummaryAggregator.WithAverages([new SummaryRow
+        {
+            Scope = SummaryRow.DatasetScope, Model = "base", Role = "Base", Family = "RE", Dataset = "DDI", K = 0, Count = 3, F1 = 40, ExactMatch = 40, RougeL = 40,
+        }]);
+        var input = new ReportInput { Summary = rows, Notice = "A demonstration model <not a real LLM> & not comparable.", Notes = ["models: base"] };
+        var md = ReportWriter.RenderMarkdown(input);
+        Assert.StartsWith("# Self-specialisation evaluation\n\n> **Note:** A demonstration model <not a real LLM> & not comparable.\n\n- models: base\n", md);
+        var html = ReportWriter.RenderHtml(input);
+        var notice = html.IndexOf("<p class=\"notice\" role=\"note\"><strong>Note:</strong> A demonstration model &lt;not a real LLM&gt; &amp; not comparable.</p>", StringComparison.Ordinal);
+        Assert.True(notice > html.IndexOf("<h1>", StringComparison.Ordinal) && notice < html.IndexOf("<table>", StringComparison.Ordinal) && notice < html.IndexOf("<svg", StringComparison.Ordinal));
+        Assert.DoesNotContain("class=\"notice\"", ReportWriter.RenderHtml(input with { Notice = null }));
+    }
+
+    [Fact]
     public async Task Html_is_self_contained_with_one_chart_per_k()
     {
         var html = ReportWriter.RenderHtml(await RunSmallEvaluation());

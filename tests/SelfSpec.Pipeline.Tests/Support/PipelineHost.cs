@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using SelfSpec.Pipeline.Seeds;
 using SelfSpec.TestSupport;
@@ -29,7 +30,11 @@ internal sealed class PipelineHost : IDisposable
     public CancellationToken Cancellation { get; set; }
 
     /// <summary>Runs a flowchart of the given activities in a chain, binding each listed output to a variable of the same name.</summary>
-    public async Task<WorkflowRunResult> RunChainAsync(params (string Id, string Type, (string Name, InputValue Value)[] Inputs, string[] Outputs)[] steps)
+    public async Task<WorkflowRunResult> RunChainAsync(params (string Id, string Type, (string Name, InputValue Value)[] Inputs, string[] Outputs)[] steps) =>
+        await Runtime.RunAsync(Chain(steps), cancellationToken: Cancellation);
+
+    /// <summary>The flowchart <see cref="RunChainAsync"/> runs, for runs with options or cancellation.</summary>
+    public static WorkflowDefinition Chain(params (string Id, string Type, (string Name, InputValue Value)[] Inputs, string[] Outputs)[] steps)
     {
         var activities = new List<ActivityNode>();
         var variables = new List<VariableDefinition>();
@@ -47,11 +52,22 @@ internal sealed class PipelineHost : IDisposable
         var connections = steps.Zip(steps.Skip(1), (a, b) => new Connection(a.Id, "Done", b.Id)).ToList();
         var root = new ActivityNode { Id = "root", Type = "Elsa.Flowchart", Name = "Flowchart1", Activities = activities, Connections = connections };
         var definition = new WorkflowDefinition { Id = "pipeline-test-v1", DefinitionId = "pipeline-test", Name = "pipeline-test", Root = root, Variables = variables };
-        definition = WorkflowDefinitionSerializer.Read(WorkflowDefinitionSerializer.Write(definition));
-        return await Runtime.RunAsync(definition, cancellationToken: Cancellation);
+        return WorkflowDefinitionSerializer.Read(WorkflowDefinitionSerializer.Write(definition));
     }
 
     public static InputValue Lit(object? value, string type = "Object") => new(type, Expression.Literal(value is null ? null : JsonValue.Create(value)));
+
+    /// <summary>An artifact reference to an existing file (path, SHA-256, size), as an upstream activity would hand it over.</summary>
+    public static InputValue ArtifactInput(string path)
+    {
+        var json = new JsonObject
+        {
+            ["path"] = path,
+            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))),
+            ["size"] = new FileInfo(path).Length,
+        };
+        return new InputValue("Object", new Expression("Object", JsonValue.Create(json.ToJsonString())));
+    }
 
     public static InputValue Var(string name) => new("Object", new Expression("Variable", JsonValue.Create(name)));
 

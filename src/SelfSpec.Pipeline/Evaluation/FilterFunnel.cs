@@ -1,0 +1,56 @@
+using SelfSpec.Evaluation.Reporting;
+using SelfSpec.Parquet.Serialization;
+using SelfSpec.Pipeline.Artifacts;
+using SelfSpec.Pipeline.Instructions;
+
+namespace SelfSpec.Pipeline.Evaluation;
+
+/// <summary>
+/// The instruction filter funnel of a run, for the report: the parsed items of <c>instructions_raw.parquet</c>, then what
+/// is left after each filter rule in the order the rules run (<see cref="RejectionReasons.All"/>, counted from
+/// <c>instructions_rejected.parquet</c>; rules that rejected nothing are left out), ending with the kept instructions of
+/// <c>instructions.parquet</c>.
+/// </summary>
+public static class FilterFunnel
+{
+    /// <summary>The label of the first stage.</summary>
+    public const string ParsedStage = "parsed items";
+
+    /// <summary>The label of the last stage.</summary>
+    public const string KeptStage = "kept";
+
+    /// <summary>Builds the funnel from whichever of the three artifacts are given (empty when none is).</summary>
+    /// <param name="rawPath"><c>instructions_raw.parquet</c>, or null.</param>
+    /// <param name="keptPath"><c>instructions.parquet</c>, or null.</param>
+    /// <param name="rejectedPath"><c>instructions_rejected.parquet</c>, or null.</param>
+    public static IReadOnlyList<FunnelStage> Build(string? rawPath, string? keptPath, string? rejectedPath)
+    {
+        int? parsed = rawPath == null ? null : ParquetSerializer.ReadStream<InstructionRawRow>(rawPath).Sum(r => r.ParsedInstructions.Count);
+        int? kept = keptPath == null ? null : ParquetSerializer.ReadStream<InstructionRow>(keptPath).Count();
+        var rejected = rejectedPath == null ? null
+            : ParquetSerializer.ReadStream<RejectedInstructionRow>(rejectedPath).GroupBy(r => r.Reason).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return Build(parsed, kept, rejected);
+    }
+
+    /// <summary>Builds the funnel from counts: parsed items, kept instructions, and rejections by reason (any may be null).</summary>
+    public static IReadOnlyList<FunnelStage> Build(int? parsed, int? kept, IReadOnlyDictionary<string, int>? rejectedByReason)
+    {
+        var stages = new List<FunnelStage>();
+        if (parsed == null && kept == null && rejectedByReason == null) return stages;
+        var rejected = rejectedByReason ?? new Dictionary<string, int>();
+        var total = parsed ?? (kept ?? 0) + rejected.Values.Sum();
+        stages.Add(new FunnelStage(ParsedStage, total));
+        var left = total;
+        // Reasons in rule order, then any the rules do not know (from another version), alphabetically.
+        var reasons = RejectionReasons.All.Where(rejected.ContainsKey)
+            .Concat(rejected.Keys.Where(k => !RejectionReasons.All.Contains(k)).Order(StringComparer.Ordinal));
+        foreach (var reason in reasons)
+        {
+            if (rejected[reason] == 0) continue;
+            left -= rejected[reason];
+            stages.Add(new FunnelStage("− " + reason.Replace('_', ' '), left));
+        }
+        if (kept is { } k) stages.Add(new FunnelStage(KeptStage, k));
+        return stages;
+    }
+}
