@@ -7,7 +7,7 @@ using SelfSpec.TestSupport;
 using SelfSpec.Workflows.Execution;
 using SelfSpec.Workflows.Persistence;
 using static SelfSpec.Pipeline.Tests.Support.PipelineHost;
-using static SelfSpec.Pipeline.Tests.Support.TinyModel;
+
 
 namespace SelfSpec.Pipeline.Tests;
 

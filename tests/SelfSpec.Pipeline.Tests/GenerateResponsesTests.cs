@@ -12,7 +12,7 @@ using SelfSpec.Workflows.Definitions;
 using SelfSpec.Workflows.Execution;
 using SelfSpec.Workflows.Persistence;
 using static SelfSpec.Pipeline.Tests.Support.PipelineHost;
-using static SelfSpec.Pipeline.Tests.Support.TinyModel;
+
 
 namespace SelfSpec.Pipeline.Tests;
 
