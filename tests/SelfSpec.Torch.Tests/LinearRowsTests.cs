@@ -12,8 +12,12 @@ public class LinearRowsTests
     [InlineData(32, 128, 70, false, DType.Float32)]
     [InlineData(1, 768, 100, false, DType.BFloat16)]
     [InlineData(8, 77, 65, true, DType.BFloat16)]
-    [InlineData(40, 64, 20, true, DType.BFloat16)] // many rows: bf16 weights stay on the kernel
+    [InlineData(40, 64, 20, true, DType.BFloat16)] // many rows with bf16 weights: widened, then the BLAS fallback
     [InlineData(45, 70, 20, true, DType.Float32)] // many rows with f32 weights: the BLAS fallback
+    [InlineData(8, 2048, 100, true, DType.Float32)] // down_proj's K: 8 rows x 3 weight rows blocks, N not a multiple of 3
+    [InlineData(8, 2048, 101, false, DType.BFloat16)]
+    [InlineData(7, 33, 50, true, DType.Float32)] // 4 + 2 + 1 row blocks, masked K tail
+    [InlineData(31, 15, 49, true, DType.BFloat16)] // K shorter than one vector
     public void MatchesFloat64Linear(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         using var scope = DisposeScope.Begin();
