@@ -50,6 +50,21 @@ public static class Functional
         return Tensor.Wrap(NativeMethods.st_decode_attention(query.Handle, keys.Handle, values.Handle, b.Pointer, scale));
     }
 
+    /// <summary>
+    /// RMSNorm in one pass: <c>x / sqrt(mean(x², last dim) + eps) · weight</c>, <paramref name="input"/> [..., H] and
+    /// <paramref name="weight"/> [H] float32 on the CPU. Not differentiable (inference).
+    /// </summary>
+    public static Tensor RmsNorm(Tensor input, Tensor weight, double eps) =>
+        Tensor.Wrap(NativeMethods.st_rms_norm(input.Handle, weight.Handle, eps));
+
+    /// <summary>
+    /// Rotate-half rotary position embedding, written head-major: <paramref name="input"/> [B, T, H, D] becomes
+    /// [B, H, T, D] = x·cos + rotate_half(x)·sin with rotate_half(x) = [−x[D/2:], x[:D/2]]; <paramref name="cos"/> and
+    /// <paramref name="sin"/> broadcast to [B, T, D] (e.g. [B or 1, T, 1, D]). float32 on the CPU, not differentiable.
+    /// </summary>
+    public static Tensor RotaryHeadsFirst(Tensor input, Tensor cos, Tensor sin) =>
+        Tensor.Wrap(NativeMethods.st_rotary_heads_first(input.Handle, cos.Handle, sin.Handle));
+
     /// <summary>Rows of <paramref name="weight"/> picked by the token ids in <paramref name="ids"/>.</summary>
     public static Tensor Embedding(Tensor weight, Tensor ids) => Tensor.Wrap(NativeMethods.st_embedding(weight.Handle, ids.Handle));
 
