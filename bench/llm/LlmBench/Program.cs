@@ -2,7 +2,9 @@
 // Usage: LlmBench MODEL_DIR BATCH PROMPT_LEN NEW_TOKENS THREADS [f32|bf16w|bf16] [REPS] -> one JSON line (best of REPS)
 //   f32: float32 weights and compute; bf16w: bfloat16 weights, float32 compute; bf16: bfloat16 weights and compute.
 // Diagnostics: LlmBench kernel THREADS (LinearRows vs libtorch linear per matrix);
-//              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight).
+//              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight);
+//              LlmBench parts MODEL_DIR ROWS THREADS [f32|bf16w] [prefill] (all projections alone vs a whole decode
+//              step or 64-token prefill). LLMBENCH_CPU_TIME=1: kernel and parts report process CPU time, not wall time.
 using System.Diagnostics;
 using System.Text.Json;
 using SelfSpec.Llm.Models;
