@@ -38,6 +38,17 @@ public static class Functional
     }
 
     /// <summary>
+    /// Whether <see cref="LinearRows"/> runs its AVX-512 kernel (true by default where the CPU has AVX-512F/BW/VL and
+    /// <c>SELFSPEC_NO_AVX512</c> is not set) rather than the AVX2 one. Setting false forces AVX2 (e.g. to compare the two);
+    /// setting true on a CPU without AVX-512 leaves it false.
+    /// </summary>
+    public static bool LinearRowsUsesAvx512
+    {
+        get => NativeMethods.st_linear_rows_avx512() != 0;
+        set => NativeMethods.st_linear_rows_set_avx512(value ? 1 : 0);
+    }
+
+    /// <summary>
     /// Attention of a single new query position over cached keys and values, fused (scores, softmax and weighted sum in one
     /// pass per row and head, parallel over them): <paramref name="query"/> [B, Hq, D], <paramref name="keys"/> and
     /// <paramref name="values"/> [B, Hkv, L, D] (strided views of a cache are fine), query head h using KV head h / (Hq / Hkv).

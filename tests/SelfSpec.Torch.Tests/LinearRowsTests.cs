@@ -32,6 +32,29 @@ public class LinearRowsTests
         Assert.True(err < 1e-4 * Math.Sqrt(inFeatures), $"max error {err}");
     }
 
+    [Theory]
+    [InlineData(1, 67, 33, true, DType.Float32)]
+    [InlineData(8, 96, 257, false, DType.Float32)]
+    [InlineData(13, 19, 9, true, DType.Float32)]
+    [InlineData(8, 77, 65, true, DType.BFloat16)]
+    [InlineData(3, 768, 100, false, DType.BFloat16)]
+    public void Avx2KernelMatchesFloat64LinearToo(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
+    {
+        // On an AVX-512 machine the AVX2 kernel only runs when switched to; either kernel gives correct results, so
+        // flipping the process-wide switch cannot break tests running at the same time.
+        var before = Functional.LinearRowsUsesAvx512;
+        Functional.LinearRowsUsesAvx512 = false;
+        try
+        {
+            Assert.False(Functional.LinearRowsUsesAvx512);
+            MatchesFloat64Linear(rows, inFeatures, outFeatures, withBias, weightType);
+        }
+        finally
+        {
+            Functional.LinearRowsUsesAvx512 = before;
+        }
+    }
+
     [Fact]
     public void KeepsLeadingDimensions()
     {

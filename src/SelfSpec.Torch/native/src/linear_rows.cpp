@@ -13,6 +13,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -179,11 +180,19 @@ void run512(const float* x, int64_t M, int64_t K, const void* w, int64_t N, cons
   });
 }
 
-bool cpu_has_avx512() {
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                         __builtin_cpu_supports("avx512vl") && std::getenv("SELFSPEC_NO_AVX512") == nullptr;
+bool cpu_supports_avx512() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   return ok;
 }
+
+// Whether the AVX-512 kernel is used where the CPU has it: on unless SELFSPEC_NO_AVX512 is set; switchable at run time
+// (st_linear_rows_set_avx512) so the AVX2 kernel can be checked on an AVX-512 machine.
+std::atomic<bool>& avx512_enabled() {
+  static std::atomic<bool> enabled{std::getenv("SELFSPEC_NO_AVX512") == nullptr};
+  return enabled;
+}
+
+bool cpu_has_avx512() { return cpu_supports_avx512() && avx512_enabled().load(std::memory_order_relaxed); }
 
 bool cpu_has_avx2_fma() {
   static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -235,3 +244,11 @@ ST_API Tensor* st_linear_rows(Tensor* xp, Tensor* wp, Tensor* biasp) {
     return st::wrap(std::move(y));
   })
 }
+
+// Enables (1) or disables (0) the AVX-512 kernel; returns 1 when it is in use afterwards (the CPU has it and it is enabled).
+ST_API int32_t st_linear_rows_set_avx512(int32_t enabled) {
+  avx512_enabled().store(enabled != 0);
+  return cpu_has_avx512() ? 1 : 0;
+}
+
+ST_API int32_t st_linear_rows_avx512() { return cpu_has_avx512() ? 1 : 0; }
