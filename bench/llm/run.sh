@@ -15,6 +15,9 @@ if ! $PY -c 'import torch' 2>/dev/null; then
   apt-get install -y python3-torch >/dev/null
 fi
 export OMP_NUM_THREADS="$THREADS" SELFSPEC_THREADS="$THREADS"
+# Our engine makes idle OpenMP threads sleep unless told otherwise (spinning threads steal the cores of a shared
+# machine); give the PyTorch reference the same policy so the comparison is of the engines, not of libgomp settings.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 dotnet build "$repo/bench/llm/LlmBench" -c Release -nologo -v q >/dev/null
 ours="$repo/bench/llm/LlmBench/bin/Release/net10.0/LlmBench"
@@ -34,23 +37,30 @@ for batch in 1 8; do
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-$PY - "$results" "$OUT" "$THREADS" "$PROMPT" "$NEW" "$REPS" "$load_before" "$load_after" "$(nproc --all)" <<'PYEOF'
+$PY - "$results" "$OUT" "$THREADS" "$PROMPT" "$NEW" "$REPS" "$load_before" "$load_after" "$(nproc --all)" "$OMP_WAIT_POLICY" <<'PYEOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-out, threads, prompt, new, reps, lb, la, cores = sys.argv[2:]
+out, threads, prompt, new, reps, lb, la, cores, wait = sys.argv[2:]
 def find(impl, dtype, b): return next(r for r in rows if r["impl"] == impl and r["dtype"] == dtype and r["batch"] == b)
 lines = ["# LLM engine: SelfSpec.Llm vs PyTorch eager", "",
  f"Random Llama, 134.1M parameters (hidden 768, 12 layers, 12 heads, intermediate 2048, vocab 32000). Prompt {prompt} tokens, "
  f"{new} greedy decode steps with KV cache, best of {reps} repetitions, {threads} threads for both (same libtorch 1.13 underneath). "
  f"Machine: {cores} cores shared with other jobs; load average {lb} before and {la} after the run, so absolute numbers are far "
- "below what an idle machine gives — compare the two columns of a row, which ran back to back.", "",
+ "below what an idle machine gives — compare the two columns of a row, which ran back to back. "
+ f"OMP_WAIT_POLICY={wait} for both.", "",
  "| batch | weights | ours prefill tok/s | PyTorch prefill tok/s | ratio | ours decode tok/s | PyTorch decode tok/s | ratio | ours peak RSS MB | PyTorch peak RSS MB |",
  "|---|---|---|---|---|---|---|---|---|---|"]
+cpu = ["", "CPU time per token (all threads; insensitive to being descheduled by other jobs, unlike tok/s; lower is better):", "",
+ "| batch | weights | ours prefill CPU ms/tok | PyTorch prefill CPU ms/tok | ratio | ours decode CPU ms/tok | PyTorch decode CPU ms/tok | ratio |",
+ "|---|---|---|---|---|---|---|---|"]
 for b in (1, 8):
     for ours_dt, ref_dt, label in (("f32", "f32", "f32"), ("bf16w", "bf16", "bf16 (ours: f32 compute; PyTorch: bf16 compute)")):
         o, r = find("selfspec", ours_dt, b), find("pytorch-eager", ref_dt, b)
         lines.append(f"| {b} | {label} | {o['prefill_tok_s']:.1f} | {r['prefill_tok_s']:.1f} | {o['prefill_tok_s']/r['prefill_tok_s']:.2f}× | "
                      f"{o['decode_tok_s']:.1f} | {r['decode_tok_s']:.1f} | {o['decode_tok_s']/r['decode_tok_s']:.2f}× | {o['peak_rss_mb']:.0f} | {r['peak_rss_mb']:.0f} |")
+        cpu.append(f"| {b} | {label} | {o['prefill_cpu_ms_tok']:.2f} | {r['prefill_cpu_ms_tok']:.2f} | {r['prefill_cpu_ms_tok']/o['prefill_cpu_ms_tok']:.2f}× | "
+                   f"{o['decode_cpu_ms_tok']:.2f} | {r['decode_cpu_ms_tok']:.2f} | {r['decode_cpu_ms_tok']/o['decode_cpu_ms_tok']:.2f}× |")
+lines += cpu
 f32_mb, bf16_mb = 134.1e6 * 4 / 1e6, 134.1e6 * 2 / 1e6
 lines += ["", "Memory-bandwidth bound on decode (every step reads all weights once; ~40 GB/s as measured for the issue): "
  f"f32 {f32_mb:.0f} MB/step → {40e3/f32_mb:.0f} steps/s (batch 1: {40e3/f32_mb:.0f} tok/s, batch 8: {8*40e3/f32_mb:.0f} tok/s); "

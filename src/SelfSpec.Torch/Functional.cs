@@ -38,6 +38,17 @@ public static class Functional
     }
 
     /// <summary>
+    /// Whether <see cref="LinearRows"/> runs its AVX-512 kernel (true by default where the CPU has AVX-512F/BW/VL and
+    /// <c>SELFSPEC_NO_AVX512</c> is not set) rather than the AVX2 one. Setting false forces AVX2 (e.g. to compare the two);
+    /// setting true on a CPU without AVX-512 leaves it false.
+    /// </summary>
+    public static bool LinearRowsUsesAvx512
+    {
+        get => NativeMethods.st_linear_rows_avx512() != 0;
+        set => NativeMethods.st_linear_rows_set_avx512(value ? 1 : 0);
+    }
+
+    /// <summary>
     /// Attention of a single new query position over cached keys and values, fused (scores, softmax and weighted sum in one
     /// pass per row and head, parallel over them): <paramref name="query"/> [B, Hq, D], <paramref name="keys"/> and
     /// <paramref name="values"/> [B, Hkv, L, D] (strided views of a cache are fine), query head h using KV head h / (Hq / Hkv).
@@ -49,6 +60,21 @@ public static class Functional
         using var b = new OptionalHandle(blocked);
         return Tensor.Wrap(NativeMethods.st_decode_attention(query.Handle, keys.Handle, values.Handle, b.Pointer, scale));
     }
+
+    /// <summary>
+    /// RMSNorm in one pass: <c>x / sqrt(mean(x², last dim) + eps) · weight</c>, <paramref name="input"/> [..., H] and
+    /// <paramref name="weight"/> [H] float32 on the CPU. Not differentiable (inference).
+    /// </summary>
+    public static Tensor RmsNorm(Tensor input, Tensor weight, double eps) =>
+        Tensor.Wrap(NativeMethods.st_rms_norm(input.Handle, weight.Handle, eps));
+
+    /// <summary>
+    /// Rotate-half rotary position embedding, written head-major: <paramref name="input"/> [B, T, H, D] becomes
+    /// [B, H, T, D] = x·cos + rotate_half(x)·sin with rotate_half(x) = [−x[D/2:], x[:D/2]]; <paramref name="cos"/> and
+    /// <paramref name="sin"/> broadcast to [B, T, D] (e.g. [B or 1, T, 1, D]). float32 on the CPU, not differentiable.
+    /// </summary>
+    public static Tensor RotaryHeadsFirst(Tensor input, Tensor cos, Tensor sin) =>
+        Tensor.Wrap(NativeMethods.st_rotary_heads_first(input.Handle, cos.Handle, sin.Handle));
 
     /// <summary>Rows of <paramref name="weight"/> picked by the token ids in <paramref name="ids"/>.</summary>
     public static Tensor Embedding(Tensor weight, Tensor ids) => Tensor.Wrap(NativeMethods.st_embedding(weight.Handle, ids.Handle));

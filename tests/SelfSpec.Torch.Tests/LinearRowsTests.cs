@@ -12,8 +12,12 @@ public class LinearRowsTests
     [InlineData(32, 128, 70, false, DType.Float32)]
     [InlineData(1, 768, 100, false, DType.BFloat16)]
     [InlineData(8, 77, 65, true, DType.BFloat16)]
-    [InlineData(40, 64, 20, true, DType.BFloat16)] // many rows: bf16 weights stay on the kernel
+    [InlineData(40, 64, 20, true, DType.BFloat16)] // many rows with bf16 weights: widened, then the BLAS fallback
     [InlineData(45, 70, 20, true, DType.Float32)] // many rows with f32 weights: the BLAS fallback
+    [InlineData(8, 2048, 100, true, DType.Float32)] // down_proj's K: 8 rows x 3 weight rows blocks, N not a multiple of 3
+    [InlineData(8, 2048, 101, false, DType.BFloat16)]
+    [InlineData(7, 33, 50, true, DType.Float32)] // 4 + 2 + 1 row blocks, masked K tail
+    [InlineData(31, 15, 49, true, DType.BFloat16)] // K shorter than one vector
     public void MatchesFloat64Linear(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         using var scope = DisposeScope.Begin();
@@ -26,6 +30,29 @@ public class LinearRowsTests
         var reference = Functional.Linear(x.To(DType.Float64), w.To(DType.Float64), b?.To(DType.Float64));
         var err = y.To(DType.Float64).Sub(reference).Abs().Max().ItemDouble();
         Assert.True(err < 1e-4 * Math.Sqrt(inFeatures), $"max error {err}");
+    }
+
+    [Theory]
+    [InlineData(1, 67, 33, true, DType.Float32)]
+    [InlineData(8, 96, 257, false, DType.Float32)]
+    [InlineData(13, 19, 9, true, DType.Float32)]
+    [InlineData(8, 77, 65, true, DType.BFloat16)]
+    [InlineData(3, 768, 100, false, DType.BFloat16)]
+    public void Avx2KernelMatchesFloat64LinearToo(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
+    {
+        // On an AVX-512 machine the AVX2 kernel only runs when switched to; either kernel gives correct results, so
+        // flipping the process-wide switch cannot break tests running at the same time.
+        var before = Functional.LinearRowsUsesAvx512;
+        Functional.LinearRowsUsesAvx512 = false;
+        try
+        {
+            Assert.False(Functional.LinearRowsUsesAvx512);
+            MatchesFloat64Linear(rows, inFeatures, outFeatures, withBias, weightType);
+        }
+        finally
+        {
+            Functional.LinearRowsUsesAvx512 = before;
+        }
     }
 
     [Fact]

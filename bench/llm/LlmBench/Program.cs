@@ -2,7 +2,9 @@
 // Usage: LlmBench MODEL_DIR BATCH PROMPT_LEN NEW_TOKENS THREADS [f32|bf16w|bf16] [REPS] -> one JSON line (best of REPS)
 //   f32: float32 weights and compute; bf16w: bfloat16 weights, float32 compute; bf16: bfloat16 weights and compute.
 // Diagnostics: LlmBench kernel THREADS (LinearRows vs libtorch linear per matrix);
-//              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight).
+//              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight);
+//              LlmBench parts MODEL_DIR ROWS THREADS [f32|bf16w] [prefill] (all projections alone vs a whole decode
+//              step or 64-token prefill). LLMBENCH_CPU_TIME=1: kernel and parts report process CPU time, not wall time.
 using System.Diagnostics;
 using System.Text.Json;
 using SelfSpec.Llm.Models;
@@ -22,6 +24,17 @@ if (args[0] == "kernel")
         var x = Tensor.Randn([m, k]);
         double Time(Func<Tensor> f)
         {
+            if (Environment.GetEnvironmentVariable("LLMBENCH_CPU_TIME") == "1")
+            {
+                // Process CPU time per call: insensitive to being descheduled on a loaded machine (run with 1 thread).
+                var cpu = Process.GetCurrentProcess();
+                f().Dispose();
+                cpu.Refresh();
+                var t0 = cpu.TotalProcessorTime;
+                for (var i = 0; i < 100; i++) f().Dispose();
+                cpu.Refresh();
+                return (cpu.TotalProcessorTime - t0).TotalMilliseconds / 100;
+            }
             var best = double.MaxValue;
             for (var r = 0; r < 20; r++)
             {
@@ -60,6 +73,52 @@ if (args[0] == "probe")
     }
     return;
 }
+if (args[0] == "parts")
+{
+    // Where does a decode step go? Every projection and lm_head through LinearRows at M rows vs a whole decode step.
+    Torch.Threads = int.Parse(args[3]);
+    var m = long.Parse(args[2]);
+    using var pm = LlamaModel.Load(args[1], args.Length > 4 && args[4] == "bf16w" ? new LlamaLoadOptions { WeightDType = DType.BFloat16 } : new LlamaLoadOptions());
+    using var png = new NoGrad();
+    using var pscope = DisposeScope.Begin();
+    var prefillParts = args.Length > 5 && args[5] == "prefill";
+    var rowsPerSeq = prefillParts ? 64 : 1;
+    var xs = new Dictionary<long, Tensor> { [768] = Tensor.Randn([m, rowsPerSeq, 768]), [2048] = Tensor.Randn([m, rowsPerSeq, 2048]) };
+    var proc = Process.GetCurrentProcess();
+    var cpuTime = Environment.GetEnvironmentVariable("LLMBENCH_CPU_TIME") == "1";
+    double Elapsed(Stopwatch sw, TimeSpan cpu0) { proc.Refresh(); return cpuTime ? (proc.TotalProcessorTime - cpu0).TotalMilliseconds : sw.Elapsed.TotalMilliseconds; }
+    TimeSpan Cpu() { proc.Refresh(); return proc.TotalProcessorTime; }
+    double LinearsOnce()
+    {
+        var c0 = Cpu();
+        var sw = Stopwatch.StartNew();
+        foreach (var layer in pm.Layers)
+            foreach (var p in LlamaProjections.All)
+                layer[p].Apply(xs[p.InFeatures(pm.Config)]).Dispose();
+        if (!prefillParts) Functional.LinearRows(xs[768], pm.LmHead).Dispose();
+        return Elapsed(sw, c0);
+    }
+    using var pcache = pm.CreateCache((int)m, 80);
+    using var pids = Tensor.RandInt(3, 1000, [m, 64]);
+    pm.Forward(pids, cache: pcache, lastPositionOnly: true).Dispose();
+    using var one = Tensor.RandInt(3, 1000, [m, 1]);
+    double StepOnce()
+    {
+        var c0 = Cpu();
+        var sw = Stopwatch.StartNew();
+        if (prefillParts) { pcache.Reset(); pm.Forward(pids, cache: pcache, lastPositionOnly: true).Dispose(); }
+        else pm.Forward(one, cache: pcache, lastPositionOnly: true).Dispose();
+        return Elapsed(sw, c0);
+    }
+    for (var r = 0; r < 3; r++)
+    {
+        double lin = double.MaxValue, step = double.MaxValue;
+        for (var i = 0; i < 5; i++) { lin = Math.Min(lin, LinearsOnce()); }
+        for (var i = 0; i < 5 && pcache.Length < 79; i++) { step = Math.Min(step, StepOnce()); }
+        Console.WriteLine($"M={m}: all linears {lin:F1} ms, decode step {step:F1} ms");
+    }
+    return;
+}
 var dir = args[0];
 int batch = int.Parse(args[1]), promptLength = int.Parse(args[2]), newTokens = int.Parse(args[3]), threads = int.Parse(args[4]);
 var mode = args.Length > 5 ? args[5] : "f32";
@@ -83,10 +142,13 @@ using (var w = ids.Narrow(1, 0, 8))
 using (model.Forward(w, cache: warm, lastPositionOnly: true)) { }
 
 using var cache = model.CreateCache(batch, promptLength + newTokens);
-double prefill = double.MaxValue, decode = double.MaxValue;
+double prefill = double.MaxValue, decode = double.MaxValue, prefillCpu = double.MaxValue, decodeCpu = double.MaxValue;
+var self = Process.GetCurrentProcess();
+TimeSpan CpuNow() { self.Refresh(); return self.TotalProcessorTime; }
 for (var rep = 0; rep < reps; rep++)
 {
     cache.Reset();
+    var cpu0 = CpuNow();
     var sw = Stopwatch.StartNew();
     Tensor next;
     using (var scope = DisposeScope.Begin())
@@ -95,6 +157,8 @@ for (var rep = 0; rep < reps; rep++)
         next = scope.MoveToOuter(logits.Select(1, 0).ArgMax(-1, keepDim: true));
     }
     prefill = Math.Min(prefill, sw.Elapsed.TotalSeconds);
+    var cpu1 = CpuNow();
+    prefillCpu = Math.Min(prefillCpu, (cpu1 - cpu0).TotalSeconds);
     sw.Restart();
     for (var i = 0; i < newTokens; i++)
     {
@@ -105,6 +169,7 @@ for (var rep = 0; rep < reps; rep++)
     }
     next.Dispose();
     decode = Math.Min(decode, sw.Elapsed.TotalSeconds);
+    decodeCpu = Math.Min(decodeCpu, (CpuNow() - cpu1).TotalSeconds);
 }
 
 long peakKb = 0;
@@ -115,4 +180,5 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["impl"] = "selfspec", ["dtype"] = mode, ["batch"] = batch, ["prompt"] = promptLength, ["new"] = newTokens,
     ["prefill_tok_s"] = batch * promptLength / prefill, ["decode_tok_s"] = batch * newTokens / decode,
     ["decode_ms_step"] = 1000 * decode / newTokens, ["peak_rss_mb"] = peakKb / 1024.0,
+    ["prefill_cpu_ms_tok"] = 1000 * prefillCpu / (batch * promptLength), ["decode_cpu_ms_tok"] = 1000 * decodeCpu / (batch * newTokens),
 }));

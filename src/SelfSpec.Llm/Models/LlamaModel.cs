@@ -278,8 +278,12 @@ public sealed class LlamaModel : IDisposable
         return blocked;
     }
 
+    /// <summary>Float32 inference on the CPU: the fused native kernels (RMSNorm, rotary) apply.</summary>
+    private bool FusedInference(Tensor x) => DType == DType.Float32 && x.DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled;
+
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
+        if (FusedInference(x) && weight.DType == DType.Float32) return Functional.RmsNorm(x, weight, Config.RmsNormEps);
         var xf = x.DType == DType.Float32 ? x : x.To(DType.Float32);
         var variance = xf.Square().Mean([-1], keepDim: true);
         var normed = xf.Mul(variance.Add(Config.RmsNormEps).Rsqrt());
@@ -306,8 +310,11 @@ public sealed class LlamaModel : IDisposable
     {
         var c = Config;
         long heads = c.NumHeads, kvHeads = c.NumKeyValueHeads, dim = c.HeadDim, group = c.GroupSize;
-        var q = ApplyRotary(Project(layer, LlamaProjection.Query, x, adapter).View(batch, t, heads, dim), cos, sin).Permute(0, 2, 1, 3);
-        var k = ApplyRotary(Project(layer, LlamaProjection.Key, x, adapter).View(batch, t, kvHeads, dim), cos, sin).Permute(0, 2, 1, 3);
+        Tensor RotaryHeadsFirst(Tensor projected, long n) => FusedInference(projected)
+            ? Functional.RotaryHeadsFirst(projected.View(batch, t, n, dim), cos, sin)
+            : ApplyRotary(projected.View(batch, t, n, dim), cos, sin).Permute(0, 2, 1, 3);
+        var q = RotaryHeadsFirst(Project(layer, LlamaProjection.Query, x, adapter), heads);
+        var k = RotaryHeadsFirst(Project(layer, LlamaProjection.Key, x, adapter), kvHeads);
         var v = Project(layer, LlamaProjection.Value, x, adapter).View(batch, t, kvHeads, dim).Permute(0, 2, 1, 3);
         var (keys, values) = cache != null ? cache.Append(layer.Index, k, v, (int)t) : (k, v);
         var total = past + t;

@@ -446,7 +446,19 @@ internal static unsafe partial class NativeMethods
     internal static partial TensorHandle st_linear_rows(TensorHandle x, TensorHandle w, IntPtr bias);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_linear_rows_set_avx512(int enabled);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_linear_rows_avx512();
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_decode_attention(TensorHandle q, TensorHandle k, TensorHandle v, IntPtr blocked, double scale);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_rms_norm(TensorHandle x, TensorHandle weight, double eps);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_rotary_heads_first(TensorHandle x, TensorHandle cos, TensorHandle sin);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_embedding(TensorHandle weight, TensorHandle ids);

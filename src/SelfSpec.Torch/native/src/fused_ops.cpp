@@ -1,0 +1,111 @@
+// Fused inference kernels for the Llama forward pass in float32 on the CPU: RMSNorm and rotary embedding. Each
+// replaces a chain of five or six libtorch ops (and as many full passes over the activations and temporaries)
+// with one pass; the rotary one also writes the head-major layout attention wants, sparing a permute copy.
+// Not differentiable: training keeps the libtorch-op path.
+#include "shim.h"
+
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+// GCC 12's AVX-512 headers trip its own uninitialized-value warning (_mm512_undefined_* in the reduction).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+namespace {
+
+void require_inference(const at::Tensor& t, const char* op, const char* name) {
+  TORCH_CHECK(t.scalar_type() == at::kFloat, op, ": ", name, " must be float32, got ", t.scalar_type());
+  TORCH_CHECK(t.device().is_cpu(), op, ": ", name, " must be on the CPU");
+  TORCH_CHECK(!(at::GradMode::is_enabled() && t.requires_grad()), op, " is not differentiable; call it under no-grad");
+}
+
+__attribute__((target("avx512f"))) double sum_squares_avx512(const float* x, int64_t n) {
+  __m512 acc = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m512 v = _mm512_loadu_ps(x + i);
+    acc = _mm512_fmadd_ps(v, v, acc);
+  }
+  double s = _mm512_reduce_add_ps(acc);
+  for (; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
+  return s;
+}
+
+double sum_squares_plain(const float* x, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
+  return s;
+}
+
+}  // namespace
+
+// y = x / sqrt(mean(x², last dim) + eps) · weight; x float32 [..., H], weight float32 [H]. Returns a new tensor.
+ST_API Tensor* st_rms_norm(Tensor* xp, Tensor* wp, double eps) {
+  ST_TENSOR({
+    require_inference(*xp, "rms_norm", "input");
+    require_inference(*wp, "rms_norm", "weight");
+    const int64_t H = xp->size(-1);
+    TORCH_CHECK(wp->dim() == 1 && wp->size(0) == H, "rms_norm: weight must be [", H, "], got ", wp->sizes());
+    auto x = xp->contiguous();
+    auto w = wp->contiguous();
+    auto y = at::empty_like(x);
+    const int64_t rows = H == 0 ? 0 : x.numel() / H;
+    const float* xd = x.data_ptr<float>();
+    const float* wd = w.data_ptr<float>();
+    float* yd = y.data_ptr<float>();
+    static const bool avx512 = __builtin_cpu_supports("avx512f");
+    at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const float* xr = xd + r * H;
+        float* yr = yd + r * H;
+        const double ss = avx512 ? sum_squares_avx512(xr, H) : sum_squares_plain(xr, H);
+        const float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(H) + eps));
+        for (int64_t i = 0; i < H; ++i) yr[i] = (xr[i] * inv) * wd[i];
+      }
+    });
+    return st::wrap(std::move(y));
+  })
+}
+
+// Rotate-half rotary embedding fused with the move to head-major layout:
+// x [B, T, H, D] → y [B, H, T, D], y = x·cos + rotate_half(x)·sin, rotate_half(x) = [−x[D/2:], x[:D/2]];
+// cos and sin broadcast to [B, T, D] (for example [B or 1, T, 1, D]).
+ST_API Tensor* st_rotary_heads_first(Tensor* xp, Tensor* cosp, Tensor* sinp) {
+  ST_TENSOR({
+    require_inference(*xp, "rotary", "input");
+    require_inference(*cosp, "rotary", "cos");
+    require_inference(*sinp, "rotary", "sin");
+    TORCH_CHECK(xp->dim() == 4, "rotary: input must be [B, T, H, D], got ", xp->sizes());
+    const int64_t B = xp->size(0), T = xp->size(1), H = xp->size(2), D = xp->size(3);
+    TORCH_CHECK(D % 2 == 0, "rotary: head_dim must be even, got ", D);
+    TORCH_CHECK(cosp->numel() > 0 && cosp->size(-1) == D && sinp->sizes() == cosp->sizes(), "rotary: cos and sin must be [.., ", D, "] of one shape, got ",
+                cosp->sizes(), " and ", sinp->sizes());
+    auto table = [&](const at::Tensor& t) { return t.reshape({-1, T, D}).expand({B, T, D}).contiguous(); };
+    auto cos = table(*cosp);
+    auto sin = table(*sinp);
+    auto x = xp->contiguous();
+    auto y = at::empty({B, H, T, D}, x.options());
+    const float* xd = x.data_ptr<float>();
+    const float* cd = cos.data_ptr<float>();
+    const float* sd = sin.data_ptr<float>();
+    float* yd = y.data_ptr<float>();
+    const int64_t half = D / 2;
+    at::parallel_for(0, B * T, std::max<int64_t>(1, 16384 / std::max<int64_t>(H * D, 1)), [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t b = p / T, t = p % T;
+        const float* c = cd + p * D;
+        const float* s = sd + p * D;
+        for (int64_t h = 0; h < H; ++h) {
+          const float* xr = xd + (p * H + h) * D;
+          float* yr = yd + ((b * H + h) * T + t) * D;
+          for (int64_t i = 0; i < half; ++i) yr[i] = xr[i] * c[i] - xr[i + half] * s[i];
+          for (int64_t i = half; i < D; ++i) yr[i] = xr[i] * c[i] + xr[i - half] * s[i];
+        }
+      }
+    });
+    return st::wrap(std::move(y));
+  })
+}
