@@ -2,7 +2,6 @@ using System.Diagnostics;
 using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
 using SelfSpec.Torch.Optim;
-using SelfSpec.Training.Optimization;
 
 namespace SelfSpec.Training.Pretraining;
 
@@ -48,14 +47,6 @@ public sealed class CausalLmPretrainer : IDisposable
     /// <summary>The options of this run.</summary>
     public PretrainingOptions Options => options;
 
-    /// <summary>The learning rate of step <paramref name="step"/> (0-based): warm-up, then the schedule down to the floor.</summary>
-    public double LearningRateAt(int step)
-    {
-        var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, options.WarmupSteps, options.Steps);
-        var lr = schedule.At(step);
-        return step < options.WarmupSteps ? lr : options.LearningRate * options.MinLearningRateRatio + lr * (1 - options.MinLearningRateRatio);
-    }
-
     /// <summary>
     /// Trains for <see cref="PretrainingOptions.Steps"/> steps (or until <see cref="PretrainingOptions.TimeLimit"/>) on
     /// windows packed from <paramref name="documents"/>.
@@ -91,7 +82,7 @@ public sealed class CausalLmPretrainer : IDisposable
                 for (var i = 0; i < w.Length; i++) batch[b * options.SequenceLength + i] = w[i];
             }
             using var ids = Tensor.From<long>(batch, [options.BatchSize, options.SequenceLength]);
-            var lr = LearningRateAt(step);
+            var lr = options.LearningRateAt(step);
             var (loss, gradNorm) = Step(ids, lr);
             var seconds = stepWatch.Elapsed.TotalSeconds;
             log.Add(new PretrainingLogEntry(step + 1, loss, lr, gradNorm, batch.Length, seconds));

@@ -51,6 +51,13 @@ public sealed record PretrainingOptions
     /// <summary>Stop after this long even if <see cref="Steps"/> are not done (the schedule still spans <see cref="Steps"/>); null for no limit.</summary>
     public TimeSpan? TimeLimit { get; init; }
 
+    /// <summary>The learning rate of step <paramref name="step"/> (0-based): linear warm-up from 0, then the schedule down to the floor.</summary>
+    public double LearningRateAt(int step)
+    {
+        var lr = new LearningRateSchedule(Schedule, LearningRate, WarmupSteps, Steps).At(step);
+        return step < WarmupSteps ? lr : LearningRate * MinLearningRateRatio + lr * (1 - MinLearningRateRatio);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> for unusable settings.</summary>
     public void Validate()
     {
