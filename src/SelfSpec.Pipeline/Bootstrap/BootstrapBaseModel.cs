@@ -99,9 +99,9 @@ public sealed class BootstrapBaseModel : WorkflowActivity
     [ActivityOutput(Description = "bootstrap_log.parquet (training loss per step), when bootstrapped.")]
     public ArtifactRef? TrainingLog { get; set; }
 
-    /// <summary>The last training step's loss (NaN when <see cref="BaseModel"/> was used).</summary>
+    /// <summary>The last training step's loss (null when <see cref="BaseModel"/> was used).</summary>
     [ActivityOutput(Description = "Loss of the last training step, when bootstrapped.")]
-    public double FinalLoss { get; set; } = double.NaN;
+    public double? FinalLoss { get; set; }
 
     /// <inheritdoc />
     public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
@@ -153,26 +153,22 @@ public sealed class BootstrapBaseModel : WorkflowActivity
             if (Threads > 0) SelfSpec.Torch.Torch.Threads = previousThreads;
         }
 
-        var metadata = ArtifactMetadata.For(this, context, new JsonObject
+        // The settings that shaped the model (kept short: DuckDB shows footer values whole, some viewers cut them at 200 characters).
+        var parameters = new JsonObject
         {
             ["corpus_file"] = Path.GetFileName(CorpusPath),
-            ["abstracts"] = abstracts.Count,
-            ["seeds"] = seeds.Count,
-            ["documents"] = result.Documents.Values.Sum(),
-            ["corpus_tokens"] = result.CorpusTokens,
-            ["vocab_size"] = result.Config.VocabSize,
+            ["vocab_size"] = VocabSize,
             ["hidden_size"] = HiddenSize,
-            ["intermediate_size"] = result.Config.IntermediateSize,
             ["layers"] = Layers,
             ["heads"] = Heads,
-            ["parameters"] = result.ParameterCount,
             ["training_steps"] = TrainingSteps,
-            ["steps_done"] = result.Training.Steps,
             ["batch_size"] = BatchSize,
             ["sequence_length"] = SequenceLength,
             ["learning_rate"] = LearningRate,
             ["random_seed"] = RandomSeed,
-        });
+        };
+        if (TimeBudgetSeconds > 0) parameters["time_budget_seconds"] = TimeBudgetSeconds;
+        var metadata = ArtifactMetadata.For(this, context, parameters);
         metadata.Write(context.GetArtifactPath(LogFileName),
             result.Training.Log.Select(e => new BootstrapLogRow(e.Step, e.Loss, e.LearningRate, e.GradNorm, e.Tokens)), ct);
         TrainingLog = context.RegisterArtifact(LogFileName);
