@@ -102,3 +102,29 @@ public sealed class BootstrapCorpusTests
         Assert.NotEqual(docs.Select(d => d.Text), other.Select(d => d.Text));
     }
 }
+
+/// <summary>Unusable bootstrap settings are reported with the workflow input's name.</summary>
+public sealed class BootstrapSettingsTests
+{
+    [Theory]
+    [InlineData("vocabSize")]
+    [InlineData("heads")]
+    [InlineData("keyValueHeads")]
+    [InlineData("sequenceLength")]
+    [InlineData("trainingSteps")]
+    public void EachBadSettingNamesItsInput(string field)
+    {
+        var good = new BootstrapSettings();
+        good.Validate();
+        var bad = field switch
+        {
+            "vocabSize" => good with { VocabSize = 300 },
+            "heads" => good with { Heads = 5 },
+            "keyValueHeads" => good with { KeyValueHeads = 2 },
+            "sequenceLength" => good with { SequenceLength = good.MaxPositions + 1 },
+            _ => good with { TrainingSteps = 0 },
+        };
+        var e = Assert.Throws<PipelineException>(bad.Validate);
+        Assert.Equal(field, e.Field);
+    }
+}
