@@ -51,6 +51,8 @@ if (mode == "full")
             "lr" => settings with { LearningRate = double.Parse(v) },
             "igprompts" => settings with { Corpus = settings.Corpus with { InstructionPrompts = int.Parse(v) } },
             "seed" => settings with { RandomSeed = int.Parse(v) },
+            "abstractcopies" => settings with { Corpus = settings.Corpus with { AbstractCopies = int.Parse(v) } },
+            "warmup" => settings with { WarmupSteps = int.Parse(v) },
             _ => throw new ArgumentException(k),
         };
     }
@@ -105,6 +107,33 @@ if (mode == "full")
     }));
     foreach (var k in gen.Kept.Take(6)) Console.WriteLine($"  KEPT ({k.MaxSimilarity:F2}) {k.Instruction} || {k.Input[..Math.Min(80, k.Input.Length)].Replace('\n', ' ')}");
     foreach (var r in gen.Raw.Take(2)) Console.WriteLine($"  RAW: {r.Completion[..Math.Min(600, r.Completion.Length)]}\n  ERR: {string.Join(" | ", r.ParseErrors)}");
+}
+
+if (mode == "probe")
+{
+    // probe <repo> <modelDir> <threads> <prompts> <maxNewTokens> <temperature> <topP>: the instruction-generation stage on a saved model
+    var repo = args[1]; var dir = args[2]; Torch.Threads = int.Parse(args[3]);
+    var prompts = int.Parse(args[4]); var maxNew = int.Parse(args[5]); var temperature = double.Parse(args[6]); var topP = double.Parse(args[7]);
+    var seeds = SeedReader.Read(Path.Combine(repo, "data/seeds/biomedical_seeds.jsonl"));
+    using var model = LlamaModel.Load(dir);
+    var tokenizer = HuggingFaceTokenizer.TryLoad(dir)!;
+    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = 8, Sampling = new SamplingSettings { MaxNewTokens = maxNew, Temperature = temperature, TopP = topP } };
+    var watch = Stopwatch.StartNew();
+    var gen = await new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: 8), new RougeLSimilarityIndex(), ig).RunAsync(seeds);
+    var withItem = gen.Raw.Count(r => r.ParsedInstructions.Count > 0);
+    var items = gen.Raw.Sum(r => r.ParsedInstructions.Count);
+    Console.WriteLine($"PROBE T={temperature} top-p={topP} prompts={gen.Raw.Count} wall={watch.Elapsed.TotalSeconds:F0}s truncated={gen.Raw.Count(r => r.Truncated)} with_items={withItem} ({100.0 * withItem / gen.Raw.Count:F0}%) items={items} kept={gen.Kept.Count} rejected: {string.Join(" ", gen.Rejected.GroupBy(r => r.Reason).Select(g => $"{g.Key}:{g.Count()}"))}");
+}
+
+if (mode == "greedy")
+{
+    var repo = args[1]; var dir = args[2]; Torch.Threads = 2;
+    var seeds = SeedReader.Read(Path.Combine(repo, "data/seeds/biomedical_seeds.jsonl"));
+    using var model = LlamaModel.Load(dir);
+    var tokenizer = HuggingFaceTokenizer.TryLoad(dir)!;
+    var prompt = new InstructionGenerationPrompt("biomedical").Build(new SeedSampler(seeds, 42).ForPrompt(int.Parse(args[3])));
+    var r = new TextGenerator(model, tokenizer).Generate(prompt, new GenerationOptions { MaxNewTokens = 250 });
+    Console.WriteLine("GREEDY: " + r.Text);
 }
 
 sealed class Inline<T>(Action<T> action) : IProgress<T>
