@@ -79,9 +79,12 @@ public sealed class BootstrapBaseModel : WorkflowActivity
     [ActivityInput(Description = "Random seed (corpus, initial weights, batch order).")]
     public int RandomSeed { get; set; } = 1;
 
-    /// <summary>libtorch threads (0: libtorch's default, one per core).</summary>
-    [ActivityInput(Description = "CPU threads for training (0: one per core).")]
-    public int Threads { get; set; }
+    /// <summary>
+    /// libtorch threads while training (0: libtorch's default, one per core). Default 1: the model is so small that a
+    /// second thread costs more in synchronisation than it gains (bench/results/bootstrap.md).
+    /// </summary>
+    [ActivityInput(Description = "CPU threads for training (default 1, fastest for this small model; 0: one per core).")]
+    public int Threads { get; set; } = 1;
 
     /// <summary>The model folder to hand to the model-driven stages.</summary>
     [ActivityOutput(Description = "The base model folder.")]
