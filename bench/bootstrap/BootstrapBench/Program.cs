@@ -53,6 +53,7 @@ if (mode == "full")
             "seed" => settings with { RandomSeed = int.Parse(v) },
             "abstractcopies" => settings with { Corpus = settings.Corpus with { AbstractCopies = int.Parse(v) } },
             "warmup" => settings with { WarmupSteps = int.Parse(v) },
+            "items" => settings with { Corpus = settings.Corpus with { MinCompletionItems = int.Parse(v.Split('-')[0]), MaxCompletionItems = int.Parse(v.Split('-')[1]) } },
             _ => throw new ArgumentException(k),
         };
     }
