@@ -126,6 +126,56 @@ public sealed record LlamaConfig
         };
     }
 
+    /// <summary>
+    /// This configuration as a Hugging Face <c>config.json</c> object (<c>architectures</c>, <c>model_type</c> and every
+    /// field <see cref="Parse"/> reads, in transformers' names), so <c>Parse(ToJson())</c> gives back an equal record.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var architecture = ModelType switch { "mistral" => "MistralForCausalLM", "qwen2" => "Qwen2ForCausalLM", _ => "LlamaForCausalLM" };
+        var o = new JsonObject
+        {
+            ["architectures"] = new JsonArray(architecture),
+            ["model_type"] = ModelType,
+            ["vocab_size"] = VocabSize,
+            ["hidden_size"] = HiddenSize,
+            ["intermediate_size"] = IntermediateSize,
+            ["num_hidden_layers"] = NumLayers,
+            ["num_attention_heads"] = NumHeads,
+            ["num_key_value_heads"] = NumKeyValueHeads,
+            ["head_dim"] = HeadDim,
+            ["hidden_act"] = "silu",
+            ["rms_norm_eps"] = RmsNormEps,
+            ["rope_theta"] = Rope.Theta,
+            ["max_position_embeddings"] = MaxPositions,
+            ["tie_word_embeddings"] = TieWordEmbeddings,
+            ["torch_dtype"] = "float32",
+        };
+        if (Rope.Kind != RopeScalingKind.None)
+        {
+            var scaling = new JsonObject { ["rope_type"] = Rope.Kind == RopeScalingKind.Linear ? "linear" : "llama3", ["factor"] = Rope.Factor };
+            if (Rope.Kind == RopeScalingKind.Llama3)
+            {
+                scaling["low_freq_factor"] = Rope.LowFrequencyFactor;
+                scaling["high_freq_factor"] = Rope.HighFrequencyFactor;
+                scaling["original_max_position_embeddings"] = Rope.OriginalMaxPositions;
+            }
+            o["rope_scaling"] = scaling;
+        }
+        if (ModelType != "qwen2")
+        {
+            if (AttentionBias != OutputBias)
+                throw new InvalidOperationException($"a {ModelType} config.json has one attention_bias for q/k/v and o; these differ ({AttentionBias}, {OutputBias})");
+            o["attention_bias"] = AttentionBias;
+        }
+        o["mlp_bias"] = MlpBias;
+        if (BosTokenId is { } bos) o["bos_token_id"] = bos;
+        if (EosTokenIds.Count == 1) o["eos_token_id"] = EosTokenIds[0];
+        else if (EosTokenIds.Count > 1) o["eos_token_id"] = new JsonArray(EosTokenIds.Select(e => (JsonNode)e).ToArray());
+        if (PadTokenId is { } pad) o["pad_token_id"] = pad;
+        return o;
+    }
+
     private static RopeScaling ParseRope(JsonObject o, string file)
     {
         // transformers v5 nests everything under rope_parameters; older files use rope_theta + rope_scaling.

@@ -9,8 +9,11 @@ namespace SelfSpec.Llm.Models;
 /// RoPE on positions derived from the attention mask, grouped-query attention, SwiGLU MLP, <c>lm_head</c>.
 /// <para>
 /// <see cref="Forward"/> serves both generation (under <see cref="NoGrad"/> with a <see cref="KvCache"/>) and training
-/// (with autograd and no cache: the base weights never require gradients, so only the matrices of a trainable
-/// <see cref="LoraAdapter"/> receive them).
+/// (with autograd and no cache). Gradients reach whatever requires them: the matrices of a trainable
+/// <see cref="LoraAdapter"/> over frozen weights, or every weight of <see cref="NamedWeights"/> for full training from
+/// scratch (<see cref="CreateRandom"/>). Loaded weights do not require gradients, and the fast no-grad kernels
+/// (<see cref="Functional.LinearRows"/>, fused decode attention) fall back to libtorch's differentiable ops whenever
+/// autograd is in play, so inference keeps its speed.
 /// </para>
 /// </summary>
 public sealed class LlamaModel : IDisposable
@@ -120,6 +123,78 @@ public sealed class LlamaModel : IDisposable
             foreach (var t in loaded) t.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A float32 model with fresh weights, initialised as Hugging Face's <c>LlamaPreTrainedModel._init_weights</c> does:
+    /// every projection, embedding and output matrix drawn from normal(0, <paramref name="initializerRange"/>), biases
+    /// zero, RMSNorm weights one. The draws come from one generator seeded with <paramref name="seed"/>, in checkpoint
+    /// order, so the same seed gives the same weights.
+    /// </summary>
+    public static LlamaModel CreateRandom(LlamaConfig config, ulong seed, double initializerRange = 0.02, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!(initializerRange > 0)) throw new ArgumentOutOfRangeException(nameof(initializerRange), "must be positive");
+        var dev = device ?? Device.Cpu;
+        using var noGrad = new NoGrad();
+        using var generator = new Generator(seed);
+        var created = new List<Tensor>();
+        using var scope = DisposeScope.Begin();
+        try
+        {
+            Tensor Keep(Tensor t)
+            {
+                var onDevice = dev.Type == DeviceType.Cpu ? t : t.To(dev);
+                onDevice.DetachFromScope();
+                created.Add(onDevice);
+                return onDevice;
+            }
+            Tensor Normal(long rows, long cols) => Keep(Tensor.Randn([rows, cols], generator).Mul(initializerRange));
+            Tensor Ones(long n) => Keep(Tensor.Ones([n]));
+            Tensor Zeros(long n) => Keep(Tensor.Zeros([n]));
+
+            var embedding = Normal(config.VocabSize, config.HiddenSize);
+            var layers = new LlamaLayer[config.NumLayers];
+            for (var l = 0; l < config.NumLayers; l++)
+            {
+                var projections = LlamaProjections.All
+                    .Select(p => new LinearWeights(Normal(p.OutFeatures(config), p.InFeatures(config)), p.HasBias(config) ? Zeros(p.OutFeatures(config)) : null))
+                    .ToArray();
+                layers[l] = new LlamaLayer(l, Ones(config.HiddenSize), Ones(config.HiddenSize), projections);
+            }
+            var norm = Ones(config.HiddenSize);
+            var head = config.TieWordEmbeddings ? embedding.Alias().DetachFromScope() : Normal(config.VocabSize, config.HiddenSize);
+            return new LlamaModel(config, DType.Float32, dev, embedding, layers, norm, head);
+        }
+        catch
+        {
+            foreach (var t in created) t.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Every distinct weight tensor under its checkpoint name (<c>model.embed_tokens.weight</c>, …), in checkpoint order;
+    /// a tied <c>lm_head.weight</c> is the embedding and is not listed again. These are what full training updates and
+    /// what a checkpoint stores.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A projection is packed (quantised) and has no dense weight.</exception>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> NamedWeights()
+    {
+        var named = new List<KeyValuePair<string, Tensor>> { new("model.embed_tokens.weight", Embedding) };
+        foreach (var layer in layers)
+        {
+            named.Add(new($"model.layers.{layer.Index}.input_layernorm.weight", layer.InputNorm));
+            named.Add(new($"model.layers.{layer.Index}.post_attention_layernorm.weight", layer.PostAttentionNorm));
+            foreach (var p in LlamaProjections.All)
+            {
+                named.Add(new(p.Path(layer.Index) + ".weight", layer[p].Weight));
+                if (layer[p].Bias is { } bias) named.Add(new(p.Path(layer.Index) + ".bias", bias));
+            }
+        }
+        named.Add(new("model.norm.weight", FinalNorm));
+        if (!Config.TieWordEmbeddings) named.Add(new("lm_head.weight", LmHead));
+        return named;
     }
 
     /// <summary>The tensor names and shapes a checkpoint of this configuration must hold.</summary>

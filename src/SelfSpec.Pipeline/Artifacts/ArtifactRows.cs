@@ -74,3 +74,11 @@ public sealed record SftRow(string InstructionId, string Instruction, string Inp
 /// <param name="Title">The title.</param>
 /// <param name="Abstract">The abstract.</param>
 public sealed record DocumentRow(string Pmid, string Title, string Abstract);
+
+/// <summary>One optimiser step of the bootstrap model's training: a row of <c>bootstrap_log.parquet</c>.</summary>
+/// <param name="Step">The step (1-based).</param>
+/// <param name="Loss">Mean next-token cross-entropy over the step's batch.</param>
+/// <param name="LearningRate">The learning rate of the step.</param>
+/// <param name="GradNorm">The global gradient norm before clipping.</param>
+/// <param name="Tokens">Tokens in the step's batch.</param>
+public sealed record BootstrapLogRow(long Step, double Loss, double LearningRate, double GradNorm, long Tokens);

@@ -37,20 +37,22 @@ public sealed partial class InstructionGenerationPrompt
         ArgumentNullException.ThrowIfNull(demonstrations);
         var prompt = new StringBuilder(Header.Length + 512 * (demonstrations.Count + 1));
         prompt.Append(Header).Append('\n');
-        for (var i = 0; i < demonstrations.Count; i++)
-        {
-            var seed = demonstrations[i];
-            var n = i + 1;
-            // As Alpaca's encode_prompt: whitespace runs collapse, a trailing ':' goes, an empty input is <noinput>.
-            var instruction = Whitespace().Replace(seed.Instruction, " ").Trim().TrimEnd(':');
-            var input = seed.Input.Length == 0 ? "<noinput>" : seed.Input;
-            prompt.Append("###\n")
-                .Append(n).Append(". Instruction: ").Append(instruction).Append('\n')
-                .Append(n).Append(". Input:\n").Append(input).Append('\n')
-                .Append(n).Append(". Output:\n").Append(seed.Output).Append('\n');
-        }
+        for (var i = 0; i < demonstrations.Count; i++) prompt.Append("###\n").Append(FormatItem(i + 1, demonstrations[i]));
         prompt.Append("###\n").Append(FirstGeneratedNumber(demonstrations.Count)).Append(". Instruction:");
         return prompt.ToString();
+    }
+
+    /// <summary>
+    /// One numbered item as the prompt shows a demonstration (and as <see cref="InstructionCompletionParser"/> reads a
+    /// generated one): <c>{n}. Instruction: {instruction}\n{n}. Input:\n{input or &lt;noinput&gt;}\n{n}. Output:\n{output}\n</c>.
+    /// As Alpaca's <c>encode_prompt</c>: whitespace runs in the instruction collapse and a trailing ':' goes.
+    /// </summary>
+    public static string FormatItem(int number, SeedRow seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        var instruction = Whitespace().Replace(seed.Instruction, " ").Trim().TrimEnd(':');
+        var input = seed.Input.Length == 0 ? "<noinput>" : seed.Input;
+        return $"{number}. Instruction: {instruction}\n{number}. Input:\n{input}\n{number}. Output:\n{seed.Output}\n";
     }
 
     [GeneratedRegex(@"\s+")]
