@@ -10,7 +10,11 @@ public sealed class TrainingDataException : FormatException
         File = file;
         Row = row;
         Field = field;
+        Problem = problem;
     }
+
+    /// <summary>The problem alone, without the location.</summary>
+    public string Problem { get; }
 
     /// <summary>The data file.</summary>
     public string File { get; }

@@ -123,6 +123,10 @@ public sealed class TrainAdapter : WorkflowActivity
         var ct = context.CancellationToken;
         var sft = Sft ?? throw new PipelineException("required input is not set", field: "sft");
         if (string.IsNullOrWhiteSpace(Model)) throw new PipelineException("required input is not set", field: "model");
+        if (File.Exists(sft.Path) && CountRows(sft.Path) == 0)
+            throw new PipelineException("holds no training examples: no instruction survived generation, filtering and response generation "
+                + "(see the shortfall of GenerateInstructions and instructions_rejected.parquet); raise maxPrompts or use a stronger base model",
+                file: sft.Path, field: "sft");
         var modelDirectory = Path.GetFullPath(Model);
         if (!File.Exists(Path.Combine(modelDirectory, "config.json")))
             throw new PipelineException($"{modelDirectory} is not a model folder (no config.json)", field: "model");
@@ -197,7 +201,7 @@ public sealed class TrainAdapter : WorkflowActivity
         }
         catch (TrainingDataException e)
         {
-            throw new PipelineException(e.Message, file: e.File, row: e.Row, field: e.Field, inner: e);
+            throw new PipelineException(e.Problem, file: e.File, row: e.Row, field: e.Field, inner: e);
         }
 
         foreach (var file in new[] { LoraConfig.FileName, LoraAdapter.WeightsFileName })
@@ -256,5 +260,11 @@ public sealed class TrainAdapter : WorkflowActivity
         public void Report(TrainingProgress p) => context.Progress.Report(new ActivityProgress(p.Step, p.TotalSteps,
             string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4}") +
             (p.EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "")));
+    }
+
+    private static long CountRows(string path)
+    {
+        using var reader = SelfSpec.Parquet.Reading.ParquetReader.Open(path);
+        return reader.RowCount;
     }
 }
