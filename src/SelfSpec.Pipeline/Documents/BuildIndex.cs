@@ -21,8 +21,12 @@ public sealed class BuildIndex : WorkflowActivity
     /// <summary>The artifact's file name.</summary>
     public const string FileName = "index.json";
 
-    /// <summary>The corpus file(s): PubMed XML (.xml, .xml.gz) or JSONL; several are separated by ';' and read in order.</summary>
-    [ActivityInput(Description = "Corpus file(s): PubMed XML (.xml/.xml.gz) or JSONL (pmid, title, abstract); several separated by ';'.", Required = true)]
+    /// <summary>
+    /// The corpus file(s): PubMed XML (.xml, .xml.gz) or JSONL; several are separated by ';' and read in order. An entry
+    /// may be a folder (its .xml, .xml.gz and .jsonl files) or end in a file-name pattern with <c>*</c>/<c>?</c>
+    /// (<c>/data/pubmed/pubmed24n*.xml.gz</c>); matches are read in ordinal name order, so baseline files precede updates.
+    /// </summary>
+    [ActivityInput(Description = "Corpus file(s): PubMed XML (.xml/.xml.gz) or JSONL (pmid, title, abstract); several separated by ';'; a folder or a file-name pattern (pubmed24n*.xml.gz) takes every match in name order.", Required = true)]
     public string CorpusPath { get; set; } = "";
 
     /// <summary>The folder the index is written to (created if missing).</summary>
@@ -49,8 +53,7 @@ public sealed class BuildIndex : WorkflowActivity
     public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var ct = context.CancellationToken;
-        var sources = CorpusPath.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => CorpusFileStamp.Of(Path.GetFullPath(p))).ToList();
+        var sources = CorpusFiles(CorpusPath).Select(CorpusFileStamp.Of).ToList();
         if (sources.Count == 0) throw new PipelineException("no corpus file given", field: "corpusPath");
         var folder = Path.GetFullPath(IndexFolder);
         var statePath = Path.Combine(folder, IndexDescriptor.StateFileName);
@@ -72,6 +75,36 @@ public sealed class BuildIndex : WorkflowActivity
         IndexPath = folder;
         DocumentCount = descriptor.Documents;
         context.Progress.Report(new ActivityProgress(descriptor.Documents, descriptor.Documents, "done"));
+    }
+
+    /// <summary>The files named by <paramref name="corpusPath"/>: ';'-separated files, folders or file-name patterns, in order.</summary>
+    internal static IReadOnlyList<string> CorpusFiles(string corpusPath)
+    {
+        var files = new List<string>();
+        foreach (var entry in corpusPath.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var full = Path.GetFullPath(entry);
+            var name = Path.GetFileName(full);
+            IEnumerable<string> matches;
+            if (Directory.Exists(full))
+                matches = Directory.EnumerateFiles(full).Where(f => f.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)
+                    || f.EndsWith(".xml.gz", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase));
+            else if (name.IndexOfAny(['*', '?']) >= 0)
+            {
+                var folder = Path.GetDirectoryName(full)!;
+                if (!Directory.Exists(folder)) throw new PipelineException($"the folder of '{entry}' does not exist", file: folder, field: "corpusPath");
+                matches = Directory.EnumerateFiles(folder, name);
+            }
+            else
+            {
+                files.Add(full);
+                continue;
+            }
+            var sorted = matches.Order(StringComparer.Ordinal).ToList();
+            if (sorted.Count == 0) throw new PipelineException($"'{entry}' matches no corpus file", file: full, field: "corpusPath");
+            files.AddRange(sorted);
+        }
+        return files;
     }
 
     private static IndexDescriptor? UpToDate(string folder, string statePath, IReadOnlyList<CorpusFileStamp> sources)
