@@ -9,7 +9,7 @@ using SelfSpec.Workflows.Validation;
 namespace SelfSpec.Pipeline.Tests;
 
 /// <summary>
-/// The main job, <c>workflows/self-specialization.json</c>, end to end through the real runtime with tiny counts: every
+/// The main job, <c>workflows/self-specialization.json</c>, end to end through the real runtime with small counts: every
 /// artifact exists, DuckDB opens it with the documented columns, and the row counts add up from stage to stage.
 /// </summary>
 public class MainJobTests
@@ -47,7 +47,7 @@ public class MainJobTests
 
     [Fact]
     [Trait(Category.Name, Category.Slow)]
-    public async Task TheMainJobRunsEndToEndWithTinyCountsAndEveryStageAddsUp()
+    public async Task TheMainJobRunsEndToEndWithSmallCountsAndEveryStageAddsUp()
     {
         using var host = new PipelineHost();
         var definition = WorkflowDefinitionSerializer.ReadFile(Workflow("self-specialization.json"));
@@ -60,15 +60,16 @@ public class MainJobTests
             ["indexFolder"] = host.Dir.Combine("index"),
             ["evalDataset"] = Data("eval", "demo_eval.jsonl"),
             ["outputFolder"] = output,
-            ["bootstrapSteps"] = 40,
+            // The demonstration model at its default settings (about 2.5 minutes on 2 cores) parses an item from about 1% of
+            // prompts (bench/results/bootstrap.md); with seed 42 the first ones come at prompts 79, 95 and 164.
             ["instructionCount"] = 12,
-            ["maxPrompts"] = 6,
+            ["maxPrompts"] = 170,
             ["retrievalK"] = k,
             ["epochs"] = epochs,
             ["batchSize"] = batch,
             ["shots"] = "0,1",
             ["maxEvalInstances"] = 1,
-            ["randomSeed"] = 7,
+            ["randomSeed"] = 42,
         };
         var first = await host.Runtime.RunAsync(definition, new WorkflowRunOptions { Input = input });
         Assert.True(first.Status == WorkflowStatus.Finished, first.Error + string.Join("\n", first.Records.Select(r => r.Error)));
@@ -89,7 +90,7 @@ public class MainJobTests
         var rejected = Inspect("filterInstructions", "instructions_rejected.parquet", "prompt_id", "item_index", "instruction", "reason");
         var parsed = DuckDb.Rows(raw).Sum(r => r["parsed_instructions"]!.AsArray().Count);
         Assert.Equal(parsed, Rows(kept) + Rows(rejected));
-        Assert.InRange(Rows(raw), 1, 6);
+        Assert.Equal(170, Rows(raw)); // the target is out of reach: the whole prompt budget is spent
         Assert.True(Rows(kept) > 0, "the demonstration model must write at least one novel instruction");
 
         var retrievals = Inspect("retrieveDocuments", "retrievals.parquet", "instruction_id", "rank", "pmid", "score", "p_ret");
@@ -102,7 +103,7 @@ public class MainJobTests
         Assert.All(DuckDb.Rows(sft), r => Assert.InRange(r["doc_ids"]!.AsArray().Count, 0, k));
 
         var log = Inspect("trainAdapter", "training_log.parquet", "step", "epoch", "loss");
-        var steps = DuckDb.Rows(log).Where(r => r["loss"] is not null).Select(r => r["step"]!.GetValue<long>()).Distinct().Count();
+        var steps = DuckDb.Rows(log).Where(r => r["loss"] is not null).Select(r => long.Parse(r["step"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture)).Distinct().Count();
         Assert.Equal((Rows(sft) + batch - 1) / batch * epochs, steps);
         Assert.True(File.Exists(Published("trainAdapter", Path.Combine("adapter", "adapter_model.safetensors"))));
 
@@ -110,16 +111,17 @@ public class MainJobTests
         var datasets = DuckDb.Rows(predictions).Select(r => r["dataset"]!.ToString()).Distinct().Count();
         Assert.Equal(datasets * 1 * 2 * 2, Rows(predictions)); // instances per dataset × shots × (base, specialised)
         Inspect("evaluate", "eval_summary.parquet", "scope", "model", "dataset", "k", "f1", "rougeL");
+        Inspect("bootstrapBaseModel", "bootstrap_log.parquet", "step", "loss", "learning_rate");
         var report = File.ReadAllText(Published("evaluate", "report.md"));
         Assert.Contains("demonstration model", report);
         Assert.True(File.Exists(Published("evaluate", "report.html")));
         Assert.True(File.Exists(Path.Combine(output, "manifest.json")));
 
-        // Again with the same inputs: every stage is reused from cache.
+        // Again with the same inputs: every cacheable stage is reused (IngestSeeds, BuildIndex and PublishRun always run;
+        // the first two write byte-identical artifacts, so nothing downstream runs again).
         var second = await host.Runtime.RunAsync(definition, new WorkflowRunOptions { Input = input });
         Assert.Equal(WorkflowStatus.Finished, second.Status);
-        var reran = second.Records.Where(r => r.ActivityType.StartsWith("SelfSpec.", StringComparison.Ordinal)
-            && r.ActivityType != "SelfSpec.PublishRun" && r.Status == ActivityStatus.Completed && r.ReusedFromId is null).Select(r => r.ActivityId).ToList();
-        Assert.Empty(reran);
+        string[] cached = ["bootstrapBaseModel", "generateInstructions", "filterInstructions", "retrieveDocuments", "generateResponses", "trainAdapter", "evaluate"];
+        Assert.All(cached, id => Assert.NotNull(second.Records.Single(r => r.ActivityId == id).ReusedFromId));
     }
 }
