@@ -115,7 +115,9 @@ public class MainJobTests
         var report = File.ReadAllText(Published("evaluate", "report.md"));
         Assert.Contains("demonstration model", report);
         Assert.True(File.Exists(Published("evaluate", "report.html")));
-        Assert.True(File.Exists(Path.Combine(output, "manifest.json")));
+        List<string> PublishedFiles() => JsonNode.Parse(File.ReadAllText(Path.Combine(output, "manifest.json")))!["files"]!.AsArray().Select(f => f!["path"]!.ToString()).ToList();
+        var published = PublishedFiles();
+        Assert.Contains("trainAdapter/adapter/adapter_model.safetensors", published);
 
         // Again with the same inputs: every cacheable stage is reused (IngestSeeds, BuildIndex and PublishRun always run;
         // the first two write byte-identical artifacts, so nothing downstream runs again).
@@ -123,5 +125,6 @@ public class MainJobTests
         Assert.Equal(WorkflowStatus.Finished, second.Status);
         string[] cached = ["bootstrapBaseModel", "generateInstructions", "filterInstructions", "retrieveDocuments", "generateResponses", "trainAdapter", "evaluate"];
         Assert.All(cached, id => Assert.NotNull(second.Records.Single(r => r.ActivityId == id).ReusedFromId));
+        Assert.Equal(published, PublishedFiles()); // the cached stages' artifacts are published as well
     }
 }

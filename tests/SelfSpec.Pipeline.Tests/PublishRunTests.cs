@@ -59,4 +59,23 @@ public class PublishRunTests
         Assert.Equal("mine", File.ReadAllText(Path.Combine(foreign, "notes.txt")));
         Assert.Single(Directory.GetFileSystemEntries(foreign));
     }
+
+    [Fact]
+    public async Task AStageReusedFromCacheIsPublishedLikeOneThatRan()
+    {
+        using var host = new PipelineHost();
+        var output = host.Dir.Combine("out");
+        Task<WorkflowRunResult> Run() => host.RunChainAsync(
+            ("iterate", "SelfSpec.Iterate", [("model", Lit(Paths.Fixture("llama", "tiny-llama"), "String")), ("adapter", Lit(Paths.Fixture("llama", "tiny-lora"), "String"))], ["record", "expertAdapter"]),
+            ("publishRun", "SelfSpec.PublishRun", [("outputFolder", Lit(output, "String"))], ["outputPath"]));
+        var first = await Run();
+        Assert.Equal(WorkflowStatus.Finished, first.Status);
+        var second = await Run();
+        Assert.Equal(WorkflowStatus.Finished, second.Status);
+        Assert.NotNull(second.Records.Single(r => r.ActivityId == "iterate").ReusedFromId);
+        // iterate/iteration.json from the first run's folder; the fixture adapter lies outside runs/ and is not copied.
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "manifest.json")))!;
+        Assert.Equal(["iterate/iteration.json"], manifest["files"]!.AsArray().Select(f => f!["path"]!.ToString()));
+        Assert.Equal(File.ReadAllBytes(ArtifactPath(first, "iterate", "record")), File.ReadAllBytes(Path.Combine(output, "iterate", "iteration.json")));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SelfSpec.Workflows.Activities;
+using SelfSpec.Workflows.Expressions;
 
 namespace SelfSpec.Pipeline.Publishing;
 
@@ -108,6 +109,11 @@ public sealed class PublishRun : WorkflowActivity
             switch (value)
             {
                 case ArtifactRef artifact when File.Exists(artifact.Path):
+                    Add(artifact.Path, name, artifact.Sha256);
+                    break;
+                // A stage reused from cache hands its artifact over as the JSON it was recorded as.
+                case JsonObject json when json["path"] is JsonValue && json["sha256"] is JsonValue
+                                          && ValueConverter.Convert(json, typeof(ArtifactRef)) is ArtifactRef artifact && File.Exists(artifact.Path):
                     Add(artifact.Path, name, artifact.Sha256);
                     break;
                 case string path when path.Length > 0 && Path.IsPathFullyQualified(path) && Directory.Exists(path):
