@@ -84,7 +84,7 @@ public sealed class ContrastiveDecoder
     public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationOptions options, ContrastiveOptions contrastive, CancellationToken cancellationToken = default)
     {
         if (prompt.Count == 0) throw new ArgumentException("the prompt needs at least one token", nameof(prompt));
-        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
+        var eos = options.EndOfSequenceIds(Model.Config, Tokenizer);
         return contrastive.Search == ContrastiveSearch.Beam
             ? Beam(prompt, options, contrastive, eos, cancellationToken)
             : Stepwise(prompt, options, contrastive, eos, cancellationToken);

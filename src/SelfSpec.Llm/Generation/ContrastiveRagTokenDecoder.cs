@@ -80,68 +80,31 @@ public sealed class ContrastiveRagTokenDecoder
         if (contrastive.Search == ContrastiveSearch.Beam)
             throw new NotSupportedException("contrastive RAG-token decoding searches greedily or by sampling, not by beam");
         if (queries.Count == 0) return [];
-        if (queries.Any(q => q.Documents.Count == 0)) throw new ArgumentException("RAG-token decoding needs at least one document per query", nameof(queries));
-        if (options.StopStrings.Count > 0 && Tokenizer == null) throw new InvalidOperationException("stop strings need a tokenizer");
-        var prompts = queries.SelectMany(q => q.Documents.Select(d => (IReadOnlyList<int>)d.TokenIds.Concat(q.Query).ToArray())).ToArray();
-        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("empty document and query", nameof(queries));
-        var offsets = new int[queries.Count];
-        for (var g = 1; g < queries.Count; g++) offsets[g] = offsets[g - 1] + queries[g - 1].Documents.Count;
-        var logWeights = queries.SelectMany(q => RagTokenDecoder.DocumentWeights(q.Documents.Select(d => d.Score).ToArray(), documentTemperature)
-            .Select(w => Math.Log(w))).ToArray();
-        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
+        using var batch = new RagTokenBatch(Model, Tokenizer, queries, options, documentTemperature);
         var sampling = contrastive.Search == ContrastiveSearch.Greedy ? SamplingOptions.GreedyDecoding : options.Sampling with { Greedy = false };
-        var pad = Model.Config.PadTokenId ?? 0;
-
-        var rows = new PaddedBatch(prompts, options.MaxNewTokens, pad, Model.Device);
-        var generated = queries.Select(_ => new List<int>()).ToArray();
-        var logProbs = queries.Select(_ => new List<double>()).ToArray();
-        var finished = new FinishReason?[queries.Count];
 
         using var noGrad = new NoGrad();
         using var sampler = new LogitsSampler(sampling);
-        using var expertCache = options.MaxNewTokens > 0 ? Model.CreateCache(rows.Rows, rows.Capacity) : null;
-        using var amateurCache = options.MaxNewTokens > 0 ? Model.CreateCache(rows.Rows, rows.Capacity) : null;
-        using var weights = Tensor.From(logWeights, [logWeights.Length, 1]).To(DType.Float32, Model.Device);
-        for (var step = 0; step < options.MaxNewTokens && finished.Any(f => f == null); step++)
+        using var expertCache = options.MaxNewTokens > 0 ? Model.CreateCache(batch.Rows.Rows, batch.Rows.Capacity) : null;
+        using var amateurCache = options.MaxNewTokens > 0 ? Model.CreateCache(batch.Rows.Rows, batch.Rows.Capacity) : null;
+        for (var step = 0; step < options.MaxNewTokens && !batch.Done; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long[] tokens;
             double[] chosen;
             using (var scope = DisposeScope.Begin())
             {
-                var mask = rows.Mask();
-                var expert = Marginals(Model.Forward(rows.NextInput(expertCache!.Length), mask, expertCache, ExpertAdapter, lastPositionOnly: true), weights, queries, offsets);
-                var amateur = Marginals(Model.Forward(rows.NextInput(amateurCache!.Length), mask, amateurCache, AmateurAdapter, lastPositionOnly: true), weights, queries, offsets);
+                var mask = batch.Rows.Mask();
+                var expert = batch.Marginals(Model.Forward(batch.Rows.NextInput(expertCache!.Length), mask, expertCache, ExpertAdapter, lastPositionOnly: true));
+                var amateur = batch.Marginals(Model.Forward(batch.Rows.NextInput(amateurCache!.Length), mask, amateurCache, AmateurAdapter, lastPositionOnly: true));
                 // The marginals are normalised log-probabilities, so the log-softmax inside Scores leaves them as they are.
                 var scores = ContrastiveDecoder.Scores(expert, amateur, contrastive.Alpha, contrastive.AmateurTemperature);
                 tokens = sampler.Next(scores, null);
                 using var index = Tensor.From<long>(tokens, [tokens.Length, 1]).To(Model.Device);
                 chosen = expert.Gather(1, index).To(DType.Float64).Contiguous().ToArray<double>();
             }
-            var perRow = new long[rows.Rows];
-            for (var g = 0; g < queries.Count; g++)
-            {
-                var token = (int)tokens[g];
-                if (finished[g] == null)
-                {
-                    generated[g].Add(token);
-                    logProbs[g].Add(chosen[g]);
-                    if (eos.Contains(token)) finished[g] = FinishReason.EndOfSequence;
-                    else if (options.StopStrings.Count > 0 && options.StopStrings.Any(s => s.Length > 0 && Tokenizer!.Decode(generated[g]).Contains(s, StringComparison.Ordinal)))
-                        finished[g] = FinishReason.StopString;
-                }
-                else token = pad; // a finished query's rows keep the batch rectangular; their output is frozen
-                for (var j = 0; j < queries[g].Documents.Count; j++) perRow[offsets[g] + j] = token;
-            }
-            rows.Append(perRow);
+            batch.Accept(tokens, chosen);
         }
-        return queries.Select((_, g) => new GenerationResult(generated[g], Tokenizer?.Decode(generated[g]), finished[g] ?? FinishReason.Length, logProbs[g])).ToArray();
-    }
-
-    /// <summary>Per query g: log Σ_j p_ret(d_j) · softmax(logits_j) over its rows; [rows, 1, vocab] logits to [queries, vocab].</summary>
-    private static Tensor Marginals(Tensor logits, Tensor logWeights, IReadOnlyList<RagTokenQuery> queries, int[] offsets)
-    {
-        var weighted = logits.Select(1, 0).LogSoftmax(-1).Add(logWeights);
-        return Tensor.Cat(queries.Select((q, g) => weighted.Narrow(0, offsets[g], q.Documents.Count).LogSumExp(0, keepDim: true)).ToArray(), 0);
+        return batch.Results();
     }
 }

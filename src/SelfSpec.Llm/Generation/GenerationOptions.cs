@@ -17,6 +17,10 @@ public sealed record GenerationOptions
 
     /// <summary>Reuse keys/values across steps (default). Off recomputes the whole sequence every step (for checking).</summary>
     public bool UseKvCache { get; init; } = true;
+
+    /// <summary>The end-of-sequence ids in force: <see cref="EosTokenIds"/>, else the model's, else the tokenizer's.</summary>
+    internal HashSet<int> EndOfSequenceIds(Models.LlamaConfig model, ITokenizer? tokenizer) =>
+        (EosTokenIds ?? (model.EosTokenIds.Count > 0 ? model.EosTokenIds : tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
 }
 
 /// <summary>Why a row stopped.</summary>

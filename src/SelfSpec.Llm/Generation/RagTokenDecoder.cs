@@ -61,7 +61,7 @@ public sealed class RagTokenDecoder
         var prompts = documents.Select(d => (IReadOnlyList<int>)d.TokenIds.Concat(query).ToArray()).ToArray();
         if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("empty document and query", nameof(query));
         var weights = DocumentWeights(documents.Select(d => d.Score).ToArray(), documentTemperature);
-        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
+        var eos = options.EndOfSequenceIds(Model.Config, Tokenizer);
 
         var rows = new PaddedBatch(prompts, options.MaxNewTokens, Model.Config.PadTokenId ?? 0, Model.Device);
         var generated = new List<int>();
@@ -120,58 +120,27 @@ public sealed class RagTokenDecoder
     {
         ArgumentNullException.ThrowIfNull(queries);
         if (queries.Count == 0) return [];
-        if (queries.Any(q => q.Documents.Count == 0)) throw new ArgumentException("RAG-token decoding needs at least one document per query", nameof(queries));
-        if (options.StopStrings.Count > 0 && Tokenizer == null) throw new InvalidOperationException("stop strings need a tokenizer");
-        var prompts = queries.SelectMany(q => q.Documents.Select(d => (IReadOnlyList<int>)d.TokenIds.Concat(q.Query).ToArray())).ToArray();
-        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("empty document and query", nameof(queries));
-        var offsets = new int[queries.Count];
-        for (var g = 1; g < queries.Count; g++) offsets[g] = offsets[g - 1] + queries[g - 1].Documents.Count;
-        var logWeights = queries.SelectMany(q => DocumentWeights(q.Documents.Select(d => d.Score).ToArray(), documentTemperature).Select(w => Math.Log(w))).ToArray();
-        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
-        var pad = Model.Config.PadTokenId ?? 0;
-
-        var rows = new PaddedBatch(prompts, options.MaxNewTokens, pad, Model.Device);
-        var generated = queries.Select(_ => new List<int>()).ToArray();
-        var logProbs = queries.Select(_ => new List<double>()).ToArray();
+        using var batch = new RagTokenBatch(Model, Tokenizer, queries, options, documentTemperature);
         var history = queries.Select(q => new List<int>(q.Query)).ToArray();
-        var finished = new FinishReason?[queries.Count];
 
         using var noGrad = new NoGrad();
         using var sampler = new LogitsSampler(options.Sampling);
-        using var cache = options.UseKvCache && options.MaxNewTokens > 0 ? Model.CreateCache(rows.Rows, rows.Capacity) : null;
-        using var weights = Tensor.From(logWeights, [logWeights.Length, 1]).To(DType.Float32, Model.Device);
-        for (var step = 0; step < options.MaxNewTokens && finished.Any(f => f == null); step++)
+        using var cache = options.UseKvCache && options.MaxNewTokens > 0 ? Model.CreateCache(batch.Rows.Rows, batch.Rows.Capacity) : null;
+        for (var step = 0; step < options.MaxNewTokens && !batch.Done; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long[] tokens;
             double[] chosen;
             using (var scope = DisposeScope.Begin())
             {
-                var logits = Model.Forward(rows.NextInput(cache?.Length ?? 0), rows.Mask(), cache, adapter, lastPositionOnly: true).Select(1, 0);
-                var weighted = logits.LogSoftmax(-1).Add(weights);
-                var mixed = Tensor.Cat(queries.Select((q, g) => weighted.Narrow(0, offsets[g], q.Documents.Count).LogSumExp(0, keepDim: true)).ToArray(), 0);
+                var logits = Model.Forward(batch.Rows.NextInput(cache?.Length ?? 0), batch.Rows.Mask(), cache, adapter, lastPositionOnly: true);
+                var mixed = batch.Marginals(logits);
                 tokens = sampler.Next(mixed, history);
                 using var index = Tensor.From<long>(tokens, [tokens.Length, 1]).To(Model.Device);
                 chosen = mixed.Gather(1, index).To(DType.Float64).Contiguous().ToArray<double>();
             }
-            var perRow = new long[rows.Rows];
-            for (var g = 0; g < queries.Count; g++)
-            {
-                var token = (int)tokens[g];
-                if (finished[g] == null)
-                {
-                    generated[g].Add(token);
-                    logProbs[g].Add(chosen[g]);
-                    history[g].Add(token);
-                    if (eos.Contains(token)) finished[g] = FinishReason.EndOfSequence;
-                    else if (options.StopStrings.Count > 0 && options.StopStrings.Any(s => s.Length > 0 && Tokenizer!.Decode(generated[g]).Contains(s, StringComparison.Ordinal)))
-                        finished[g] = FinishReason.StopString;
-                }
-                else token = pad; // a finished query's rows keep the batch rectangular; their output is frozen
-                for (var j = 0; j < queries[g].Documents.Count; j++) perRow[offsets[g] + j] = token;
-            }
-            rows.Append(perRow);
+            batch.Accept(tokens, chosen, history);
         }
-        return queries.Select((_, g) => new GenerationResult(generated[g], Tokenizer?.Decode(generated[g]), finished[g] ?? FinishReason.Length, logProbs[g])).ToArray();
+        return batch.Results();
     }
 }

@@ -52,7 +52,7 @@ public sealed class TextGenerator
             foreach (var id in p)
                 if ((uint)id >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(prompts), id, $"token id outside the vocabulary (0..{vocab - 1})");
 
-        var eos = (options.EosTokenIds ?? (Model.Config.EosTokenIds.Count > 0 ? Model.Config.EosTokenIds : Tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();
+        var eos = options.EndOfSequenceIds(Model.Config, Tokenizer);
         if (options.StopStrings.Count > 0 && Tokenizer == null) throw new InvalidOperationException("stop strings need a tokenizer");
 
         var batch = prompts.Count;
