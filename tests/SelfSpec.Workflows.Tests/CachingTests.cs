@@ -35,6 +35,28 @@ public class CachingTests
     }
 
     [Fact]
+    public async Task AnArtifactVariableIsAnArtifactRefWhetherItsActivityRanOrWasReused()
+    {
+        // The second activity writes the type of variable A into its file; when w1 is reused, A comes back from the
+        // store's JSON and must still be an ArtifactRef (else the text differs and w2 would not be reused either).
+        var definition = new TestWorkflow()
+            .Variable("A").Variable("B")
+            .Add("w1", "SelfSpec.Test.WriteText", ("text", Lit("hello")))
+            .Add("w2", "SelfSpec.Test.WriteText", ("text", CSharp("Get(\"A\").GetType().Name", "String")))
+            .Bind("w1", "file", "A").Bind("w2", "file", "B")
+            .Chain("w1", "w2")
+            .Build("artifact-variable");
+        using var home = new TestHome();
+        var first = await home.Runtime.RunAsync(definition);
+        var second = await home.Runtime.RunAsync(definition);
+        Assert.Equal(WorkflowStatus.Finished, second.Status);
+        Assert.NotNull(Record(second, "w1").ReusedFromId);
+        Assert.NotNull(Record(second, "w2").ReusedFromId);
+        var typeFile = System.Text.Json.Nodes.JsonNode.Parse(Record(first, "w2").ArtifactsJson)![0]!["path"]!.ToString();
+        Assert.Equal("ArtifactRef 0\n", File.ReadAllText(typeFile));
+    }
+
+    [Fact]
     public async Task ASecondRunReusesEveryActivityAndForceRecomputesTheActivityAndItsDependents()
     {
         using var home = new TestHome();

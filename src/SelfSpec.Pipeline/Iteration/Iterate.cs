@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SelfSpec.Llm.Lora;
@@ -105,7 +104,7 @@ public sealed class Iterate : WorkflowActivity
             ["expert"] = new JsonObject
             {
                 ["adapter"] = Path.GetFullPath(Adapter),
-                ["adapter_sha256"] = File.Exists(weights) ? Sha256(weights) : null,
+                ["adapter_sha256"] = File.Exists(weights) ? ArtifactRef.HashFile(weights) : null,
             },
             ["amateur"] = "base model without adapter",
             ["contrastive_alpha"] = ContrastiveAlpha,
@@ -116,11 +115,5 @@ public sealed class Iterate : WorkflowActivity
         File.WriteAllText(context.GetArtifactPath(FileName), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         Record = context.RegisterArtifact(FileName);
         return ValueTask.CompletedTask;
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

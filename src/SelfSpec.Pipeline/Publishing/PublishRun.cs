@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SelfSpec.Workflows.Activities;
-using SelfSpec.Workflows.Expressions;
 
 namespace SelfSpec.Pipeline.Publishing;
 
@@ -66,7 +65,7 @@ public sealed class PublishRun : WorkflowActivity
                 {
                     ["path"] = file.Relative.Replace(Path.DirectorySeparatorChar, '/'),
                     ["size"] = new FileInfo(destination).Length,
-                    ["sha256"] = file.Sha256 ?? Sha256Of(destination),
+                    ["sha256"] = file.Sha256 ?? ArtifactRef.HashFile(destination),
                     ["variable"] = file.Variable,
                 });
                 context.Progress.Report(new ActivityProgress(++done, files.Count, file.Relative));
@@ -111,11 +110,6 @@ public sealed class PublishRun : WorkflowActivity
                 case ArtifactRef artifact when File.Exists(artifact.Path):
                     Add(artifact.Path, name, artifact.Sha256);
                     break;
-                // A stage reused from cache hands its artifact over as the JSON it was recorded as.
-                case JsonObject json when json["path"] is JsonValue && json["sha256"] is JsonValue
-                                          && ValueConverter.Convert(json, typeof(ArtifactRef)) is ArtifactRef artifact && File.Exists(artifact.Path):
-                    Add(artifact.Path, name, artifact.Sha256);
-                    break;
                 case string path when path.Length > 0 && Path.IsPathFullyQualified(path) && Directory.Exists(path):
                     foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
                         Add(file, name, null);
@@ -133,12 +127,6 @@ public sealed class PublishRun : WorkflowActivity
         var rest = full[runs.Length..];
         var slash = rest.IndexOf(Path.DirectorySeparatorChar);
         return slash < 0 ? null : rest[(slash + 1)..];
-    }
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     /// <summary>Puts <paramref name="staging"/> in place of <paramref name="target"/>, keeping the old one until the new one is in.</summary>

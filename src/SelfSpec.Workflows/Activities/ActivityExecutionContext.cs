@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using SelfSpec.Workflows.Definitions;
 using SelfSpec.Workflows.Execution;
 
@@ -106,9 +105,7 @@ public sealed class ActivityExecutionContext
     {
         var staged = GetArtifactPath(relativePath);
         if (!File.Exists(staged)) throw new FileNotFoundException($"artifact '{relativePath}' was not written", staged);
-        string hash;
-        using (var stream = File.OpenRead(staged))
-            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        var hash = ArtifactRef.HashFile(staged);
         var relative = Path.GetRelativePath(WorkingDirectory, staged);
         var artifact = new ArtifactRef(Path.Combine(FinalDirectory, relative), hash, new FileInfo(staged).Length);
         _artifacts.RemoveAll(a => a.Path == artifact.Path);

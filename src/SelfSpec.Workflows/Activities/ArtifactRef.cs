@@ -12,4 +12,22 @@ namespace SelfSpec.Workflows.Activities;
 public sealed record ArtifactRef(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("sha256")] string Sha256,
-    [property: JsonPropertyName("size")] long Size);
+    [property: JsonPropertyName("size")] long Size)
+{
+    /// <summary>The lowercase hex SHA-256 of a file's bytes, as <see cref="Sha256"/> holds it.</summary>
+    public static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// The reference a recorded value stands for: an <see cref="ArtifactRef"/>, or the JSON object it was stored as
+    /// (<c>{"path", "sha256", "size"}</c>, as variables come back when a run is replayed or a stage is reused from cache).
+    /// </summary>
+    internal static ArtifactRef? FromJson(System.Text.Json.Nodes.JsonObject json) =>
+        json.Count == 3 && json["path"] is System.Text.Json.Nodes.JsonValue path && path.TryGetValue<string>(out var p)
+        && json["sha256"] is System.Text.Json.Nodes.JsonValue hash && hash.TryGetValue<string>(out var h)
+        && json["size"] is System.Text.Json.Nodes.JsonValue size && size.TryGetValue<long>(out var n)
+            ? new ArtifactRef(p, h, n) : null;
+}

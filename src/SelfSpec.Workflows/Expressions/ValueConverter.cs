@@ -82,7 +82,9 @@ public static class ValueConverter
     {
         if (json is null) return null;
         var type = TypeAliases.Resolve(typeName, isArray);
-        return type == typeof(object) ? Unwrap(json) : Convert(json, type);
+        if (type != typeof(object)) return Convert(json, type);
+        // An artifact reference stored in an Object variable comes back as one, as it was when the activity wrote it.
+        return json is JsonObject o && Activities.ArtifactRef.FromJson(o) is { } artifact ? artifact : Unwrap(json);
     }
 
     private static string Describe(object value)
