@@ -14,23 +14,18 @@ public sealed class CurrentDirectoryCollection
     public const string Name = "changes the current directory";
 }
 
-/// <summary><c>workflows/build-pubmed-index.json</c>: validates against the pipeline's registry and runs end to end through the runtime.</summary>
+/// <summary><c>workflows/build-pubmed-index.json</c>: its inputs, and a run end to end through the runtime.</summary>
 [Collection(CurrentDirectoryCollection.Name)]
 public class WorkflowDefinitionTests
 {
     private static string WorkflowFile => Path.Combine(Paths.RepoRoot, "workflows", "build-pubmed-index.json");
 
     [Fact]
-    public void TheFileCarriesTheSchemaLineAndValidates()
+    public void DeclaresTheInputsAUserSets()
     {
-        Assert.StartsWith("{\n  \"$schema\": \"https://elsaworkflows.io/schemas/workflow-definition/v3.0.0/schema.json\"",
-            File.ReadAllText(WorkflowFile).Replace("\r\n", "\n"));
+        // The $schema line, validation and the lossless round trip are checked for every workflow file in MainJobTests.
         var definition = WorkflowDefinitionSerializer.ReadFile(WorkflowFile);
-        Assert.Empty(WorkflowValidator.Validate(definition, PipelineHost.Registry));
         Assert.Equal(["corpusPath", "indexFolder", "rebuild"], definition.Inputs.Select(i => i.Name));
-        // Lossless: what the runtime writes back reads the same.
-        var again = WorkflowDefinitionSerializer.Read(WorkflowDefinitionSerializer.Write(definition));
-        Assert.Equal(WorkflowDefinitionSerializer.Write(definition), WorkflowDefinitionSerializer.Write(again));
     }
 
     [Fact]
