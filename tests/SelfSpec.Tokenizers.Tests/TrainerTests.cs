@@ -142,3 +142,61 @@ public sealed class TrainerTemplateTests
         }
     }
 }
+
+public sealed class TrainerAddedTokenTests
+{
+    private static readonly string[] Labels = ["4. Instruction:", "14. Instruction:", "4. Input:", "4. Output:"];
+
+    private static Tokenizer Train(TempDir dir) => BpeTrainer.Train(
+        Corpus.PubMedQa(100).Select((t, i) => $"###\n{i % 20}. Instruction: {t[..Math.Min(80, t.Length)]}\n4. Input:\n{t}"),
+        new BpeTrainerOptions { VocabSize = 700, SpecialTokens = ["<s>", "</s>"], BosToken = "<s>", EosToken = "</s>", AddedTokens = Labels },
+        dir.FullPath);
+
+    [Fact]
+    public void Added_tokens_take_the_last_ids_match_whole_and_survive_skipping_special_tokens()
+    {
+        using var dir = new TempDir("selfspec-bpe-added-");
+        var tok = Train(dir);
+        Assert.Equal(700, tok.VocabSize);
+        Assert.Equal(Enumerable.Range(696, 4), Labels.Select(l => tok.TokenToId(l)!.Value));
+        Assert.All(Labels, l => Assert.False(tok.IsSpecialToken(tok.TokenToId(l)!.Value)));
+        // Leftmost-longest: "14. Instruction:" is one token, not "1" + "4. Instruction:".
+        var ids = tok.Encode("14. Instruction: Name the drug.\n4. Input:\nAspirin</s>", addSpecialTokens: false);
+        Assert.Equal(tok.TokenToId("14. Instruction:"), ids[0]);
+        Assert.Contains(tok.TokenToId("4. Input:")!.Value, ids);
+        Assert.Equal("14. Instruction: Name the drug.\n4. Input:\nAspirin", tok.Decode(ids, skipSpecialTokens: true));
+    }
+
+    [Fact]
+    public void Unknown_or_clashing_added_tokens_are_rejected()
+    {
+        using var dir = new TempDir("selfspec-bpe-added-bad-");
+        var e = Assert.Throws<ArgumentException>(() => BpeTrainer.Train(["abc"],
+            new BpeTrainerOptions { VocabSize = 600, SpecialTokens = ["<s>"], AddedTokens = ["<s>"] }, dir.FullPath));
+        Assert.Contains("AddedTokens", e.Message);
+        Assert.Throws<ArgumentException>(() => BpeTrainer.Train(["abc"],
+            new BpeTrainerOptions { VocabSize = 600, AddedTokens = [""] }, dir.FullPath));
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public void Transformers_js_reads_the_added_tokens_the_same_way()
+    {
+        using var dir = new TempDir("selfspec-bpe-added-js-");
+        var tok = Train(dir);
+        var texts = new List<string>
+        {
+            "###\n4. Instruction: Classify the sentence.\n4. Input:\nThe drug lowered pressure.\n4. Output:\nyes\n###\n14. Instruction:",
+            "14. Instruction:4. Input:4. Output:</s><s>",
+            "In 4. Inputs and 44. Instruction: and 4.  Input:",
+        };
+        texts.AddRange(Corpus.PubMedQaHeldOut(960, 3));
+        var reference = TransformersJs.Encode(dir.FullPath, texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(reference[i].Ids, tok.Encode(texts[i], addSpecialTokens: false));
+            Assert.Equal(reference[i].Decoded, tok.Decode(reference[i].Ids));
+            Assert.Equal(reference[i].DecodedSkipSpecial, tok.Decode(reference[i].Ids, skipSpecialTokens: true));
+        }
+    }
+}

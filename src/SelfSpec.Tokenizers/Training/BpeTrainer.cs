@@ -82,11 +82,12 @@ public static class BpeTrainer
         foreach (var (key, c) in pairCounts) queue.Enqueue(key, (-c, key));
 
         var merges = new List<(string, string)>();
-        var target = options.VocabSize - vocab.Count;
+        var modelSize = options.VocabSize - options.AddedTokens.Count;
+        var target = modelSize - vocab.Count;
         var idOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < vocab.Count; i++) idOf.TryAdd(vocab[i], i);
         var changed = new HashSet<long>();
-        while (vocab.Count < options.VocabSize && queue.TryDequeue(out var best, out var priority))
+        while (vocab.Count < modelSize && queue.TryDequeue(out var best, out var priority))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var current = pairCounts.GetValueOrDefault(best);
@@ -130,7 +131,7 @@ public static class BpeTrainer
             where.Remove(best);
             foreach (var key in changed)
                 if (pairCounts.GetValueOrDefault(key) > 0) queue.Enqueue(key, (-pairCounts[key], key));
-            if (merges.Count % 100 == 0) progress?.Report(new BpeTrainingProgress("merge", vocab.Count - (options.VocabSize - target), target));
+            if (merges.Count % 100 == 0) progress?.Report(new BpeTrainingProgress("merge", vocab.Count - (modelSize - target), target));
         }
         progress?.Report(new BpeTrainingProgress("merge", target, target));
         return new TrainedModel(vocab, merges);
@@ -151,7 +152,7 @@ public static class BpeTrainer
         IProgress<BpeTrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var total = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        var specials = options.SpecialTokens.Where(s => s.Length > 0).ToArray();
+        var specials = options.SpecialTokens.Concat(options.AddedTokens).Where(s => s.Length > 0).ToArray();
         long done = 0;
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, texts.Count, Math.Max(1, texts.Count / 64)),
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
@@ -200,9 +201,13 @@ public static class BpeTrainer
 
     private static void Validate(BpeTrainerOptions options)
     {
-        var minimum = options.SpecialTokens.Count + 256;
+        var minimum = options.SpecialTokens.Count + 256 + options.AddedTokens.Count;
         if (options.VocabSize < minimum)
-            throw new ArgumentException($"VocabSize {options.VocabSize} is too small: the special tokens and the 256 byte symbols already take {minimum}", nameof(options));
+            throw new ArgumentException($"VocabSize {options.VocabSize} is too small: the special tokens, the 256 byte symbols and the added tokens already take {minimum}", nameof(options));
+        if (options.AddedTokens.Any(string.IsNullOrEmpty))
+            throw new ArgumentException("AddedTokens contains an empty token", nameof(options));
+        if (options.AddedTokens.Concat(options.SpecialTokens).Distinct(StringComparer.Ordinal).Count() != options.AddedTokens.Count + options.SpecialTokens.Count)
+            throw new ArgumentException("AddedTokens contains duplicates or a token that is also in SpecialTokens", nameof(options));
         if (options.SpecialTokens.Distinct(StringComparer.Ordinal).Count() != options.SpecialTokens.Count)
             throw new ArgumentException("SpecialTokens contains duplicates", nameof(options));
         if (options.SpecialTokens.Any(string.IsNullOrEmpty))

@@ -3,11 +3,18 @@ namespace SelfSpec.Tokenizers.Training;
 /// <summary>Settings for <see cref="BpeTrainer"/>.</summary>
 public sealed record BpeTrainerOptions
 {
-    /// <summary>The size of the vocabulary to build: special tokens + 256 byte symbols + merges.</summary>
+    /// <summary>The size of the vocabulary to build: special tokens + 256 byte symbols + merges + added tokens.</summary>
     public required int VocabSize { get; init; }
 
     /// <summary>Special tokens, given ids 0, 1, … in this order; they are matched whole in the input and never split.</summary>
     public IReadOnlyList<string> SpecialTokens { get; init; } = [];
+
+    /// <summary>
+    /// Normal (not special) added tokens: matched whole in the input before pre-tokenization, never split, decoded as
+    /// their text and kept by <c>skipSpecialTokens</c>. They take the last ids (after the merges), as Hugging Face's
+    /// <c>add_tokens</c> gives them, and count towards <see cref="VocabSize"/>.
+    /// </summary>
+    public IReadOnlyList<string> AddedTokens { get; init; } = [];
 
     /// <summary>The beginning-of-sequence token (must be one of <see cref="SpecialTokens"/>), if any.</summary>
     public string? BosToken { get; init; }

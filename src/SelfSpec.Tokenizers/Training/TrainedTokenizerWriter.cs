@@ -8,12 +8,14 @@ internal static class TrainedTokenizerWriter
 {
     private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <remarks>Added tokens (not special) get the ids after the model's vocabulary, which may be short of
+    /// <see cref="BpeTrainerOptions.VocabSize"/> when training ran out of pairs to merge.</remarks>
     public static void Write(BpeTrainer.TrainedModel model, BpeTrainerOptions options, string directory)
     {
         Directory.CreateDirectory(directory);
         // Write beside the target and rename, so an interrupted run never leaves a half-written tokenizer.
         WriteAtomically(Path.Combine(directory, "tokenizer.json"), w => WriteTokenizerJson(w, model, options));
-        WriteAtomically(Path.Combine(directory, "tokenizer_config.json"), w => WriteConfig(w, options));
+        WriteAtomically(Path.Combine(directory, "tokenizer_config.json"), w => WriteConfig(w, model, options));
     }
 
     private static void WriteAtomically(string path, Action<Utf8JsonWriter> write)
@@ -32,7 +34,8 @@ internal static class TrainedTokenizerWriter
         w.WriteNull("truncation");
         w.WriteNull("padding");
         w.WriteStartArray("added_tokens");
-        for (var i = 0; i < options.SpecialTokens.Count; i++) WriteAddedToken(w, i, options.SpecialTokens[i], withId: true);
+        for (var i = 0; i < options.SpecialTokens.Count; i++) WriteAddedToken(w, i, options.SpecialTokens[i], withId: true, special: true);
+        for (var i = 0; i < options.AddedTokens.Count; i++) WriteAddedToken(w, model.Vocab.Count + i, options.AddedTokens[i], withId: true, special: false);
         w.WriteEndArray();
         w.WriteNull("normalizer");
 
@@ -122,7 +125,7 @@ internal static class TrainedTokenizerWriter
         w.WriteEndObject();
     }
 
-    private static void WriteAddedToken(Utf8JsonWriter w, int id, string content, bool withId)
+    private static void WriteAddedToken(Utf8JsonWriter w, int id, string content, bool withId, bool special)
     {
         w.WriteStartObject();
         if (withId) w.WriteNumber("id", id);
@@ -131,11 +134,11 @@ internal static class TrainedTokenizerWriter
         w.WriteBoolean("lstrip", false);
         w.WriteBoolean("rstrip", false);
         w.WriteBoolean("normalized", false);
-        w.WriteBoolean("special", true);
+        w.WriteBoolean("special", special);
         w.WriteEndObject();
     }
 
-    private static void WriteConfig(Utf8JsonWriter w, BpeTrainerOptions options)
+    private static void WriteConfig(Utf8JsonWriter w, BpeTrainer.TrainedModel model, BpeTrainerOptions options)
     {
         w.WriteStartObject();
         w.WriteString("tokenizer_class", "PreTrainedTokenizerFast");
@@ -149,7 +152,12 @@ internal static class TrainedTokenizerWriter
         for (var i = 0; i < options.SpecialTokens.Count; i++)
         {
             w.WritePropertyName(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            WriteAddedToken(w, i, options.SpecialTokens[i], withId: false);
+            WriteAddedToken(w, i, options.SpecialTokens[i], withId: false, special: true);
+        }
+        for (var i = 0; i < options.AddedTokens.Count; i++)
+        {
+            w.WritePropertyName((model.Vocab.Count + i).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            WriteAddedToken(w, model.Vocab.Count + i, options.AddedTokens[i], withId: false, special: false);
         }
         w.WriteEndObject();
         w.WriteEndObject();
