@@ -47,6 +47,30 @@ public sealed class PretrainerTests
     }
 
     [Fact]
+    public void PackingLabelsContextTokensAsIgnoredAcrossWindowBoundaries()
+    {
+        IReadOnlyList<int>[] docs = [[5, 10, 11, 12, 13, 2], [6, 20, 21, 2], [7, 30, 31, 32, 2]];
+        int[] context = [4, 0, 2];
+        var packer = new TokenWindowPacker(docs, 4, seed: 9, contextLengths: context);
+        var windows = packer.LabelledEpoch(0).ToList();
+        Assert.Equal(packer.Epoch(0).ToList(), windows.Select(w => w.Ids).ToList());
+        // Walk the stream back into documents: every document's first context tokens, and only those, are −100.
+        var ids = windows.SelectMany(w => w.Ids).ToArray();
+        var labels = windows.SelectMany(w => w.Labels).ToArray();
+        var expected = new List<int>();
+        var pos = 0;
+        while (pos < ids.Length)
+        {
+            var d = Array.FindIndex(docs, doc => doc[0] == ids[pos]);
+            for (var i = 0; i < docs[d].Count && pos < ids.Length; i++, pos++) expected.Add(i < context[d] ? -100 : docs[d][i]);
+        }
+        Assert.Equal(expected, labels);
+        Assert.Contains(-100, labels);
+        Assert.Throws<ArgumentException>(() => new TokenWindowPacker(docs, 4, 0, [1, 2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TokenWindowPacker(docs, 4, 0, [7, 0, 0]));
+    }
+
+    [Fact]
     public void LossFallsOnATinyCorpus()
     {
         using var model = LlamaModel.CreateRandom(TinyConfig(), 5);
@@ -86,8 +110,10 @@ public sealed class PretrainerTests
         Assert.Equal(3, seen);
     }
 
-    [Fact]
-    public void ThreeAdamWStepsMatchPlainPyTorch()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ThreeAdamWStepsMatchPlainPyTorch(bool withContextTokens)
     {
         using var dir = new TempDir("selfspec-pretrain-ref-");
         var init = dir.Combine("init");
@@ -97,6 +123,8 @@ public sealed class PretrainerTests
         var options = new PretrainingOptions { Steps = 3, WarmupSteps = 1, LearningRate = 1e-2, WeightDecay = 0.1, MaxGradNorm = 0.5, Beta2 = 0.95 };
         var random = new Random(4);
         var batches = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, 12).Select(_ => (long)random.Next(64)).ToArray()).ToArray()).ToArray();
+        // With context tokens: the first 5 positions of every row are a prompt (label −100), as the packer labels them.
+        var labels = withContextTokens ? batches.Select(b => b.Select(r => r.Select((id, i) => i < 5 ? TokenWindowPacker.IgnoredLabel : id).ToArray()).ToArray()).ToArray() : null;
         var rates = Enumerable.Range(0, 3).Select(options.LearningRateAt).ToArray();
         Assert.Equal(0, rates[0]); // warm-up starts at 0, as Hugging Face's schedules do
         var ours = new List<(double Loss, double GradNorm)>();
@@ -104,13 +132,15 @@ public sealed class PretrainerTests
             for (var s = 0; s < 3; s++)
             {
                 using var ids = Tensor.From<long>(batches[s].SelectMany(r => r).ToArray(), [2, 12]);
-                ours.Add(trainer.Step(ids, rates[s]));
+                using var target = labels is null ? null : Tensor.From<long>(labels[s].SelectMany(r => r).ToArray(), [2, 12]);
+                ours.Add(target is null ? trainer.Step(ids, rates[s]) : trainer.Step(ids, target, rates[s]));
             }
 
         var request = dir.Combine("request.json");
         File.WriteAllText(request, JsonSerializer.Serialize(new
         {
             batches,
+            labels,
             lr = rates,
             beta1 = options.Beta1,
             beta2 = options.Beta2,

@@ -53,9 +53,19 @@ public sealed class CausalLmPretrainer : IDisposable
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled between steps; the weights hold the last complete step.</exception>
     public PretrainingResult Train(IReadOnlyList<IReadOnlyList<int>> documents, IProgress<PretrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Train(documents, null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Train(IReadOnlyList{IReadOnlyList{int}}, IProgress{PretrainingProgress}?, CancellationToken)"/>, with
+    /// the first <paramref name="contextLengths"/>[d] tokens of document d as context only: the model reads them but is
+    /// not trained to write them (a prompt before its completion).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled between steps; the weights hold the last complete step.</exception>
+    public PretrainingResult Train(IReadOnlyList<IReadOnlyList<int>> documents, IReadOnlyList<int>? contextLengths,
+        IProgress<PretrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var packer = new TokenWindowPacker(documents, options.SequenceLength, options.Seed);
+        var packer = new TokenWindowPacker(documents, options.SequenceLength, options.Seed, contextLengths);
         var vocab = model.Config.VocabSize;
         foreach (var d in documents)
             foreach (var id in d)
@@ -63,8 +73,9 @@ public sealed class CausalLmPretrainer : IDisposable
 
         var log = new List<PretrainingLogEntry>(options.Steps);
         var stopwatch = Stopwatch.StartNew();
-        using var windows = packer.Windows().GetEnumerator();
+        using var windows = packer.LabelledWindows().GetEnumerator();
         var batch = new long[options.BatchSize * options.SequenceLength];
+        var labels = contextLengths is null ? null : new long[batch.Length];
         var stoppedByTime = false;
         for (var step = 0; step < options.Steps; step++)
         {
@@ -79,11 +90,14 @@ public sealed class CausalLmPretrainer : IDisposable
             {
                 windows.MoveNext();
                 var w = windows.Current;
-                for (var i = 0; i < w.Length; i++) batch[b * options.SequenceLength + i] = w[i];
+                for (var i = 0; i < w.Ids.Length; i++) batch[b * options.SequenceLength + i] = w.Ids[i];
+                if (labels is not null)
+                    for (var i = 0; i < w.Labels.Length; i++) labels[b * options.SequenceLength + i] = w.Labels[i];
             }
             using var ids = Tensor.From<long>(batch, [options.BatchSize, options.SequenceLength]);
+            using var labelTensor = labels is null ? null : Tensor.From<long>(labels, [options.BatchSize, options.SequenceLength]);
             var lr = options.LearningRateAt(step);
-            var (loss, gradNorm) = Step(ids, lr);
+            var (loss, gradNorm) = labelTensor is null ? Step(ids, lr) : Step(ids, labelTensor, lr);
             var seconds = stepWatch.Elapsed.TotalSeconds;
             log.Add(new PretrainingLogEntry(step + 1, loss, lr, gradNorm, batch.Length, seconds));
             progress?.Report(new PretrainingProgress(step + 1, options.Steps, loss, lr, seconds > 0 ? batch.Length / seconds : 0, stopwatch.Elapsed));
@@ -96,17 +110,31 @@ public sealed class CausalLmPretrainer : IDisposable
     /// mean token loss, backward, clipping, AdamW at <paramref name="learningRate"/>.
     /// </summary>
     /// <returns>The loss before the update and the gradient norm before clipping.</returns>
-    public (double Loss, double GradNorm) Step(Tensor inputIds, double learningRate)
+    public (double Loss, double GradNorm) Step(Tensor inputIds, double learningRate) => Step(inputIds, null, learningRate);
+
+    /// <summary>
+    /// One optimiser step on <paramref name="inputIds"/> [batch, T] against <paramref name="labels"/> [batch, T]
+    /// (position t predicts label t + 1; −100 is ignored), mean over the labelled targets. A batch without any
+    /// labelled target leaves the weights as they are and reports a loss of 0.
+    /// </summary>
+    /// <returns>The loss before the update and the gradient norm before clipping.</returns>
+    public (double Loss, double GradNorm) Step(Tensor inputIds, Tensor? labels, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         if (inputIds.Dim != 2 || inputIds.Size(1) < 2) throw new ArgumentException($"inputIds must be [batch, T ≥ 2], got {inputIds}", nameof(inputIds));
+        if (labels is not null && !labels.Shape.SequenceEqual(inputIds.Shape))
+            throw new ArgumentException($"labels must have the shape of inputIds {inputIds}, got {labels}", nameof(labels));
         double loss;
         using (var scope = DisposeScope.Begin())
         {
             var ids = inputIds.Device.Equals(model.Device) ? inputIds : inputIds.To(model.Device);
+            var targets = labels is null ? ids : labels.Device.Equals(model.Device) ? labels : labels.To(model.Device);
+            var predicted = labels is null
+                ? inputIds.Size(0) * (inputIds.Size(1) - 1)
+                : labels.Narrow(1, 1, labels.Size(1) - 1).Ne(TokenWindowPacker.IgnoredLabel).Sum().ItemLong();
+            if (predicted == 0) return (0, 0);
             var logits = model.Forward(ids);
-            var predicted = inputIds.Size(0) * (inputIds.Size(1) - 1);
-            var mean = CausalLanguageModelLoss.SumFromLogits(logits, ids).Div(predicted);
+            var mean = CausalLanguageModelLoss.SumFromLogits(logits, targets).Div(predicted);
             mean.Backward();
             loss = mean.ItemDouble();
         }

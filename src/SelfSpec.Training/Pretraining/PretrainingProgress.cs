@@ -18,7 +18,7 @@ public sealed record PretrainingProgress(long Step, long TotalSteps, double Loss
 /// <param name="Seconds">Wall time of the step.</param>
 public sealed record PretrainingLogEntry(long Step, double Loss, double LearningRate, double GradNorm, long Tokens, double Seconds);
 
-/// <summary>The outcome of <see cref="CausalLmPretrainer.Train"/>.</summary>
+/// <summary>The outcome of <c>CausalLmPretrainer.Train</c>.</summary>
 /// <param name="Steps">Steps done (fewer than planned when the time limit stopped training).</param>
 /// <param name="FinalLoss">The last step's loss.</param>
 /// <param name="Log">One entry per step.</param>

@@ -5,8 +5,10 @@ safetensors package) and runs Hugging Face's Llama computation in plain eager Py
   llama_reference.py forward MODEL_DIR REQUEST.json OUT.safetensors
       REQUEST: {"input_ids": [[...], ...]} -> OUT holds "logits" [B, T, V] (float32)
   llama_reference.py train MODEL_DIR REQUEST.json OUT.safetensors
-      REQUEST: {"batches": [[[...]...]...], "lr": [...], "beta1", "beta2", "eps", "weight_decay", "max_grad_norm"}
-      one AdamW step per batch (mean next-token cross-entropy over every position, clip_grad_norm_, two parameter
+      REQUEST: {"batches": [[[...]...]...], "lr": [...], "beta1", "beta2", "eps", "weight_decay", "max_grad_norm",
+                "labels": optional, shaped like "batches", -100 = not a target}
+      one AdamW step per batch (mean next-token cross-entropy over every position, or over the labelled targets
+      with ignore_index=-100 when "labels" is given; clip_grad_norm_, two parameter
       groups: weight decay on matrices, none on vectors) -> OUT holds every weight after the steps, plus
       "losses" and "grad_norms" (float64 vectors, one entry per step)
 
@@ -128,11 +130,13 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": req["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=req["lr"][0], betas=(req["beta1"], req["beta2"]), eps=req["eps"])
     losses, norms = [], []
-    for batch, lr in zip(req["batches"], req["lr"]):
+    all_labels = req.get("labels") or [None] * len(req["batches"])
+    for batch, labels, lr in zip(req["batches"], all_labels, req["lr"]):
         ids = torch.tensor(batch, dtype=torch.int64)
+        targets = ids if labels is None else torch.tensor(labels, dtype=torch.int64)
         logits = model.forward(ids)
         v = logits.shape[-1]
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, v), ids[:, 1:].reshape(-1))
+        loss = F.cross_entropy(logits[:, :-1].reshape(-1, v), targets[:, 1:].reshape(-1), ignore_index=-100)
         opt.zero_grad()
         loss.backward()
         norms.append(float(torch.nn.utils.clip_grad_norm_(list(params.values()), req["max_grad_norm"])))
