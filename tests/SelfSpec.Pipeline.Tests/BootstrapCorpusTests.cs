@@ -23,7 +23,7 @@ public sealed class BootstrapCorpusTests
         }).ToList());
 
     internal static IReadOnlyList<SeedRow> Seeds => SeedsLazy.Value;
-    private static IReadOnlyList<DocumentRow> Abstracts => AbstractsLazy.Value;
+    internal static IReadOnlyList<DocumentRow> Abstracts => AbstractsLazy.Value;
 
     /// <summary>What the parser gives back for a seed: the instruction with whitespace collapsed and no trailing ':', input and output trimmed.</summary>
     private static (string, string, string) AsParsed(SeedRow s) =>
@@ -59,6 +59,8 @@ public sealed class BootstrapCorpusTests
             const string opening = "###\n4. Instruction:";
             var at = doc.Text.IndexOf(opening, StringComparison.Ordinal);
             Assert.True(at > 0, "the prompt's closing line is missing");
+            // Everything up to the prompt's closing label is context the model is not trained to write.
+            Assert.Equal(at + opening.Length, doc.PromptLength);
             var completion = doc.Text[(at + opening.Length)..^"</s>".Length];
             var parsed = InstructionCompletionParser.Parse(completion, 4, truncated: false);
             Assert.Empty(parsed.Errors);
@@ -82,6 +84,11 @@ public sealed class BootstrapCorpusTests
         Assert.Equal(Seeds.Count, counts[BootstrapDocumentKind.ResponseGeneration]);
         Assert.Equal(Seeds.Count, counts[BootstrapDocumentKind.FewShot]);
         Assert.All(docs, d => Assert.EndsWith("</s>", d.Text));
+        // Abstracts are trained on whole; every prompt-formatted document only on what follows its prompt.
+        Assert.All(docs.Where(d => d.Kind == BootstrapDocumentKind.Abstract), d => Assert.Equal(0, d.PromptLength));
+        Assert.All(docs.Where(d => d.Kind == BootstrapDocumentKind.Alpaca), d => Assert.EndsWith("### Response:", d.Text[..d.PromptLength]));
+        Assert.All(docs.Where(d => d.Kind == BootstrapDocumentKind.ResponseGeneration), d => Assert.EndsWith("### Response:", d.Text[..d.PromptLength]));
+        Assert.All(docs.Where(d => d.Kind == BootstrapDocumentKind.FewShot), d => Assert.EndsWith("Output:", d.Text[..d.PromptLength]));
 
         var alpaca = docs.Where(d => d.Kind == BootstrapDocumentKind.Alpaca).Select(d => d.Text).ToHashSet();
         Assert.All(Seeds, s => Assert.Contains(AlpacaTemplate.FormatExample(s.Instruction, s.Input, s.Output, "</s>"), alpaca));
@@ -126,5 +133,47 @@ public sealed class BootstrapSettingsTests
         };
         var e = Assert.Throws<PipelineException>(bad.Validate);
         Assert.Equal(field, e.Field);
+    }
+}
+
+/// <summary>The bootstrapper's optional training knobs reach the tokenizer and the loss.</summary>
+public sealed class BootstrapperOptionsTests
+{
+    private static BootstrapSettings Tiny => new()
+    {
+        VocabSize = 700, HiddenSize = 32, Layers = 1, Heads = 2, KeyValueHeads = 2, TrainingSteps = 3, BatchSize = 2, SequenceLength = 64,
+        Corpus = new BootstrapCorpusOptions { InstructionPrompts = 8 },
+    };
+
+    [Fact]
+    public void ItemLabelTokensBecomeSingleNormalTokensOfTheSavedTokenizer()
+    {
+        using var dir = new TempDir("selfspec-bootstrap-labels-");
+        BaseModelBootstrapper.Run(BootstrapCorpusTests.Seeds, BootstrapCorpusTests.Abstracts, Tiny with { ItemLabelTokens = true }, dir.FullPath);
+        var tokenizer = SelfSpec.Tokenizers.Tokenizer.FromFile(Path.Combine(dir.FullPath, "tokenizer.json"));
+        foreach (var label in new[] { "4. Instruction:", "4. Input:", "14. Output:" })
+        {
+            var ids = tokenizer.Encode(label, addSpecialTokens: false);
+            Assert.Single(ids);
+            Assert.False(tokenizer.IsSpecialToken(ids[0]), label);
+        }
+        using var plain = new TempDir("selfspec-bootstrap-plain-");
+        BaseModelBootstrapper.Run(BootstrapCorpusTests.Seeds, BootstrapCorpusTests.Abstracts, Tiny, plain.FullPath);
+        Assert.True(SelfSpec.Tokenizers.Tokenizer.FromFile(Path.Combine(plain.FullPath, "tokenizer.json")).Encode("4. Input:", addSpecialTokens: false).Length > 1);
+    }
+
+    [Fact]
+    public void TrainingOnCompletionsOnlyChangesTheLossButNotTheCorpus()
+    {
+        // Same seed, same windows: only the targets differ, so the first step's loss must differ and the token count not.
+        // One abstract, so the windows are almost all prompt-formatted documents.
+        var abstracts = BootstrapCorpusTests.Abstracts.Take(1).ToList();
+        using var a = new TempDir("selfspec-bootstrap-mask-a-");
+        using var b = new TempDir("selfspec-bootstrap-mask-b-");
+        var all = BaseModelBootstrapper.Run(BootstrapCorpusTests.Seeds, abstracts, Tiny, a.FullPath);
+        var masked = BaseModelBootstrapper.Run(BootstrapCorpusTests.Seeds, abstracts,
+            Tiny with { TrainOnCompletionsOnly = true, CompletionOnlyKinds = Enum.GetValues<BootstrapDocumentKind>().ToHashSet() }, b.FullPath);
+        Assert.Equal(all.CorpusTokens, masked.CorpusTokens);
+        Assert.NotEqual(all.Training.Log[0].Loss, masked.Training.Log[0].Loss);
     }
 }

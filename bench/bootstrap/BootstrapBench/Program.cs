@@ -52,6 +52,9 @@ if (mode == "full")
             "igprompts" => settings with { Corpus = settings.Corpus with { InstructionPrompts = int.Parse(v) } },
             "seed" => settings with { RandomSeed = int.Parse(v) },
             "abstractcopies" => settings with { Corpus = settings.Corpus with { AbstractCopies = int.Parse(v) } },
+            "mask" => settings with { TrainOnCompletionsOnly = v == "1" },
+            "maskall" => settings with { CompletionOnlyKinds = v == "1" ? Enum.GetValues<BootstrapDocumentKind>().ToHashSet() : new HashSet<BootstrapDocumentKind> { BootstrapDocumentKind.InstructionGeneration } },
+            "labels" => settings with { ItemLabelTokens = v == "1" },
             "warmup" => settings with { WarmupSteps = int.Parse(v) },
             "items" => settings with { Corpus = settings.Corpus with { MinCompletionItems = int.Parse(v.Split('-')[0]), MaxCompletionItems = int.Parse(v.Split('-')[1]) } },
             _ => throw new ArgumentException(k),
@@ -123,6 +126,7 @@ if (mode == "probe")
     var gen = await new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: 8), new RougeLSimilarityIndex(), ig).RunAsync(seeds);
     var withItem = gen.Raw.Count(r => r.ParsedInstructions.Count > 0);
     var items = gen.Raw.Sum(r => r.ParsedInstructions.Count);
+    foreach (var r in gen.Raw.Take(int.Parse(Environment.GetEnvironmentVariable("RAWS") ?? "0"))) Console.WriteLine($"  RAW ({r.Truncated}): {r.Completion[..Math.Min(900, r.Completion.Length)]}\n  ERR: {string.Join(" | ", r.ParseErrors)}");
     Console.WriteLine($"PROBE T={temperature} top-p={topP} prompts={gen.Raw.Count} wall={watch.Elapsed.TotalSeconds:F0}s truncated={gen.Raw.Count(r => r.Truncated)} with_items={withItem} ({100.0 * withItem / gen.Raw.Count:F0}%) items={items} kept={gen.Kept.Count} rejected: {string.Join(" ", gen.Rejected.GroupBy(r => r.Reason).Select(g => $"{g.Key}:{g.Count()}"))}");
 }
 

@@ -37,6 +37,10 @@ public static class BaseModelBootstrapper
     /// <summary>The special tokens, in id order: padding 0, beginning 1, end 2 (Llama's BOS/EOS ids).</summary>
     public static readonly IReadOnlyList<string> SpecialTokens = ["<pad>", "<s>", "</s>"];
 
+    /// <summary>The item labels that <see cref="BootstrapSettings.ItemLabelTokens"/> turns into tokens: <c>{n}. Instruction:</c>, <c>{n}. Input:</c> and <c>{n}. Output:</c> for n = 1…20.</summary>
+    public static readonly IReadOnlyList<string> ItemLabelTokens =
+        [.. Enumerable.Range(1, 20).SelectMany(n => new[] { $"{n}. Instruction:", $"{n}. Input:", $"{n}. Output:" })];
+
     /// <summary>Runs every stage and writes the model folder to <paramref name="outputDirectory"/>.</summary>
     /// <exception cref="OperationCanceledException">Cancelled; the folder may hold a partial tokenizer but no weights.</exception>
     public static BootstrapResult Run(IReadOnlyList<SeedRow> seeds, IReadOnlyList<DocumentRow> abstracts, BootstrapSettings settings, string outputDirectory,
@@ -54,6 +58,7 @@ public static class BaseModelBootstrapper
         {
             VocabSize = settings.VocabSize,
             SpecialTokens = SpecialTokens,
+            AddedTokens = settings.ItemLabelTokens ? ItemLabelTokens : [],
             PadToken = SpecialTokens[0],
             BosToken = SpecialTokens[1],
             EosToken = SpecialTokens[2],
@@ -62,6 +67,11 @@ public static class BaseModelBootstrapper
         }, outputDirectory, cancellationToken: cancellationToken);
         var encoded = tokenizer.EncodeBatchToIds(texts, addSpecialTokens: true);
         var documents = encoded.Select(ids => (IReadOnlyList<int>)ids).ToArray();
+        // The prompt ends on a pre-token boundary ("…Instruction:" before " text"), so its own encoding is a prefix
+        // of the document's; Min guards the count anyway.
+        int[]? contextLengths = settings.TrainOnCompletionsOnly
+            ? corpus.Select((d, i) => d.PromptLength == 0 || !settings.CompletionOnlyKinds.Contains(d.Kind) ? 0 : Math.Min(encoded[i].Length, tokenizer.Encode(d.Text[..d.PromptLength], addSpecialTokens: true).Length)).ToArray()
+            : null;
 
         var config = new LlamaConfig
         {
@@ -97,7 +107,7 @@ public static class BaseModelBootstrapper
         {
             var report = progress == null ? null : new ProgressRelay<PretrainingProgress>(p =>
                 progress.Report(new BootstrapProgress("training", p.Step, p.TotalSteps, $"loss {p.Loss:F3}, {p.TokensPerSecond:F0} tokens/s")));
-            training = trainer.Train(documents, report, cancellationToken);
+            training = trainer.Train(documents, contextLengths, report, cancellationToken);
         }
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -25,7 +25,9 @@ public enum BootstrapDocumentKind
 /// <summary>One training text of the bootstrap corpus; <see cref="Text"/> ends with the end-of-sequence token.</summary>
 /// <param name="Kind">Which format it is.</param>
 /// <param name="Text">The text, ending with <see cref="BootstrapCorpusOptions.EosToken"/>.</param>
-public sealed record BootstrapDocument(BootstrapDocumentKind Kind, string Text);
+/// <param name="PromptLength">How many leading characters of <see cref="Text"/> are a prompt the model reads but is not
+/// trained to write (see <see cref="BootstrapSettings.TrainOnCompletionsOnly"/>); 0 for plain text.</param>
+public sealed record BootstrapDocument(BootstrapDocumentKind Kind, string Text, int PromptLength = 0);
 
 /// <summary>How many documents of each kind <see cref="BootstrapCorpus.Build"/> renders.</summary>
 public sealed record BootstrapCorpusOptions
@@ -113,8 +115,9 @@ public static class BootstrapCorpus
             var others = seeds.Where(s => !shown.Contains(s.Id)).ToArray();
             random.Shuffle(others);
             var count = Math.Min(others.Length, random.Next(options.MinCompletionItems, options.MaxCompletionItems + 1));
-            var text = prompt.Build(demonstrations) + RenderCompletion(firstNumber, others.Take(count).ToArray()) + eos;
-            documents.Add(new BootstrapDocument(BootstrapDocumentKind.InstructionGeneration, text));
+            var promptText = prompt.Build(demonstrations);
+            var text = promptText + RenderCompletion(firstNumber, others.Take(count).ToArray()) + eos;
+            documents.Add(new BootstrapDocument(BootstrapDocumentKind.InstructionGeneration, text, promptText.Length));
         }
 
         var responsePrompt = new ResponseGenerationPrompt(options.Domain);
@@ -125,11 +128,12 @@ public static class BootstrapCorpus
             for (var r = 0; r < options.ResponsePromptsPerSeed; r++)
             {
                 var document = DocumentText(abstracts[random.Next(abstracts.Count)]);
-                documents.Add(new BootstrapDocument(BootstrapDocumentKind.ResponseGeneration,
-                    responsePrompt.Build(seed.Instruction, seed.Input, document) + seed.Output + eos));
+                var responseText = responsePrompt.Build(seed.Instruction, seed.Input, document);
+                documents.Add(new BootstrapDocument(BootstrapDocumentKind.ResponseGeneration, responseText + seed.Output + eos, responseText.Length));
             }
             for (var a = 0; a < options.AlpacaCopiesPerSeed; a++)
-                documents.Add(new BootstrapDocument(BootstrapDocumentKind.Alpaca, AlpacaTemplate.FormatExample(seed.Instruction, seed.Input, seed.Output, eos)));
+                documents.Add(new BootstrapDocument(BootstrapDocumentKind.Alpaca, AlpacaTemplate.FormatExample(seed.Instruction, seed.Input, seed.Output, eos),
+                    AlpacaTemplate.Format(seed.Instruction, seed.Input).Length));
             for (var f = 0; f < options.FewShotPromptsPerSeed; f++)
             {
                 // The seed's own instruction as the task definition; demonstrations from the other seeds of its task.
@@ -138,8 +142,8 @@ public static class BootstrapCorpus
                 var dataset = new BenchmarkDataset("bootstrap", TaskFamily.QA, seed.Task, 0);
                 var instance = new EvalInstance("bootstrap", seed.Id, seed.Input, seed.Output, [seed.Output]);
                 var shots = random.Next(0, options.MaxShots + 1);
-                documents.Add(new BootstrapDocument(BootstrapDocumentKind.FewShot,
-                    builder.Build(dataset, instance, shots, PromptStyle.Plain) + " " + seed.Output + eos));
+                var fewShotText = builder.Build(dataset, instance, shots, PromptStyle.Plain);
+                documents.Add(new BootstrapDocument(BootstrapDocumentKind.FewShot, fewShotText + " " + seed.Output + eos, fewShotText.Length));
             }
         }
 

@@ -49,6 +49,29 @@ public sealed record BootstrapSettings
     /// <summary>The seed of the corpus, the weights and the window order.</summary>
     public int RandomSeed { get; init; } = 1;
 
+    /// <summary>
+    /// Give each item label of the instruction-generation format (<c>{n}. Instruction:</c>, <c>{n}. Input:</c>,
+    /// <c>{n}. Output:</c> for n = 1…20) its own token. A few-million-parameter model cannot carry a number written
+    /// as digits across a generated instruction (it writes <c>4. Instruction:</c> … <c>1. Input:</c>, which the
+    /// Alpaca parser rightly drops); a label token only has to follow the previous label token. The text is the same
+    /// either way, so prompts, parsing and the artifacts do not change. Off by default: it did not raise the share of
+    /// parsable completions measurably (bench/results/bootstrap.md, session 3).
+    /// </summary>
+    public bool ItemLabelTokens { get; init; }
+
+    /// <summary>
+    /// Train on completions only: in every prompt-formatted document (Table 3 instruction generation, response
+    /// generation, Alpaca, k-shot) the prompt is read as context but not predicted, as supervised fine-tuning masks it.
+    /// A small model that learns to write the prompts drifts back into them: into the Table 3 requirements ("8. Ensure
+    /// diverse tasks…") or into Alpaca's <c>### Input:</c> in the middle of a generated item. Off by default: with or
+    /// without <see cref="ItemLabelTokens"/> it did not raise the share of parsable completions measurably
+    /// (bench/results/bootstrap.md, session 3).
+    /// </summary>
+    public bool TrainOnCompletionsOnly { get; init; }
+
+    /// <summary>The document kinds <see cref="TrainOnCompletionsOnly"/> applies to.</summary>
+    public IReadOnlySet<BootstrapDocumentKind> CompletionOnlyKinds { get; init; } = new HashSet<BootstrapDocumentKind> { BootstrapDocumentKind.InstructionGeneration };
+
     /// <summary>What the corpus holds (its <see cref="BootstrapCorpusOptions.RandomSeed"/> is replaced by <see cref="RandomSeed"/>).</summary>
     public BootstrapCorpusOptions Corpus { get; init; } = new();
 
