@@ -118,4 +118,22 @@ public class MemoryAndErrorTests
         }
         Assert.Matches(@"^\d+\.\d+", Torch.Version);
     }
+
+    [Fact]
+    public void TheShimsOwnKernelsUseTheThreads()
+    {
+        // at::parallel_for compiled into the shim runs single-threaded unless the shim itself is built with OpenMP.
+        var original = Torch.Threads;
+        try
+        {
+            Torch.Threads = 2;
+            Assert.Equal(2, Torch.ShimThreads);
+            Torch.Threads = 1;
+            Assert.Equal(1, Torch.ShimThreads);
+        }
+        finally
+        {
+            Torch.Threads = original;
+        }
+    }
 }
