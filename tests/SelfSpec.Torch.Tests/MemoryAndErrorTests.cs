@@ -128,6 +128,12 @@ public class MemoryAndErrorTests
         {
             Torch.Threads = 2;
             Assert.Equal(2, Torch.ShimThreads);
+            // A thread that never set the count itself (a thread-pool thread running a forward pass) takes it over.
+            var onOtherThread = 0;
+            var other = new Thread(() => onOtherThread = Torch.ShimThreads);
+            other.Start();
+            other.Join();
+            Assert.Equal(2, onOtherThread);
             Torch.Threads = 1;
             Assert.Equal(1, Torch.ShimThreads);
         }
