@@ -2,7 +2,8 @@
 # LLM engine benchmark: SelfSpec.Llm vs a PyTorch eager implementation of the same Llama (Debian python3-torch 1.13,
 # the same libtorch underneath), same threads, in the same run, alternating the two so machine load hits both alike.
 # Creates a random ~134M-parameter Llama (hidden 768, 12 layers, vocab 32000) in f32 and bf16, then measures prefill
-# and greedy-decode tokens/s at batch 1 and 8 (best of REPS) and peak resident memory, and writes bench/results/llm.md.
+# and greedy-decode tokens/s at batch 1 and 8 (best of REPS) and peak resident memory, and writes bench/results/llm.md
+# (the new table on top; the "## " note sections of the previous file are kept below it).
 #   THREADS (2) PROMPT (64) NEW (16) REPS (3) WORK (/tmp/selfspec-bench-llm) OUT (bench/results/llm.md)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -67,6 +68,13 @@ lines += ["", "Memory-bandwidth bound on decode (every step reads all weights on
  f"bf16 {bf16_mb:.0f} MB/step → {40e3/bf16_mb:.0f} steps/s.", "",
  "Peak RSS of ours counts the memory-mapped checkpoint pages (weights are used in place, not copied); the PyTorch script copies them.",
  "", "Raw results (JSON lines):", "", "```"] + [json.dumps(r) for r in rows] + ["```", ""]
+# Keep the notes of earlier sessions (every "## " section of the previous file) below the new table.
+try:
+    previous = open(out).read()
+    at = previous.find("\n## ")
+    if at >= 0: lines += [previous[at + 1:].rstrip("\n"), ""]
+except FileNotFoundError:
+    pass
 open(out, "w").write("\n".join(lines))
 print("\n".join(lines))
 PYEOF

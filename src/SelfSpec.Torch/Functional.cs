@@ -38,7 +38,35 @@ public static class Functional
     }
 
     /// <summary>
-    /// Whether <see cref="LinearRows"/> runs its AVX-512 kernel (true by default where the CPU has AVX-512F/BW/VL and
+    /// <see cref="LinearRows(Tensor, Tensor, Tensor?)"/> for several weights applied to the same input (a layer's q/k/v or
+    /// gate/up projections): returns <c>input · weights[i]ᵀ + biases[i]</c> for each i, equal bit for bit to separate
+    /// calls. Where the streaming kernel applies to all of them (same weight dtype, at most 8 weights) they run in one
+    /// parallel region, sparing the thread wake-up that each separate call costs; otherwise each goes its own way.
+    /// </summary>
+    /// <param name="input">[..., in] float32 input shared by every weight.</param>
+    /// <param name="weights">[out_i, in] weights.</param>
+    /// <param name="biases">[out_i] biases, or null entries (or a null list) for none.</param>
+    public static unsafe Tensor[] LinearRows(Tensor input, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?>? biases = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
+        if (biases != null && biases.Count != weights.Count)
+            throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
+        var present = Enumerable.Range(0, weights.Count).Where(i => biases?[i] != null).ToArray();
+        using var w = new HandleList(weights);
+        using var b = new HandleList(present.Select(i => biases![i]!).ToArray());
+        var biasPointers = new IntPtr[weights.Count];
+        for (var j = 0; j < present.Length; j++) biasPointers[present[j]] = b.Pointers[j];
+        var outputs = new IntPtr[weights.Count];
+        int status;
+        fixed (IntPtr* wp = w.Pointers, bp = biasPointers, op = outputs)
+            status = NativeMethods.st_linear_rows_group(input.Handle, weights.Count, wp, bp, op);
+        Check.Status(status);
+        return outputs.Select(Tensor.Adopt).ToArray();
+    }
+
+    /// <summary>
+    /// Whether <see cref="LinearRows(Tensor, Tensor, Tensor?)"/> runs its AVX-512 kernel (true by default where the CPU has AVX-512F/BW/VL and
     /// <c>SELFSPEC_NO_AVX512</c> is not set) rather than the AVX2 one. Setting false forces AVX2 (e.g. to compare the two);
     /// setting true on a CPU without AVX-512 leaves it false.
     /// </summary>

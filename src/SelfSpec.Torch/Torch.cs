@@ -106,6 +106,20 @@ public static class Torch
         }
     }
 
+    /// <summary>
+    /// How many threads the shim's own kernels (<see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, decode
+    /// attention, the fused norms) split their work over when called from this thread: <see cref="Threads"/> when the
+    /// shim was built with OpenMP, as libtorch is; 1 means the shim was compiled without it and runs them on one core.
+    /// </summary>
+    public static int ShimThreads
+    {
+        get
+        {
+            EnsureInitialised();
+            return NativeMethods.st_shim_parallel_threads();
+        }
+    }
+
     /// <summary>Seeds libtorch's default generators (prefer an explicit <see cref="Generator"/>).</summary>
     public static void ManualSeed(ulong seed)
     {

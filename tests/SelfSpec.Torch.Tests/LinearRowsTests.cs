@@ -55,6 +55,64 @@ public class LinearRowsTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 768, DType.Float32)]
+    [InlineData(8, 96, DType.Float32)]
+    [InlineData(13, 67, DType.Float32)]
+    [InlineData(1, 768, DType.BFloat16)]
+    [InlineData(8, 77, DType.BFloat16)]
+    [InlineData(40, 64, DType.Float32)] // beyond the kernel's rows: each weight goes to libtorch's linear
+    [InlineData(40, 64, DType.BFloat16)]
+    public void AGroupEqualsSeparateCallsBitForBit(int rows, int inFeatures, DType weightType)
+    {
+        // Output counts that are not multiples of the tiles (48 and 64 rows) or the 3-row blocks, so tiles of several
+        // weights meet inside one thread's share; a bias on some weights only.
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(11);
+        var x = Tensor.Randn([rows, inFeatures], g);
+        long[] outs = [257, 50, 130];
+        var weights = outs.Select(n => Tensor.Randn([n, inFeatures], g).To(weightType)).ToArray();
+        Tensor?[] biases = [Tensor.Randn([257], g), null, Tensor.Randn([130], g)];
+        foreach (var avx512 in new[] { true, false })
+        {
+            var before = Functional.LinearRowsUsesAvx512;
+            Functional.LinearRowsUsesAvx512 = avx512;
+            try
+            {
+                var grouped = Functional.LinearRows(x, weights, biases);
+                Assert.Equal(3, grouped.Length);
+                for (var i = 0; i < weights.Length; i++)
+                {
+                    var separate = Functional.LinearRows(x, weights[i], biases[i]);
+                    Assert.Equal(separate.Shape, grouped[i].Shape);
+                    Assert.Equal(separate.ToArray<float>(), grouped[i].ToArray<float>());
+                    var reference = Functional.Linear(x.To(DType.Float64), weights[i].To(DType.Float64), biases[i]?.To(DType.Float64));
+                    Assert.True(grouped[i].To(DType.Float64).Sub(reference).Abs().Max().ItemDouble() < 1e-4 * Math.Sqrt(inFeatures));
+                }
+            }
+            finally
+            {
+                Functional.LinearRowsUsesAvx512 = before;
+            }
+        }
+    }
+
+    [Fact]
+    public void AGroupOfMixedWeightTypesStillComputesEach()
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(12);
+        var x = Tensor.Randn([2, 1, 40], g);
+        var w32 = Tensor.Randn([70, 40], g);
+        var w16 = Tensor.Randn([33, 40], g).To(DType.BFloat16);
+        var ys = Functional.LinearRows(x, [w32, w16]);
+        Assert.Equal([2L, 1, 70], ys[0].Shape);
+        Assert.Equal([2L, 1, 33], ys[1].Shape);
+        Assert.Equal(Functional.LinearRows(x, w32).ToArray<float>(), ys[0].ToArray<float>());
+        Assert.Equal(Functional.LinearRows(x, w16).ToArray<float>(), ys[1].ToArray<float>());
+        Assert.ThrowsAny<TorchException>(() => Functional.LinearRows(x, [w32, Tensor.Randn([5, 41], g)]));
+    }
+
     [Fact]
     public void KeepsLeadingDimensions()
     {

@@ -118,4 +118,28 @@ public class MemoryAndErrorTests
         }
         Assert.Matches(@"^\d+\.\d+", Torch.Version);
     }
+
+    [Fact]
+    public void TheShimsOwnKernelsUseTheThreads()
+    {
+        // at::parallel_for compiled into the shim runs single-threaded unless the shim itself is built with OpenMP.
+        var original = Torch.Threads;
+        try
+        {
+            Torch.Threads = 2;
+            Assert.Equal(2, Torch.ShimThreads);
+            // A thread that never set the count itself (a thread-pool thread running a forward pass) takes it over.
+            var onOtherThread = 0;
+            var other = new Thread(() => onOtherThread = Torch.ShimThreads);
+            other.Start();
+            other.Join();
+            Assert.Equal(2, onOtherThread);
+            Torch.Threads = 1;
+            Assert.Equal(1, Torch.ShimThreads);
+        }
+        finally
+        {
+            Torch.Threads = original;
+        }
+    }
 }

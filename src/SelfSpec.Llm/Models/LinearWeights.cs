@@ -36,13 +36,25 @@ public sealed class LinearWeights : IDisposable
 
     /// <summary>
     /// Applies the layer. A packed (quantised) weight computes through <see cref="IPackedLinearWeight.Linear"/>; few-row
-    /// float32 inputs (decoding) take <see cref="Functional.LinearRows"/>, which streams the weight once; everything else
-    /// (prefill, autograd, bf16 activations) takes libtorch's linear.
+    /// float32 inputs (decoding) take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, which streams the weight
+    /// once; everything else (prefill, autograd, bf16 activations) takes libtorch's linear.
     /// </summary>
     public Tensor Apply(Tensor x) =>
         Packed != null ? Packed.Linear(x, Bias)
         : x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias)
         : Functional.Linear(x, Weight, Bias);
+
+    /// <summary>
+    /// <see cref="Apply"/> of several layers to the same input, equal to applying each in turn. Dense weights with float32
+    /// input go to <see cref="Functional.LinearRows(Tensor, IReadOnlyList{Tensor}, IReadOnlyList{Tensor?})"/> together,
+    /// so at decode time they share one parallel region.
+    /// </summary>
+    public static Tensor[] ApplyAll(IReadOnlyList<LinearWeights> layers, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (x.DType != DType.Float32 || layers.Any(l => l.Packed != null)) return layers.Select(l => l.Apply(x)).ToArray();
+        return Functional.LinearRows(x, layers.Select(l => l.Weight).ToArray(), layers.Select(l => l.Bias).ToArray());
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -12,7 +12,7 @@ namespace SelfSpec.Llm.Models;
 /// (with autograd and no cache). Gradients reach whatever requires them: the matrices of a trainable
 /// <see cref="LoraAdapter"/> over frozen weights, or every weight of <see cref="NamedWeights"/> for full training from
 /// scratch (<see cref="CreateRandom"/>). Loaded weights do not require gradients, and the fast no-grad kernels
-/// (<see cref="Functional.LinearRows"/>, fused decode attention) fall back to libtorch's differentiable ops whenever
+/// (<see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, fused decode attention) fall back to libtorch's differentiable ops whenever
 /// autograd is in play, so inference keeps its speed.
 /// </para>
 /// </summary>
@@ -366,13 +366,27 @@ public sealed class LlamaModel : IDisposable
         return normed.Mul(weight);
     }
 
-    private static Tensor Project(LlamaLayer layer, LlamaProjection p, Tensor x, LoraAdapter? adapter)
+    private static Tensor Project(LlamaLayer layer, LlamaProjection p, Tensor x, LoraAdapter? adapter) =>
+        WithAdapter(layer, p, x, layer[p].Apply(x), adapter);
+
+    /// <summary>Several projections of the same input (q/k/v, gate/up), the base weights in one call.</summary>
+    private static Tensor[] Project(LlamaLayer layer, LlamaProjection[] ps, Tensor x, LoraAdapter? adapter)
     {
-        var y = layer[p].Apply(x);
+        var ys = LinearWeights.ApplyAll(ps.Select(p => layer[p]).ToArray(), x);
+        for (var i = 0; i < ps.Length; i++) ys[i] = WithAdapter(layer, ps[i], x, ys[i], adapter);
+        return ys;
+    }
+
+    /// <summary>y + s·B·A·x where the adapter adapts this projection, else y.</summary>
+    private static Tensor WithAdapter(LlamaLayer layer, LlamaProjection p, Tensor x, Tensor y, LoraAdapter? adapter)
+    {
         if (adapter?.Find(layer.Index, p) is not { } pair) return y;
         var low = Functional.Linear(Functional.Linear(adapter.InputDropout?.Invoke(x) ?? x, pair.A), pair.B);
         return y.Add(low, adapter.Scale);
     }
+
+    private static readonly LlamaProjection[] QueryKeyValue = [LlamaProjection.Query, LlamaProjection.Key, LlamaProjection.Value];
+    private static readonly LlamaProjection[] GateUp = [LlamaProjection.Gate, LlamaProjection.Up];
 
     private static Tensor ApplyRotary(Tensor x, Tensor cos, Tensor sin)
     {
@@ -388,9 +402,10 @@ public sealed class LlamaModel : IDisposable
         Tensor RotaryHeadsFirst(Tensor projected, long n) => FusedInference(projected)
             ? Functional.RotaryHeadsFirst(projected.View(batch, t, n, dim), cos, sin)
             : ApplyRotary(projected.View(batch, t, n, dim), cos, sin).Permute(0, 2, 1, 3);
-        var q = RotaryHeadsFirst(Project(layer, LlamaProjection.Query, x, adapter), heads);
-        var k = RotaryHeadsFirst(Project(layer, LlamaProjection.Key, x, adapter), kvHeads);
-        var v = Project(layer, LlamaProjection.Value, x, adapter).View(batch, t, kvHeads, dim).Permute(0, 2, 1, 3);
+        var qkv = Project(layer, QueryKeyValue, x, adapter);
+        var q = RotaryHeadsFirst(qkv[0], heads);
+        var k = RotaryHeadsFirst(qkv[1], kvHeads);
+        var v = qkv[2].View(batch, t, kvHeads, dim).Permute(0, 2, 1, 3);
         var (keys, values) = cache != null ? cache.Append(layer.Index, k, v, (int)t) : (k, v);
         var total = past + t;
 
@@ -416,9 +431,8 @@ public sealed class LlamaModel : IDisposable
 
     private static Tensor Mlp(LlamaLayer layer, Tensor x, LoraAdapter? adapter)
     {
-        var gate = Project(layer, LlamaProjection.Gate, x, adapter).Silu();
-        var up = Project(layer, LlamaProjection.Up, x, adapter);
-        return Project(layer, LlamaProjection.Down, gate.Mul(up), adapter);
+        var gateUp = Project(layer, GateUp, x, adapter);
+        return Project(layer, LlamaProjection.Down, gateUp[0].Silu().Mul(gateUp[1]), adapter);
     }
 
     /// <inheritdoc />

@@ -446,6 +446,9 @@ internal static unsafe partial class NativeMethods
     internal static partial TensorHandle st_linear_rows(TensorHandle x, TensorHandle w, IntPtr bias);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_linear_rows_group(TensorHandle x, int count, IntPtr* weights, IntPtr* biases, IntPtr* outputs);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_linear_rows_set_avx512(int enabled);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
@@ -576,6 +579,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_get_num_threads();
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_shim_parallel_threads();
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_shim_has_cuda();

@@ -3,6 +3,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>
+#include <atomic>
 #include <cstring>
 
 #ifdef SELFSPEC_WITH_CUDA
@@ -26,6 +27,20 @@ ST_API int32_t st_parallel_info(char* buf, int32_t capacity) { return copy_strin
 
 ST_API void st_set_num_threads(int32_t n) { at::set_num_threads(n); }
 ST_API int32_t st_get_num_threads() { return at::get_num_threads(); }
+
+// How many threads an at::parallel_for compiled into this shim splits a range over (the calling thread's setting).
+// at::parallel_for is a header template: compiled without OpenMP it runs everything on the calling thread, whatever
+// at::set_num_threads says, so this is what tells whether the shim's own kernels run in parallel.
+ST_API int32_t st_shim_parallel_threads() {
+  std::atomic<int32_t> used{0};
+  std::atomic<uint64_t> seen{0};
+  at::parallel_for(0, 1024, 1, [&](int64_t, int64_t) {
+    const int tid = at::get_thread_num();
+    const uint64_t bit = tid < 64 ? (uint64_t{1} << tid) : 0;
+    if (bit && !(seen.fetch_or(bit) & bit)) used.fetch_add(1);
+  });
+  return used.load();
+}
 
 ST_API int32_t st_shim_has_cuda() {
 #ifdef SELFSPEC_WITH_CUDA
