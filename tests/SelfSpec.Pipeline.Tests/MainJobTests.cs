@@ -52,7 +52,7 @@ public class MainJobTests
         using var host = new PipelineHost();
         var definition = WorkflowDefinitionSerializer.ReadFile(Workflow("self-specialization.json"));
         var output = host.Dir.Combine("out");
-        const int k = 2, batch = 4, epochs = 1;
+        const int k = 2, batch = 4, epochs = 1, Target = 2, MaxPrompts = 400;
         var input = new Dictionary<string, object?>
         {
             ["seedsPath"] = Data("seeds", "biomedical_seeds.jsonl"),
@@ -60,10 +60,12 @@ public class MainJobTests
             ["indexFolder"] = host.Dir.Combine("index"),
             ["evalDataset"] = Data("eval", "demo_eval.jsonl"),
             ["outputFolder"] = output,
-            // The demonstration model at its default settings (about 2.5 minutes on 2 cores) parses an item from about 1% of
-            // prompts (bench/results/bootstrap.md); with seed 42 the first ones come at prompts 79, 95 and 164.
-            ["instructionCount"] = 12,
-            ["maxPrompts"] = 170,
+            // The demonstration model at its default settings (about 2.5 minutes on 2 cores) parses an item from 1-2% of
+            // prompts (bench/results/bootstrap.md); with seed 42 on this project's machines the first ones come at prompts
+            // 79, 95 and 164. Generation stops at the target, so a small target keeps the test short, while the wide prompt
+            // budget makes "no instruction at all" unlikely (< 1%) on a CPU whose kernels round differently.
+            ["instructionCount"] = Target,
+            ["maxPrompts"] = MaxPrompts,
             ["retrievalK"] = k,
             ["epochs"] = epochs,
             ["batchSize"] = batch,
@@ -90,8 +92,10 @@ public class MainJobTests
         var rejected = Inspect("filterInstructions", "instructions_rejected.parquet", "prompt_id", "item_index", "instruction", "reason");
         var parsed = DuckDb.Rows(raw).Sum(r => r["parsed_instructions"]!.AsArray().Count);
         Assert.Equal(parsed, Rows(kept) + Rows(rejected));
-        Assert.Equal(170, Rows(raw)); // the target is out of reach: the whole prompt budget is spent
         Assert.True(Rows(kept) > 0, "the demonstration model must write at least one novel instruction");
+        // Prompts run in batches of 8 until the target is met or the budget is spent.
+        if (Rows(kept) < Target) Assert.Equal(MaxPrompts, Rows(raw));
+        else Assert.InRange(Rows(raw), 1, MaxPrompts);
 
         var retrievals = Inspect("retrieveDocuments", "retrievals.parquet", "instruction_id", "rank", "pmid", "score", "p_ret");
         var perInstruction = DuckDb.Rows(retrievals).GroupBy(r => r["instruction_id"]!.ToString()).ToList();
