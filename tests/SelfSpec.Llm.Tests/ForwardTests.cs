@@ -61,12 +61,32 @@ public sealed class ForwardTests
         using var noGrad = new NoGrad();
         using var ids = Fixtures.Expected("input_ids");
         using var expected = Fixtures.Expected("logits_bf16_model");
-        using var logits = model.Forward(ids);
-        Assert.InRange(Fixtures.MaxAbsDiff(logits, expected), 0, 0.05);
-        using var a = logits.ArgMax(-1);
-        using var b = expected.ArgMax(-1);
-        using var agree = a.Eq(b).To(DType.Float32).Mean();
-        Assert.True(agree.ItemDouble() >= 0.9, $"top-1 agreement {agree.ItemDouble()}");
+        void CloseTo(Tensor got, Tensor want, string what)
+        {
+            Assert.InRange(Fixtures.MaxAbsDiff(got, want), 0, 0.05);
+            using var a = got.ArgMax(-1);
+            using var b = want.ArgMax(-1);
+            using var agree = a.Eq(b).To(DType.Float32).Mean();
+            Assert.True(agree.ItemDouble() >= 0.9, $"{what}: top-1 agreement {agree.ItemDouble()}");
+        }
+
+        // 2 × 11 rows: few enough for the streaming kernel (bf16 weights, float32 accumulation, bf16 result).
+        using (var logits = model.Forward(ids)) CloseTo(logits, expected, "22 rows");
+        // The same rows twice over (44 rows) take libtorch's bf16 gemm instead.
+        using (var doubled = Tensor.Cat([ids, ids], 0))
+        using (var twice = Tensor.Cat([expected, expected], 0))
+        using (var logits = model.Forward(doubled))
+            CloseTo(logits, twice, "44 rows");
+        // Token by token through the cache: one row per sequence, the decode path.
+        using var cache = model.CreateCache(2, 11);
+        var steps = new List<Tensor>();
+        for (var t = 0; t < 11; t++)
+        {
+            using var step = ids.Narrow(1, t, 1);
+            steps.Add(model.Forward(step, cache: cache));
+        }
+        using (var decoded = Tensor.Cat(steps, 1)) CloseTo(decoded, expected, "decode");
+        steps.ForEach(x => x.Dispose());
     }
 
     [Fact]

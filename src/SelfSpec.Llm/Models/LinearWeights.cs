@@ -34,15 +34,47 @@ public sealed class LinearWeights : IDisposable
     /// <summary>The bias, [out_features], if any.</summary>
     public Tensor? Bias { get; }
 
+    /// <summary>The most rows a bfloat16 input may have to be decoded through the streaming kernel (its own limit).</summary>
+    private const long StreamedBf16Rows = 32;
+
     /// <summary>
     /// Applies the layer. A packed (quantised) weight computes through <see cref="IPackedLinearWeight.Linear"/>; few-row
     /// float32 inputs (decoding) take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, which streams the weight
-    /// once; everything else (prefill, autograd, bf16 activations) takes libtorch's linear.
+    /// once; so do few-row bfloat16 inputs over bfloat16 weights at inference (see <see cref="StreamsBf16"/>); everything
+    /// else (prefill, autograd) takes libtorch's linear.
     /// </summary>
     public Tensor Apply(Tensor x) =>
         Packed != null ? Packed.Linear(x, Bias)
         : x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias)
+        : StreamsBf16(x, [this]) ? StreamBf16(x, [Weight], [Bias])[0]
         : Functional.Linear(x, Weight, Bias);
+
+    /// <summary>
+    /// True when a bfloat16 decode step should stream bfloat16 weights with float32 accumulation, as libtorch's bf16
+    /// gemm also accumulates, instead of calling that gemm one row at a time: inference on the CPU, at most
+    /// <see cref="StreamedBf16Rows"/> rows, dense bfloat16 weights and biases.
+    /// </summary>
+    private static bool StreamsBf16(Tensor x, IReadOnlyList<LinearWeights> layers) =>
+        x.DType == DType.BFloat16 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled
+        && x.NumElements / x.Size(-1) <= StreamedBf16Rows
+        && layers.All(l => l.Packed == null && l.Weight.DType == DType.BFloat16 && l.Bias is null or { DType: DType.BFloat16 });
+
+    /// <summary><see cref="Apply"/> for a bare dense weight without bias (the output head).</summary>
+    internal static Tensor ApplyDense(Tensor x, Tensor weight) =>
+        x.DType == DType.Float32 ? Functional.LinearRows(x, weight)
+        : x.DType == DType.BFloat16 && weight.DType == DType.BFloat16 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled
+          && x.NumElements / x.Size(-1) <= StreamedBf16Rows ? StreamBf16(x, [weight], [null])[0]
+        : Functional.Linear(x, weight);
+
+    /// <summary>bfloat16 → float32 is exact, so only the result's rounding back to bfloat16 differs from a bf16 gemm.</summary>
+    private static Tensor[] StreamBf16(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases)
+    {
+        using var scope = DisposeScope.Begin();
+        var wide = x.To(DType.Float32);
+        var wideBiases = biases.Select(b => b?.To(DType.Float32)).ToArray();
+        var outputs = Functional.LinearRows(wide, weights, wideBiases).Select(y => y.To(DType.BFloat16)).ToArray();
+        return outputs.Select(scope.MoveToOuter).ToArray();
+    }
 
     /// <summary>
     /// <see cref="Apply"/> of several layers to the same input, equal to applying each in turn. Dense weights with float32
@@ -52,6 +84,7 @@ public sealed class LinearWeights : IDisposable
     public static Tensor[] ApplyAll(IReadOnlyList<LinearWeights> layers, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        if (StreamsBf16(x, layers)) return StreamBf16(x, layers.Select(l => l.Weight).ToArray(), layers.Select(l => l.Bias).ToArray());
         if (x.DType != DType.Float32 || layers.Any(l => l.Packed != null)) return layers.Select(l => l.Apply(x)).ToArray();
         return Functional.LinearRows(x, layers.Select(l => l.Weight).ToArray(), layers.Select(l => l.Bias).ToArray());
     }

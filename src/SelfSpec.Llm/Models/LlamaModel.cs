@@ -286,7 +286,7 @@ public sealed class LlamaModel : IDisposable
 
         var normed = RmsNorm(h, FinalNorm);
         if (lastPositionOnly && t > 1) normed = normed.Narrow(1, t - 1, 1);
-        var logits = normed.DType == DType.Float32 ? Functional.LinearRows(normed, LmHead) : Functional.Linear(normed, LmHead);
+        var logits = LinearWeights.ApplyDense(normed, LmHead);
         if (logits.DType != DType.Float32) logits = logits.To(DType.Float32);
         return scope.MoveToOuter(logits);
     }
