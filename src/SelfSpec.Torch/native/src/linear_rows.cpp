@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -120,6 +121,17 @@ struct Target {
 
 constexpr int kMaxGroup = 8;
 
+// Passes the M rows of x in blocks of 8, 4, 2 and 1 rows to kernel(mb, x_rows, y_rows), where mb is a
+// std::integral_constant<int, MB> so the kernel can take the block height as a template argument.
+template <typename Kernel>
+void row_blocks(const float* x, int64_t M, int64_t K, const Target& t, const Kernel& kernel) {
+  int64_t m = 0;
+  for (; m + 8 <= M; m += 8) kernel(std::integral_constant<int, 8>{}, x + m * K, t.y + m * t.N);
+  if (M - m >= 4) { kernel(std::integral_constant<int, 4>{}, x + m * K, t.y + m * t.N); m += 4; }
+  if (M - m >= 2) { kernel(std::integral_constant<int, 2>{}, x + m * K, t.y + m * t.N); m += 2; }
+  if (M - m >= 1) kernel(std::integral_constant<int, 1>{}, x + m * K, t.y + m * t.N);
+}
+
 // One parallel region over the output features of every target, cut into tiles of TILE weight rows; each thread takes
 // a contiguous run of tiles and passes every row block of x over one tile while the tile is in cache. ROWS(x, w, N,
 // bias, y, n0, n1) handles MB rows at a time.
@@ -142,11 +154,9 @@ void run_tiles(const float* x, int64_t M, int64_t K, const Target* targets, int 
 template <bool BF16>
 void run(const float* x, int64_t M, int64_t K, const Target* targets, int count) {
   run_tiles<64>(x, M, K, targets, count, [](const float* x, int64_t M, int64_t K, const Target& t, int64_t n0, int64_t n1) {
-    int64_t m = 0;
-    for (; m + 8 <= M; m += 8) rows<8, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1);
-    if (M - m >= 4) { rows<4, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1); m += 4; }
-    if (M - m >= 2) { rows<2, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1); m += 2; }
-    if (M - m >= 1) rows<1, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1);
+    row_blocks(x, M, K, t, [&](auto mb, const float* xm, float* ym) {
+      rows<decltype(mb)::value, BF16>(xm, K, t.w, t.N, t.bias, ym, n0, n1);
+    });
   });
 }
 
@@ -215,11 +225,9 @@ void rows512(const float* x, int64_t K, const void* w, int64_t N, const float* b
 template <bool BF16>
 void run512(const float* x, int64_t M, int64_t K, const Target* targets, int count) {
   run_tiles<48>(x, M, K, targets, count, [](const float* x, int64_t M, int64_t K, const Target& t, int64_t n0, int64_t n1) {
-    int64_t m = 0;
-    for (; m + 8 <= M; m += 8) rows512<8, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1);
-    if (M - m >= 4) { rows512<4, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1); m += 4; }
-    if (M - m >= 2) { rows512<2, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1); m += 2; }
-    if (M - m >= 1) rows512<1, BF16>(x + m * K, K, t.w, t.N, t.bias, t.y + m * t.N, n0, n1);
+    row_blocks(x, M, K, t, [&](auto mb, const float* xm, float* ym) {
+      rows512<decltype(mb)::value, BF16>(xm, K, t.w, t.N, t.bias, ym, n0, n1);
+    });
   });
 }
 
