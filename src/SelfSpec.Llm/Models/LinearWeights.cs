@@ -46,7 +46,7 @@ public sealed class LinearWeights : IDisposable
     public Tensor Apply(Tensor x) =>
         Packed != null ? Packed.Linear(x, Bias)
         : x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias)
-        : StreamsBf16(x, [this]) ? StreamBf16(x, [Weight], [Bias])[0]
+        : StreamsBf16(x, [Weight], [Bias]) ? StreamBf16(x, [Weight], [Bias])[0]
         : Functional.Linear(x, Weight, Bias);
 
     /// <summary>
@@ -54,16 +54,15 @@ public sealed class LinearWeights : IDisposable
     /// gemm also accumulates, instead of calling that gemm one row at a time: inference on the CPU, at most
     /// <see cref="StreamedBf16Rows"/> rows, dense bfloat16 weights and biases.
     /// </summary>
-    private static bool StreamsBf16(Tensor x, IReadOnlyList<LinearWeights> layers) =>
+    private static bool StreamsBf16(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases) =>
         x.DType == DType.BFloat16 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled
         && x.NumElements / x.Size(-1) <= StreamedBf16Rows
-        && layers.All(l => l.Packed == null && l.Weight.DType == DType.BFloat16 && l.Bias is null or { DType: DType.BFloat16 });
+        && weights.All(w => w.DType == DType.BFloat16) && biases.All(b => b is null or { DType: DType.BFloat16 });
 
     /// <summary><see cref="Apply"/> for a bare dense weight without bias (the output head).</summary>
     internal static Tensor ApplyDense(Tensor x, Tensor weight) =>
         x.DType == DType.Float32 ? Functional.LinearRows(x, weight)
-        : x.DType == DType.BFloat16 && weight.DType == DType.BFloat16 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled
-          && x.NumElements / x.Size(-1) <= StreamedBf16Rows ? StreamBf16(x, [weight], [null])[0]
+        : StreamsBf16(x, [weight], [null]) ? StreamBf16(x, [weight], [null])[0]
         : Functional.Linear(x, weight);
 
     /// <summary>bfloat16 → float32 is exact, so only the result's rounding back to bfloat16 differs from a bf16 gemm.</summary>
@@ -84,9 +83,12 @@ public sealed class LinearWeights : IDisposable
     public static Tensor[] ApplyAll(IReadOnlyList<LinearWeights> layers, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        if (StreamsBf16(x, layers)) return StreamBf16(x, layers.Select(l => l.Weight).ToArray(), layers.Select(l => l.Bias).ToArray());
-        if (x.DType != DType.Float32 || layers.Any(l => l.Packed != null)) return layers.Select(l => l.Apply(x)).ToArray();
-        return Functional.LinearRows(x, layers.Select(l => l.Weight).ToArray(), layers.Select(l => l.Bias).ToArray());
+        if (layers.Any(l => l.Packed != null)) return layers.Select(l => l.Apply(x)).ToArray();
+        var weights = layers.Select(l => l.Weight).ToArray();
+        var biases = layers.Select(l => l.Bias).ToArray();
+        if (StreamsBf16(x, weights, biases)) return StreamBf16(x, weights, biases);
+        if (x.DType != DType.Float32) return layers.Select(l => l.Apply(x)).ToArray();
+        return Functional.LinearRows(x, weights, biases);
     }
 
     /// <inheritdoc />
