@@ -2,6 +2,11 @@ using System.Diagnostics;
 
 namespace SelfSpec.Torch.Tests;
 
+/// <summary>Runs alone: the RSS check would otherwise count what tests of other classes allocate at the same time.</summary>
+[CollectionDefinition(nameof(MemoryAndErrorTests), DisableParallelization = true)]
+public sealed class MemoryAndErrorCollection;
+
+[Collection(nameof(MemoryAndErrorTests))]
 public class MemoryAndErrorTests
 {
     [Fact]
