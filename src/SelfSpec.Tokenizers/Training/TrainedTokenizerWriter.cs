@@ -34,8 +34,7 @@ internal static class TrainedTokenizerWriter
         w.WriteNull("truncation");
         w.WriteNull("padding");
         w.WriteStartArray("added_tokens");
-        for (var i = 0; i < options.SpecialTokens.Count; i++) WriteAddedToken(w, i, options.SpecialTokens[i], withId: true, special: true);
-        for (var i = 0; i < options.AddedTokens.Count; i++) WriteAddedToken(w, model.Vocab.Count + i, options.AddedTokens[i], withId: true, special: false);
+        foreach (var (id, content, special) in AddedTokenEntries(model, options)) WriteAddedToken(w, id, content, withId: true, special);
         w.WriteEndArray();
         w.WriteNull("normalizer");
 
@@ -125,6 +124,11 @@ internal static class TrainedTokenizerWriter
         w.WriteEndObject();
     }
 
+    /// <summary>Special tokens (ids 0, 1, …) then normal added tokens (the ids after the model's vocabulary).</summary>
+    private static IEnumerable<(int Id, string Content, bool Special)> AddedTokenEntries(BpeTrainer.TrainedModel model, BpeTrainerOptions options) =>
+        options.SpecialTokens.Select((t, i) => (i, t, true))
+            .Concat(options.AddedTokens.Select((t, i) => (model.Vocab.Count + i, t, false)));
+
     private static void WriteAddedToken(Utf8JsonWriter w, int id, string content, bool withId, bool special)
     {
         w.WriteStartObject();
@@ -149,15 +153,10 @@ internal static class TrainedTokenizerWriter
         if (options.EosToken is not null) w.WriteString("eos_token", options.EosToken);
         if (options.PadToken is not null) w.WriteString("pad_token", options.PadToken);
         w.WriteStartObject("added_tokens_decoder");
-        for (var i = 0; i < options.SpecialTokens.Count; i++)
+        foreach (var (id, content, special) in AddedTokenEntries(model, options))
         {
-            w.WritePropertyName(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            WriteAddedToken(w, i, options.SpecialTokens[i], withId: false, special: true);
-        }
-        for (var i = 0; i < options.AddedTokens.Count; i++)
-        {
-            w.WritePropertyName((model.Vocab.Count + i).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            WriteAddedToken(w, model.Vocab.Count + i, options.AddedTokens[i], withId: false, special: false);
+            w.WritePropertyName(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            WriteAddedToken(w, id, content, withId: false, special);
         }
         w.WriteEndObject();
         w.WriteEndObject();

@@ -55,11 +55,7 @@ public sealed class TokenWindowPacker
     public long WindowsPerEpoch => TotalTokens / SequenceLength;
 
     /// <summary>The windows of epoch after epoch, without end.</summary>
-    public IEnumerable<int[]> Windows()
-    {
-        for (var epoch = 0; ; epoch++)
-            foreach (var w in Epoch(epoch)) yield return w;
-    }
+    public IEnumerable<int[]> Windows() => LabelledWindows().Select(w => w.Ids);
 
     /// <summary>The windows of one epoch (token ids only).</summary>
     public IEnumerable<int[]> Epoch(int epoch) => LabelledEpoch(epoch).Select(w => w.Ids);
