@@ -108,8 +108,8 @@ public static class Torch
 
     /// <summary>
     /// How many threads the shim's own kernels (<see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, decode
-    /// attention, the fused norms) split their work over when called from this thread: <see cref="Threads"/> when the
-    /// shim was built with OpenMP, as libtorch is; 1 means the shim was compiled without it and runs them on one core.
+    /// attention, the fused norms) split their work over when called from this thread: <see cref="Threads"/>, counted by
+    /// running a job on the shim's kernel pool and seeing which threads took part.
     /// </summary>
     public static int ShimThreads
     {
@@ -117,6 +117,27 @@ public static class Torch
         {
             EnsureInitialised();
             return NativeMethods.st_shim_parallel_threads();
+        }
+    }
+
+    /// <summary>
+    /// How long, in microseconds, the idle workers of the shim's kernel pool spin waiting for the next kernel before
+    /// they sleep (default 200, or <c>SELFSPEC_KERNEL_SPIN_US</c>; 0 sleeps at once). Waking a sleeping thread costs
+    /// ~100 µs, as much as one projection of a decode step, so during generation the workers stay awake between the
+    /// kernels of a step; between steps and after generation they sleep, leaving the cores of a shared machine free.
+    /// </summary>
+    public static long KernelSpinMicroseconds
+    {
+        get
+        {
+            EnsureInitialised();
+            return NativeMethods.st_kernel_pool_spin_us();
+        }
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            EnsureInitialised();
+            NativeMethods.st_kernel_pool_set_spin_us(value);
         }
     }
 

@@ -127,7 +127,7 @@ public class MemoryAndErrorTests
     [Fact]
     public void TheShimsOwnKernelsUseTheThreads()
     {
-        // at::parallel_for compiled into the shim runs single-threaded unless the shim itself is built with OpenMP.
+        // The shim's kernel pool follows Torch.Threads, also on threads that never set it.
         var original = Torch.Threads;
         try
         {

@@ -160,14 +160,18 @@ for (var rep = 0; rep < reps; rep++)
     var cpu1 = CpuNow();
     prefillCpu = Math.Min(prefillCpu, (cpu1 - cpu0).TotalSeconds);
     sw.Restart();
+    var steps = new List<double>();
     for (var i = 0; i < newTokens; i++)
     {
+        var stepStart = sw.Elapsed.TotalMilliseconds;
         using var scope = DisposeScope.Begin();
         var logits = model.Forward(next, cache: cache, lastPositionOnly: true);
         next.Dispose();
         next = scope.MoveToOuter(logits.Select(1, 0).ArgMax(-1, keepDim: true));
+        steps.Add(sw.Elapsed.TotalMilliseconds - stepStart);
     }
     next.Dispose();
+    if (Environment.GetEnvironmentVariable("LLMBENCH_STEPS") == "1") Console.Error.WriteLine("decode steps ms: " + string.Join(" ", steps.Select(s => s.ToString("F1"))));
     decode = Math.Min(decode, sw.Elapsed.TotalSeconds);
     decodeCpu = Math.Min(decodeCpu, (CpuNow() - cpu1).TotalSeconds);
 }

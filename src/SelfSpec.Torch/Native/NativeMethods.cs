@@ -584,6 +584,12 @@ internal static unsafe partial class NativeMethods
     internal static partial int st_shim_parallel_threads();
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial void st_kernel_pool_set_spin_us(long us);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial long st_kernel_pool_spin_us();
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_shim_has_cuda();
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]

@@ -2,9 +2,9 @@
 // pass computes the scores against the cached keys, the softmax and the weighted sum of the values, with no
 // intermediate tensors and no batched-gemm calls (at::matmul here becomes B·H tiny gemms, each paying BLAS
 // dispatch and threading overhead). Grouped-query attention: query head h reads KV head h / (Hq / Hkv).
+#include "kernel_pool.h"
 #include "shim.h"
 
-#include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
 
@@ -14,38 +14,116 @@
 
 namespace {
 
-__attribute__((target("avx2,fma"))) float dot_avx2(const float* a, const float* b, int64_t n) {
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+// ---- AVX2 path (head_dim a multiple of 8, up to kMaxVectorDim): the three passes over the cache of one (row, head)
+// are vectorised across keys. Scores: four keys at a time, their four dot products reduced
+// together (one horizontal-add tree instead of four). Softmax: exp eight scores at a time. Values: the output stays
+// in registers (or L1 beyond 128 dims) across all keys instead of being loaded and stored once per key.
+
+constexpr int64_t kMaxVectorDim = 256;
+
+__attribute__((target("avx2,fma"))) inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+  const __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
+  const __m256 abcd = _mm256_hadd_ps(ab, cd);  // [a01+a23, b.., c.., d.. | a45+a67, ...]
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// exp(x) for x ≤ 0 (Cephes expf: range reduction by ln 2, degree-5 polynomial; relative error ~1e-7).
+// Lanes where x is −∞ give exactly 0.
+__attribute__((target("avx2,fma"))) inline __m256 exp_nonpositive(__m256 x) {
+  const __m256 minus_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  const __m256 is_minus_inf = _mm256_cmp_ps(x, minus_inf, _CMP_EQ_OQ);
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
+  const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
+  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(5.0000001201e-1f));
+  const __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(x, x), x), _mm256_set1_ps(1.0f));
+  const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
+  return _mm256_andnot_ps(is_minus_inf, _mm256_mul_ps(y, _mm256_castsi256_ps(exponent)));
+}
+
+// out[D] = softmax(scale · K·q, masking blocked keys) · V for one (row, head). D % 8 == 0, D ≤ kMaxVectorDim.
+// k, v: L rows of D floats, row stride ks / vs. p: scratch of at least L + 8 floats.
+__attribute__((target("avx2,fma"))) void attend_avx2(const float* q, const float* k, int64_t ks, const float* v, int64_t vs,
+                                                    const bool* blocked, int64_t L, int64_t D, float scale, float* p, float* out) {
+  const float minus_inf = -std::numeric_limits<float>::infinity();
+  const int64_t nv = D / 8;
+  __m256 qv[kMaxVectorDim / 8];
+  for (int64_t i = 0; i < nv; ++i) qv[i] = _mm256_loadu_ps(q + 8 * i);
+  const __m128 scale4 = _mm_set1_ps(scale);
+  int64_t l = 0;
+  for (; l + 4 <= L; l += 4) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    const float* k0 = k + l * ks;
+    for (int64_t i = 0; i < nv; ++i) {
+      a0 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + 8 * i), a0);
+      a1 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + ks + 8 * i), a1);
+      a2 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + 2 * ks + 8 * i), a2);
+      a3 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + 3 * ks + 8 * i), a3);
+    }
+    _mm_storeu_ps(p + l, _mm_mul_ps(hsum4(a0, a1, a2, a3), scale4));
   }
-  for (; i + 8 <= n; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
-  __m256 acc = _mm256_add_ps(acc0, acc1);
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  float r = _mm_cvtss_f32(s);
-  for (; i < n; ++i) r += a[i] * b[i];
-  return r;
+  for (; l < L; ++l) {
+    __m256 a = _mm256_setzero_ps();
+    for (int64_t i = 0; i < nv; ++i) a = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k + l * ks + 8 * i), a);
+    p[l] = _mm_cvtss_f32(hsum4(a, a, a, a)) * scale;
+  }
+  float mx = minus_inf;
+  for (l = 0; l < L; ++l) {
+    if (blocked && blocked[l]) p[l] = minus_inf;
+    mx = std::max(mx, p[l]);
+  }
+  if (mx == minus_inf) {
+    for (l = 0; l < L; ++l) p[l] = 1.0f;  // every key blocked: uniform, as masking with the lowest float gives
+    mx = 0;
+  } else {
+    for (l = L; l < ((L + 7) & ~int64_t{7}); ++l) p[l] = minus_inf;
+    const __m256 m = _mm256_set1_ps(mx);
+    for (l = 0; l < L; l += 8) _mm256_storeu_ps(p + l, exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(p + l), m)));
+  }
+  float sum = 0;
+  for (l = 0; l < L; ++l) sum += p[l];
+  const float inv = 1.0f / sum;
+  __m256 acc[kMaxVectorDim / 8];
+  for (int64_t i = 0; i < nv; ++i) acc[i] = _mm256_setzero_ps();
+  for (l = 0; l < L; ++l) {
+    if (p[l] == 0.0f) continue;
+    const __m256 w = _mm256_set1_ps(p[l] * inv);
+    const float* vr = v + l * vs;
+    for (int64_t i = 0; i < nv; ++i) acc[i] = _mm256_fmadd_ps(w, _mm256_loadu_ps(vr + 8 * i), acc[i]);
+  }
+  for (int64_t i = 0; i < nv; ++i) _mm256_storeu_ps(out + 8 * i, acc[i]);
 }
 
-__attribute__((target("avx2,fma"))) void axpy_avx2(float alpha, const float* x, float* y, int64_t n) {
-  const __m256 a = _mm256_set1_ps(alpha);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-  for (; i < n; ++i) y[i] += alpha * x[i];
-}
-
-float dot_plain(const float* a, const float* b, int64_t n) {
-  float r = 0;
-  for (int64_t i = 0; i < n; ++i) r += a[i] * b[i];
-  return r;
-}
-
-void axpy_plain(float alpha, const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+// The same for any head_dim, without SIMD.
+void attend_plain(const float* q, const float* k, int64_t ks, const float* v, int64_t vs, const bool* blocked, int64_t L, int64_t D,
+                  float scale, float* p, float* out) {
+  float mx = -std::numeric_limits<float>::infinity();
+  for (int64_t l = 0; l < L; ++l) {
+    if (blocked && blocked[l]) {
+      p[l] = -std::numeric_limits<float>::infinity();
+      continue;
+    }
+    float dot = 0;
+    for (int64_t d = 0; d < D; ++d) dot += q[d] * k[l * ks + d];
+    p[l] = dot * scale;
+    mx = std::max(mx, p[l]);
+  }
+  float sum = 0;
+  for (int64_t l = 0; l < L; ++l) {
+    p[l] = std::isinf(mx) ? 1.0f : (std::isinf(p[l]) ? 0.0f : std::exp(p[l] - mx));
+    sum += p[l];
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t d = 0; d < D; ++d) out[d] = 0;
+  for (int64_t l = 0; l < L; ++l)
+    if (p[l] != 0.0f)
+      for (int64_t d = 0; d < D; ++d) out[d] += p[l] * inv * v[l * vs + d];
 }
 
 }  // namespace
@@ -75,42 +153,22 @@ ST_API Tensor* st_decode_attention(Tensor* qp, Tensor* kp, Tensor* vp, Tensor* b
       TORCH_CHECK(blocked.numel() == B * L, "decode_attention: blocked must be [B, L] = [", B, ", ", L, "], got ", blocked.sizes());
     }
     auto q = q0.contiguous();
-    auto out = at::zeros({B, Hq, D}, q.options());
+    auto out = at::empty({B, Hq, D}, q.options());
     const float* qd = q.data_ptr<float>();
     const float* kd = k.data_ptr<float>();
     const float* vd = v.data_ptr<float>();
     const bool* bd = blockedp ? blocked.data_ptr<bool>() : nullptr;
     float* od = out.data_ptr<float>();
     const int64_t group = Hq / Hkv;
-    const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    auto dot = simd ? dot_avx2 : dot_plain;
-    auto axpy = simd ? axpy_avx2 : axpy_plain;
+    static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    auto attend = simd && D % 8 == 0 && D <= kMaxVectorDim ? attend_avx2 : attend_plain;
     const float s = static_cast<float>(scale);
-    at::parallel_for(0, B * Hq, 1, [&](int64_t begin, int64_t end) {
-      std::vector<float> p(L);
+    st::parallel_for(0, B * Hq, 1, [&](int64_t begin, int64_t end) {
+      std::vector<float> p(L + 8);
       for (int64_t idx = begin; idx < end; ++idx) {
         const int64_t b = idx / Hq, h = idx % Hq, kvh = h / group;
-        const float* qv = qd + idx * D;
-        const float* kb = kd + b * k.stride(0) + kvh * k.stride(1);
-        const float* vb = vd + b * v.stride(0) + kvh * v.stride(1);
-        float mx = -std::numeric_limits<float>::infinity();
-        for (int64_t l = 0; l < L; ++l) {
-          if (bd && bd[b * L + l]) {
-            p[l] = -std::numeric_limits<float>::infinity();
-            continue;
-          }
-          p[l] = dot(qv, kb + l * k.stride(2), D) * s;
-          mx = std::max(mx, p[l]);
-        }
-        float sum = 0;
-        for (int64_t l = 0; l < L; ++l) {
-          p[l] = std::isinf(mx) ? 1.0f : (std::isinf(p[l]) ? 0.0f : std::exp(p[l] - mx));
-          sum += p[l];
-        }
-        float* o = od + idx * D;
-        const float inv = 1.0f / sum;
-        for (int64_t l = 0; l < L; ++l)
-          if (p[l] != 0.0f) axpy(p[l] * inv, vb + l * v.stride(2), o, D);
+        attend(qd + idx * D, kd + b * k.stride(0) + kvh * k.stride(1), k.stride(2), vd + b * v.stride(0) + kvh * v.stride(1), v.stride(2),
+               bd ? bd + b * L : nullptr, L, D, s, p.data(), od + idx * D);
       }
     });
     return st::wrap(std::move(out));

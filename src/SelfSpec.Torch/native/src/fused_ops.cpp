@@ -2,9 +2,9 @@
 // replaces a chain of five or six libtorch ops (and as many full passes over the activations and temporaries)
 // with one pass; the rotary one also writes the head-major layout attention wants, sparing a permute copy.
 // Not differentiable: training keeps the libtorch-op path.
+#include "kernel_pool.h"
 #include "shim.h"
 
-#include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
 
@@ -57,7 +57,7 @@ ST_API Tensor* st_rms_norm(Tensor* xp, Tensor* wp, double eps) {
     const float* wd = w.data_ptr<float>();
     float* yd = y.data_ptr<float>();
     static const bool avx512 = __builtin_cpu_supports("avx512f");
-    at::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
+    st::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         const float* xr = xd + r * H;
         float* yr = yd + r * H;
@@ -93,7 +93,7 @@ ST_API Tensor* st_rotary_heads_first(Tensor* xp, Tensor* cosp, Tensor* sinp) {
     const float* sd = sin.data_ptr<float>();
     float* yd = y.data_ptr<float>();
     const int64_t half = D / 2;
-    at::parallel_for(0, B * T, std::max<int64_t>(1, 16384 / std::max<int64_t>(H * D, 1)), [&](int64_t p0, int64_t p1) {
+    st::parallel_for(0, B * T, std::max<int64_t>(1, 16384 / std::max<int64_t>(H * D, 1)), [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t b = p / T, t = p % T;
         const float* c = cd + p * D;

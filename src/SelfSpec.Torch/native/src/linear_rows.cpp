@@ -2,18 +2,18 @@
 //
 // With M ≤ 32 rows a BLAS gemm spends its time packing W and is far from the memory-bandwidth bound; this kernel
 // instead reads each weight row once and does M dot products with it (register-blocked: AVX-512 where the CPU has
-// it, else AVX2+FMA), parallel over the output features with libtorch's thread pool. Weights may be float32 or
+// it, else AVX2+FMA), parallel over the output features on the shim's kernel pool (kernel_pool.h). Weights may be float32 or
 // bfloat16 (widened on the fly, so bf16 weights halve the traffic while accumulating in float32). Anything it does
 // not cover (autograd, other dtypes or devices, more than 32 rows, a CPU without AVX2/FMA) goes to at::linear,
 // a bf16 weight widened to float32 first.
 //
 // Several weights applied to the same input (a layer's q/k/v, or gate/up) run as one group: one parallel region over
-// the output rows of all of them. Each parallel region costs a wake-up of the sleeping worker threads (tens of µs with
-// OMP_WAIT_POLICY=PASSIVE), comparable to the work of one small projection at decode time. Every output element is
+// the output rows of all of them. Each parallel region costs a hand-over to the pool's workers (~1 µs while they spin,
+// far more once they sleep), comparable to the work of one small projection at decode time. Every output element is
 // the same dot product in the same order whichever way the rows are split, so grouping changes no result bit.
+#include "kernel_pool.h"
 #include "shim.h"
 
-#include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
 
@@ -133,14 +133,14 @@ void row_blocks(const float* x, int64_t M, int64_t K, const Target& t, const Ker
 }
 
 // One parallel region over the output features of every target, cut into tiles of TILE weight rows; each thread takes
-// a contiguous run of tiles and passes every row block of x over one tile while the tile is in cache. ROWS(x, w, N,
+// runs of consecutive tiles and passes every row block of x over one tile while the tile is in cache. ROWS(x, w, N,
 // bias, y, n0, n1) handles MB rows at a time.
 template <int64_t TILE, typename Rows>
 void run_tiles(const float* x, int64_t M, int64_t K, const Target* targets, int count, const Rows& rows) {
   int64_t first_tile[kMaxGroup + 1];
   first_tile[0] = 0;
   for (int i = 0; i < count; ++i) first_tile[i + 1] = first_tile[i] + (targets[i].N + TILE - 1) / TILE;
-  at::parallel_for(0, first_tile[count], 1, [&](int64_t tile0, int64_t tile1) {
+  st::parallel_for(0, first_tile[count], 1, [&](int64_t tile0, int64_t tile1) {
     int i = 0;
     for (int64_t tile = tile0; tile < tile1; ++tile) {
       while (tile >= first_tile[i + 1]) ++i;

@@ -1,9 +1,14 @@
 // Library-wide settings and facts: version, threads, CUDA, manual seed.
+#include "kernel_pool.h"
 #include "shim.h"
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <cstring>
 
 #ifdef SELFSPEC_WITH_CUDA
@@ -28,19 +33,24 @@ ST_API int32_t st_parallel_info(char* buf, int32_t capacity) { return copy_strin
 ST_API void st_set_num_threads(int32_t n) { at::set_num_threads(n); }
 ST_API int32_t st_get_num_threads() { return at::get_num_threads(); }
 
-// How many threads an at::parallel_for compiled into this shim splits a range over (the calling thread's setting).
-// at::parallel_for is a header template: compiled without OpenMP it runs everything on the calling thread, whatever
-// at::set_num_threads says, so this is what tells whether the shim's own kernels run in parallel.
+// How many threads the shim's own kernels (kernel_pool.h) split a range over when called from this thread: a job of
+// chunks that each take ~100 µs, long enough for every worker to wake and join, counting the distinct threads that ran.
 ST_API int32_t st_shim_parallel_threads() {
-  std::atomic<int32_t> used{0};
-  std::atomic<uint64_t> seen{0};
-  at::parallel_for(0, 1024, 1, [&](int64_t, int64_t) {
-    const int tid = at::get_thread_num();
-    const uint64_t bit = tid < 64 ? (uint64_t{1} << tid) : 0;
-    if (bit && !(seen.fetch_or(bit) & bit)) used.fetch_add(1);
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  st::parallel_for(0, 64, 1, [&](int64_t b, int64_t e) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100 * (e - b));
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.insert(std::this_thread::get_id());
   });
-  return used.load();
+  return static_cast<int32_t>(seen.size());
 }
+
+// How long (µs) the kernel pool's idle workers spin before they sleep (SELFSPEC_KERNEL_SPIN_US, default 200).
+ST_API void st_kernel_pool_set_spin_us(int64_t us) { st::set_spin_microseconds(us); }
+ST_API int64_t st_kernel_pool_spin_us() { return st::spin_microseconds(); }
 
 ST_API int32_t st_shim_has_cuda() {
 #ifdef SELFSPEC_WITH_CUDA
