@@ -182,31 +182,46 @@ ST_AVX512 inline __m512 load16(const void* w, int64_t i, __mmask16 m) {
   }
 }
 
+template <bool BF16>
+ST_AVX512 inline __m512 load16(const void* w, int64_t i) {
+  if constexpr (BF16) {
+    auto half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(w) + i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
+  } else {
+    return _mm512_loadu_ps(static_cast<const float*>(w) + i);
+  }
+}
+
+// One step of 16 columns: acc[j][i] += w[n + j, k..k+16) · x[i, k..k+16). MASKED: the K tail (lanes past K are zero).
+template <int MB, int NB, bool BF16, bool MASKED>
+ST_AVX512 inline void step512(const float* x, int64_t K, const void* w, int64_t n, int64_t k, __mmask16 m, __m512 (&acc)[NB][MB]) {
+  constexpr int64_t kElementBytes = BF16 ? 2 : 4;
+  __m512 wv[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+    wv[j] = MASKED ? load16<BF16>(w, (n + j) * K + k, m) : load16<BF16>(w, (n + j) * K + k);
+    _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * kElementBytes + kPrefetchBytes, _MM_HINT_T0);
+    _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * kElementBytes + kL2PrefetchBytes, _MM_HINT_T1);
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MB; ++i) {
+    const __m512 xv = MASKED ? _mm512_maskz_loadu_ps(m, x + i * K + k) : _mm512_loadu_ps(x + i * K + k);
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) acc[j][i] = _mm512_fmadd_ps(wv[j], xv, acc[j][i]);
+  }
+}
+
 // MB rows of x against NB consecutive weight rows starting at n.
 template <int MB, int NB, bool BF16>
 ST_AVX512 void block512(const float* x, int64_t K, const void* w, int64_t n, const float* bias, float* y, int64_t N) {
-  constexpr int64_t kElementBytes = BF16 ? 2 : 4;
   __m512 acc[NB][MB];
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j)
 #pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) acc[j][i] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < K; k += 16) {
-    const __mmask16 m = k + 16 <= K ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (K - k)) - 1);
-    __m512 wv[NB];
-#pragma GCC unroll 8
-    for (int j = 0; j < NB; ++j) {
-      wv[j] = load16<BF16>(w, (n + j) * K + k, m);
-      _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * kElementBytes + kPrefetchBytes, _MM_HINT_T0);
-      _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * kElementBytes + kL2PrefetchBytes, _MM_HINT_T1);
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < MB; ++i) {
-      __m512 xv = _mm512_maskz_loadu_ps(m, x + i * K + k);
-#pragma GCC unroll 8
-      for (int j = 0; j < NB; ++j) acc[j][i] = _mm512_fmadd_ps(wv[j], xv, acc[j][i]);
-    }
-  }
+  int64_t k = 0;
+  for (; k + 16 <= K; k += 16) step512<MB, NB, BF16, false>(x, K, w, n, k, 0, acc);
+  if (k < K) step512<MB, NB, BF16, true>(x, K, w, n, k, static_cast<__mmask16>((1u << (K - k)) - 1), acc);
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j)
 #pragma GCC unroll 8
