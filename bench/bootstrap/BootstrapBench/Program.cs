@@ -92,9 +92,10 @@ if (mode == "full")
         var lens = Enumerable.Range(0, 50).Select(i => tokenizer.Encode(pr.Build(sampler.ForPrompt(i))).Count).ToList();
         Console.WriteLine($"table3 prompt tokens: mean {lens.Average():F0} max {lens.Max()} header {tokenizer.Encode(pr.Header).Count}");
     }
-    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = 8, Sampling = new SamplingSettings { MaxNewTokens = maxNew } };
+    var genBatch = int.Parse(Environment.GetEnvironmentVariable("GEN_BATCH") ?? "8");
+    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, Sampling = new SamplingSettings { MaxNewTokens = maxNew } };
     var genWatch = Stopwatch.StartNew();
-    var loop = new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: 8), new RougeLSimilarityIndex(), ig);
+    var loop = new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: genBatch), new RougeLSimilarityIndex(), ig);
     var gen = await loop.RunAsync(seeds);
     var withItem = gen.Raw.Count(r => r.ParsedInstructions.Count > 0);
     var items = gen.Raw.Sum(r => r.ParsedInstructions.Count);
@@ -121,9 +122,10 @@ if (mode == "probe")
     var seeds = SeedReader.Read(Path.Combine(repo, "data/seeds/biomedical_seeds.jsonl"));
     using var model = LlamaModel.Load(dir);
     var tokenizer = HuggingFaceTokenizer.TryLoad(dir)!;
-    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = 8, Sampling = new SamplingSettings { MaxNewTokens = maxNew, Temperature = temperature, TopP = topP } };
+    var genBatch = int.Parse(Environment.GetEnvironmentVariable("GEN_BATCH") ?? "8");
+    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, Sampling = new SamplingSettings { MaxNewTokens = maxNew, Temperature = temperature, TopP = topP } };
     var watch = Stopwatch.StartNew();
-    var gen = await new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: 8), new RougeLSimilarityIndex(), ig).RunAsync(seeds);
+    var gen = await new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: genBatch), new RougeLSimilarityIndex(), ig).RunAsync(seeds);
     var withItem = gen.Raw.Count(r => r.ParsedInstructions.Count > 0);
     var items = gen.Raw.Sum(r => r.ParsedInstructions.Count);
     foreach (var r in gen.Raw.Take(int.Parse(Environment.GetEnvironmentVariable("RAWS") ?? "0"))) Console.WriteLine($"  RAW ({r.Truncated}): {r.Completion[..Math.Min(900, r.Completion.Length)]}\n  ERR: {string.Join(" | ", r.ParseErrors)}");

@@ -5,16 +5,37 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <cstring>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #ifdef SELFSPEC_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
+
+// libtorch's CPU allocator takes every tensor from malloc. glibc serves blocks above its mmap threshold (128 KiB,
+// rising only as far as the largest block freed so far) with a fresh mmap and returns them with munmap, and trims the
+// heap top above 128 KiB, so the activations of every forward and backward pass were page-faulted and zeroed by the
+// kernel again each step: ~7% of the samples of a generation run and ~5% of a training run were page faults. Keeping
+// blocks up to 64 MiB in the heap and trimming only above 256 MiB made a training step of the bootstrap model 16%
+// faster (0.424 -> 0.355 s) and instruction generation 14% faster. Not applied when the user set glibc's own
+// MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ or SELFSPEC_MALLOC_TUNING=0.
+__attribute__((constructor)) static void tune_malloc_for_tensors() {
+#ifdef __GLIBC__
+  const char* off = std::getenv("SELFSPEC_MALLOC_TUNING");
+  if (off != nullptr && std::string(off) == "0") return;
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
 
 static int32_t copy_string(const std::string& s, char* buf, int32_t capacity) {
   int32_t n = static_cast<int32_t>(s.size());
