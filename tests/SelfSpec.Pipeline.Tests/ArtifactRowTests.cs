@@ -50,8 +50,8 @@ public class ArtifactRowTests
         InstructionRawRow[] rows =
         [
             new(0, ["seed-004", "seed-017", "seed-063"], " Q\n4. Input:\nI\n4. Output:\nO\n###\n5. Instruction: broken", false,
-                ["Q"], [""], ["O"], ["item 5: expected …"]),
-            new(1, ["seed-001", "seed-002", "seed-003"], "", true, [], [], [], []),
+                ["Q"], [""], ["O"], ["item 5: expected …"], ["item 4: labels numbered 4, 2, 4, not 4; accepted (item numbering: any)"]),
+            new(1, ["seed-001", "seed-002", "seed-003"], "", true, [], [], [], [], []),
         ];
         var (back, doc) = RoundTrip(rows);
         Assert.Equal(rows.Length, back.Count);
@@ -63,12 +63,14 @@ public class ArtifactRowTests
             Assert.Equal(rows[i].ParsedInstructions, back[i].ParsedInstructions);
             Assert.Equal(rows[i].ParsedInputs, back[i].ParsedInputs);
             Assert.Equal(rows[i].ParseErrors, back[i].ParseErrors);
+            Assert.Equal(rows[i].ParseNotes, back[i].ParseNotes);
         }
-        Assert.Equal(["prompt_id", "seed_ids", "completion", "truncated", "parsed_instructions", "parsed_inputs", "parsed_outputs", "parse_errors"],
+        Assert.Equal(["prompt_id", "seed_ids", "completion", "truncated", "parsed_instructions", "parsed_inputs", "parsed_outputs", "parse_errors", "parse_notes"],
             DuckDb.ColumnNames(doc));
         var first = DuckDb.Rows(doc)[0];
         Assert.Equal(3, first["seed_ids"]!.AsArray().Count);
         Assert.Equal("item 5: expected …", first["parse_errors"]![0]!.ToString());
+        Assert.StartsWith("item 4: labels numbered 4, 2, 4", first["parse_notes"]![0]!.ToString());
         Assert.Empty(DuckDb.Rows(doc)[1]["parsed_instructions"]!.AsArray());
     }
 

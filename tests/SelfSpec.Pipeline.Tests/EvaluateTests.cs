@@ -40,8 +40,8 @@ public sealed class EvaluateFixture : IDisposable
         RawPath = Dir.Combine("instructions_raw.parquet");
         ParquetSerializer.Write(RawPath, new[]
         {
-            new InstructionRawRow(0, ["seed-001"], "…", false, ["a b c d", "x", "e f g h"], ["", "", ""], ["1", "2", "3"], []),
-            new InstructionRawRow(1, ["seed-002"], "…", false, ["e f g h i", "a b c d e"], ["", ""], ["4", "5"], []),
+            new InstructionRawRow(0, ["seed-001"], "…", false, ["a b c d", "x", "e f g h"], ["", "", ""], ["1", "2", "3"], [], []),
+            new InstructionRawRow(1, ["seed-002"], "…", false, ["e f g h i", "a b c d e"], ["", ""], ["4", "5"], [], []),
         });
         KeptPath = Dir.Combine("instructions.parquet");
         ParquetSerializer.Write(KeptPath, new[] { new InstructionRow("inst-000001", 0, "a b c d", "", 0.1, null), new InstructionRow("inst-000002", 0, "e f g h", "", 0.2, null) });

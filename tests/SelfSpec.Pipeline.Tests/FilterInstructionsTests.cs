@@ -124,7 +124,7 @@ public sealed class FilterInstructionsTests
         ];
         var keys = items.Keys.ToList();
         InstructionRawRow Row(long prompt, params string[] ks) =>
-            new(prompt, ["s1", "s2", "s3"], "(completion)", false, ks.Select(k => items[k]).ToList(), ks.Select(_ => "").ToList(), ks.Select(k => "out " + k).ToList(), []);
+            new(prompt, ["s1", "s2", "s3"], "(completion)", false, ks.Select(k => items[k]).ToList(), ks.Select(_ => "").ToList(), ks.Select(k => "out " + k).ToList(), [], []);
         InstructionRawRow[] raw = [Row(0, "a", "b", "c"), Row(1, "d"), Row(2, "e", "f")];
 
         using var host = new PipelineHost();
@@ -174,8 +174,8 @@ public sealed class FilterInstructionsTests
         var ragged = host.Dir.Combine("ragged.parquet");
         ParquetSerializer.Write(ragged, new[]
         {
-            new InstructionRawRow(0, ["s1"], "c", false, ["Explain the assay in detail."], [""], ["x"], []),
-            new InstructionRawRow(1, ["s1"], "c", false, ["Explain the assay in detail.", "List the side effects of statins."], [""], ["x", "y"], []),
+            new InstructionRawRow(0, ["s1"], "c", false, ["Explain the assay in detail."], [""], ["x"], [], []),
+            new InstructionRawRow(1, ["s1"], "c", false, ["Explain the assay in detail.", "List the side effects of statins."], [""], ["x", "y"], [], []),
         });
         var raggedResult = await RunFilter(host, ragged, seedsPath);
         Assert.Equal(WorkflowStatus.Faulted, raggedResult.Status);

@@ -54,7 +54,7 @@ public sealed class GenerateInstructionsTests(TinyModel tiny) : IClassFixture<Ti
 
         var path = ArtifactPath(result, "generate", "instructionsRaw");
         var doc = DuckDb.Inspect(path);
-        Assert.Equal(["prompt_id", "seed_ids", "completion", "truncated", "parsed_instructions", "parsed_inputs", "parsed_outputs", "parse_errors"],
+        Assert.Equal(["prompt_id", "seed_ids", "completion", "truncated", "parsed_instructions", "parsed_inputs", "parsed_outputs", "parse_errors", "parse_notes"],
             DuckDb.ColumnNames(doc));
         var rows = DuckDb.Rows(doc);
         Assert.Equal(["0", "1", "2", "3"], rows.Select(r => r["prompt_id"]!.ToString()));

@@ -25,9 +25,10 @@ public sealed record SeedRow(string Id, string Task, string Instruction, string 
 /// <param name="ParsedInputs">The input of each parsed item (empty for <c>&lt;noinput&gt;</c>).</param>
 /// <param name="ParsedOutputs">The output of each parsed item.</param>
 /// <param name="ParseErrors">One message per piece that could not be parsed, naming the piece.</param>
+/// <param name="ParseNotes">One message per item accepted only because item numbering was <c>any</c> (its labels carried other numbers).</param>
 public sealed record InstructionRawRow(long PromptId, IReadOnlyList<string> SeedIds, string Completion, bool Truncated,
     IReadOnlyList<string> ParsedInstructions, IReadOnlyList<string> ParsedInputs, IReadOnlyList<string> ParsedOutputs,
-    IReadOnlyList<string> ParseErrors);
+    IReadOnlyList<string> ParseErrors, IReadOnlyList<string> ParseNotes);
 
 /// <summary>A generated instruction that passed every filter: a row of <c>instructions.parquet</c>.</summary>
 /// <param name="Id">The instruction id (<c>inst-NNNNNN</c>, in the order kept).</param>

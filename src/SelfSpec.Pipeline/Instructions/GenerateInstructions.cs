@@ -15,7 +15,7 @@ namespace SelfSpec.Pipeline.Instructions;
 /// online decisions exactly from this file. With <see cref="ContrastiveAlpha"/> (iteration 2) the completions are sampled
 /// from contrastive scores, expert = base + <see cref="Adapter"/>, amateur = base (paper eq. 3).
 /// </summary>
-[Activity("SelfSpec", Category = "Self-specialization",
+[Activity("SelfSpec", Category = "Self-specialization", Version = 2,
     Description = "The model writes instructions from seed demonstrations (Table 3 prompt) until the target passes the filter; writes instructions_raw.parquet.")]
 public sealed class GenerateInstructions : WorkflowActivity
 {
@@ -74,6 +74,10 @@ public sealed class GenerateInstructions : WorkflowActivity
     [ActivityInput(Description = "ROUGE-L threshold of the online filter (rejected when > it; 0.7).")]
     public double SimilarityThreshold { get; set; } = 0.7;
 
+    /// <summary>Whether an item's labels must carry its own number (<c>exact</c>, Alpaca) or may carry any (<c>any</c>).</summary>
+    [ActivityInput(Description = "exact: an item's labels must carry its number (Alpaca's parser); any: also accept items whose three labels carry other numbers (noted in parse_notes).")]
+    public string ItemNumbers { get; set; } = "exact";
+
     /// <summary>Contrastive decoding's plausibility α; null = plain sampling.</summary>
     [ActivityInput(Description = "Contrastive decoding α (null = off; needs adapter: expert = base + adapter, amateur = base).")]
     public double? ContrastiveAlpha { get; set; }
@@ -126,6 +130,7 @@ public sealed class GenerateInstructions : WorkflowActivity
             RandomSeed = RandomSeed,
             Sampling = new SamplingSettings { Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens, Seed = RandomSeed },
             Filter = new InstructionFilterOptions { SimilarityThreshold = SimilarityThreshold },
+            ItemNumbering = ParseItemNumbers(),
         };
         var loop = new InstructionGenerationLoop(generator, new RougeLSimilarityIndex(), options);
         var progress = new Progress<InstructionGenerationProgress>(p =>
@@ -150,6 +155,7 @@ public sealed class GenerateInstructions : WorkflowActivity
     {
         if (TargetCount < 1) throw new PipelineException($"must be at least 1, got {TargetCount}", field: "targetCount");
         if (MaxPrompts < 1) throw new PipelineException($"must be at least 1, got {MaxPrompts}", field: "maxPrompts");
+        ParseItemNumbers();
         if (BatchSize < 1) throw new PipelineException($"must be at least 1, got {BatchSize}", field: "batchSize");
         if (DemonstrationsPerPrompt < 1) throw new PipelineException($"must be at least 1, got {DemonstrationsPerPrompt}", field: "demonstrationsPerPrompt");
         if (MaxNewTokens < 1) throw new PipelineException($"must be at least 1, got {MaxNewTokens}", field: "maxNewTokens");
@@ -165,6 +171,13 @@ public sealed class GenerateInstructions : WorkflowActivity
         }
     }
 
+    private ItemNumbering ParseItemNumbers() => ItemNumbers.Trim().ToLowerInvariant() switch
+    {
+        "exact" or "" => ItemNumbering.Exact,
+        "any" => ItemNumbering.Any,
+        _ => throw new PipelineException($"must be 'exact' or 'any', got '{ItemNumbers}'", field: "itemNumbers"),
+    };
+
     private JsonObject Parameters() => new()
     {
         ["model"] = LoadedModel.NameOf(Model),
@@ -179,6 +192,7 @@ public sealed class GenerateInstructions : WorkflowActivity
         ["max_new_tokens"] = MaxNewTokens,
         ["random_seed"] = RandomSeed,
         ["similarity_threshold"] = SimilarityThreshold,
+        ["item_numbers"] = ItemNumbers,
         ["contrastive_alpha"] = ContrastiveAlpha,
         ["amateur_temperature"] = ContrastiveAlpha is null ? null : AmateurTemperature,
     };

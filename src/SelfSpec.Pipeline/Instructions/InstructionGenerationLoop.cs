@@ -26,6 +26,9 @@ public sealed record InstructionGenerationOptions
     /// <summary>The online filter's rules (word counts, blacklist, ROUGE-L threshold).</summary>
     public InstructionFilterOptions Filter { get; init; } = new();
 
+    /// <summary>Whether an item's labels must carry its own number (Alpaca, the default) or may carry any.</summary>
+    public ItemNumbering ItemNumbering { get; init; } = ItemNumbering.Exact;
+
     /// <summary>The sampling settings passed to the generator; the call starting at prompt <c>p</c> gets seed <c>Sampling.Seed + p</c>.</summary>
     public SamplingSettings Sampling { get; init; } = new();
 }
@@ -93,10 +96,10 @@ public sealed class InstructionGenerationLoop
                 throw new PipelineException($"the generator returned {completions.Count} completions for {count} prompts");
             for (var i = 0; i < count; i++)
             {
-                var parsed = InstructionCompletionParser.Parse(completions[i].Text, firstNumber, completions[i].Truncated);
+                var parsed = InstructionCompletionParser.Parse(completions[i].Text, firstNumber, completions[i].Truncated, _options.ItemNumbering);
                 raw.Add(new InstructionRawRow(ids[i], demonstrations[i].Select(s => s.Id).ToList(), completions[i].Text, completions[i].Truncated,
                     parsed.Items.Select(x => x.Instruction).ToList(), parsed.Items.Select(x => x.Input).ToList(),
-                    parsed.Items.Select(x => x.Output).ToList(), parsed.Errors));
+                    parsed.Items.Select(x => x.Output).ToList(), parsed.Errors, parsed.Notes));
                 pool.Offer(ids[i], parsed.Items);
             }
             next += count;
