@@ -98,11 +98,10 @@ public static class InstructionCompletionParser
         var labels = AnyNumberLabel.Matches(piece);
         if (labels.Count != 3 || labels[0].Groups[2].Value != "Instruction" || labels[1].Groups[2].Value != "Input" || labels[2].Groups[2].Value != "Output")
             return null;
-        string Between(int start, int end) => piece[start..end];
+        int End(int label) => labels[label].Index + labels[label].Length;
         var parts = new[]
         {
-            Between(0, labels[0].Index), "Instruction", Between(labels[0].Index + labels[0].Length, labels[1].Index),
-            "Input", Between(labels[1].Index + labels[1].Length, labels[2].Index), "Output", piece[(labels[2].Index + labels[2].Length)..],
+            piece[..labels[0].Index], "Instruction", piece[End(0)..labels[1].Index], "Input", piece[End(1)..labels[2].Index], "Output", piece[End(2)..],
         };
         return (parts, string.Join(", ", labels.Select(m => m.Groups[1].Value)));
     }
