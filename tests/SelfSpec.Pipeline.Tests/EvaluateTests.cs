@@ -141,6 +141,7 @@ public sealed class EvaluateTests(EvaluateFixture fixture) : IClassFixture<Evalu
         Assert.InRange(notice, 0, md.IndexOf("## F1", StringComparison.Ordinal));
         Assert.Contains("## Instruction filter funnel", md);
         Assert.Contains("| parsed items | 5 | 100.0% |", md);
+        Assert.Contains("- instructions: 2 prompts → 5 items parsed → 2 kept", md);
         Assert.Contains("| − too short | 4 | 80.0% |", md);
         Assert.Contains("| − too similar | 2 | 40.0% |", md);
         Assert.Contains("| kept | 2 | 40.0% |", md);

@@ -196,6 +196,7 @@ public sealed class Evaluate : WorkflowActivity
                 $"data: {dataset} ({data.Count} datasets, {data.Values.Sum(v => v.Count)} instances)",
                 $"k: {string.Join(", ", shots)}; demonstrations from the seeds of the same task (seed {RandomSeed}); greedy decoding",
                 "ROUGE-L F with the Porter stemmer (rouge_score); token F1 with BoX normalisation; scores are means × 100",
+                .. FilterFunnel.Describe(InstructionsRaw?.Path, Instructions?.Path) is { } origin ? [origin] : Array.Empty<string>(),
             ],
         });
 

@@ -32,6 +32,27 @@ public static class FilterFunnel
         return Build(parsed, kept, rejected);
     }
 
+    /// <summary>
+    /// One line for the report's header on where the instructions came from, e.g. <c>instructions: 1200 prompts → 148
+    /// items parsed (125 of them with labels numbered otherwise, accepted with itemNumbers = any) → 140 kept</c>;
+    /// null without <c>instructions_raw.parquet</c>.
+    /// </summary>
+    public static string? Describe(string? rawPath, string? keptPath)
+    {
+        if (rawPath == null) return null;
+        int prompts = 0, parsed = 0, renumbered = 0;
+        foreach (var row in ParquetSerializer.ReadStream<InstructionRawRow>(rawPath))
+        {
+            prompts++;
+            parsed += row.ParsedInstructions.Count;
+            renumbered += row.ParseNotes.Count;
+        }
+        var line = $"instructions: {prompts} prompts → {parsed} items parsed";
+        if (renumbered > 0) line += $" ({renumbered} of them with labels numbered otherwise, accepted with itemNumbers = any)";
+        if (keptPath != null) line += $" → {ParquetSerializer.ReadStream<InstructionRow>(keptPath).Count()} kept";
+        return line;
+    }
+
     /// <summary>Builds the funnel from counts: parsed items, kept instructions, and rejections by reason (any may be null).</summary>
     public static IReadOnlyList<FunnelStage> Build(int? parsed, int? kept, IReadOnlyDictionary<string, int>? rejectedByReason)
     {
