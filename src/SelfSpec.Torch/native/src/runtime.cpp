@@ -4,6 +4,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <chrono>
@@ -54,17 +55,22 @@ ST_API int32_t st_parallel_info(char* buf, int32_t capacity) { return copy_strin
 ST_API void st_set_num_threads(int32_t n) { at::set_num_threads(n); }
 ST_API int32_t st_get_num_threads() { return at::get_num_threads(); }
 
-// How many threads the shim's own kernels (kernel_pool.h) split a range over when called from this thread: a job of
-// chunks that each take ~100 µs, long enough for every worker to wake and join, counting the distinct threads that ran.
+// How many threads the shim's own kernels (kernel_pool.h) split a range over when called from this thread, counted by
+// running a job and seeing which threads take part. Each chunk waits (up to 2 s) until as many threads as
+// at::get_num_threads() have joined, so a worker that wakes slowly on a loaded machine is still counted.
 ST_API int32_t st_shim_parallel_threads() {
+  const size_t expected = static_cast<size_t>(std::max(1, at::get_num_threads()));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   std::mutex mutex;
   std::set<std::thread::id> seen;
-  st::parallel_for(0, 64, 1, [&](int64_t b, int64_t e) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100 * (e - b));
-    while (std::chrono::steady_clock::now() < until) {
+  std::atomic<size_t> count{0};
+  st::parallel_for(0, 64, 1, [&](int64_t, int64_t) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      seen.insert(std::this_thread::get_id());
+      count.store(seen.size());
     }
-    std::lock_guard<std::mutex> lock(mutex);
-    seen.insert(std::this_thread::get_id());
+    while (count.load() < expected && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   });
   return static_cast<int32_t>(seen.size());
 }
