@@ -9,7 +9,7 @@ namespace SelfSpec.Pipeline.Tests;
 public class FilterFunnelTests
 {
     [Fact]
-    public void DescribeCountsPromptsParsedItemsRenumberedItemsAndKept()
+    public void TheOriginLineCountsPromptsParsedItemsRenumberedItemsAndKept()
     {
         using var dir = new TempDir();
         var raw = dir.Combine("instructions_raw.parquet");
@@ -23,9 +23,9 @@ public class FilterFunnelTests
         ParquetSerializer.Write(kept, new[] { new InstructionRow("inst-000000", 0, "a", "", 0.1, null), new InstructionRow("inst-000001", 2, "c", "", 0.2, "a") });
 
         Assert.Equal("instructions: 3 prompts → 3 items parsed (2 of them with labels numbered otherwise, accepted with itemNumbers = any) → 2 kept",
-            FilterFunnel.Describe(raw, kept));
+            FilterFunnel.Read(raw, kept, null).Origin);
         Assert.Equal("instructions: 3 prompts → 3 items parsed (2 of them with labels numbered otherwise, accepted with itemNumbers = any)",
-            FilterFunnel.Describe(raw, null));
-        Assert.Null(FilterFunnel.Describe(null, kept));
+            FilterFunnel.Read(raw, null, null).Origin);
+        Assert.Null(FilterFunnel.Read(null, kept, null).Origin);
     }
 }

@@ -10,6 +10,21 @@ public class KernelPoolTests
 {
     private static float[] Run(Tensor x, Tensor w, Tensor b) => Functional.LinearRows(x, w, b).ToArray<float>();
 
+    /// <summary>Sets the process-wide thread count and spin time for a test and restores them afterwards.</summary>
+    private sealed class PoolSettings : IDisposable
+    {
+        private readonly int threads = Torch.Threads;
+        private readonly long spin = Torch.KernelSpinMicroseconds;
+
+        public PoolSettings(int threads) => Torch.Threads = threads;
+
+        public void Dispose()
+        {
+            Torch.KernelSpinMicroseconds = spin;
+            Torch.Threads = threads;
+        }
+    }
+
     [Fact]
     public void ResultsAreTheSameOnOneAndOnTwoThreads()
     {
@@ -18,19 +33,11 @@ public class KernelPoolTests
         var x = Tensor.Randn([8, 768], g);
         var w = Tensor.Randn([2048, 768], g);
         var b = Tensor.Randn([2048], g);
-        var original = Torch.Threads;
-        try
-        {
-            Torch.Threads = 1;
-            var one = Run(x, w, b);
-            Torch.Threads = 2;
-            Assert.Equal(2, Torch.ShimThreads);
-            for (var i = 0; i < 20; i++) Assert.Equal(one, Run(x, w, b));
-        }
-        finally
-        {
-            Torch.Threads = original;
-        }
+        using var settings = new PoolSettings(1);
+        var one = Run(x, w, b);
+        Torch.Threads = 2;
+        Assert.Equal(2, Torch.ShimThreads);
+        for (var i = 0; i < 20; i++) Assert.Equal(one, Run(x, w, b));
     }
 
     [Fact]
@@ -48,28 +55,20 @@ public class KernelPoolTests
         var v = Tensor.Randn([2, 8, 50, 64], g);
         var alone = inputs.Select(x => Run(x, w, b)).ToArray();
         var attentionAlone = Functional.DecodeAttention(q, k, v, null, 0.125).ToArray<float>();
-        var original = Torch.Threads;
-        try
+        using var settings = new PoolSettings(2);
+        var failures = 0;
+        var threads = inputs.Select((x, i) => new Thread(() =>
         {
-            Torch.Threads = 2;
-            var failures = 0;
-            var threads = inputs.Select((x, i) => new Thread(() =>
+            for (var r = 0; r < 40; r++)
             {
-                for (var r = 0; r < 40; r++)
-                {
-                    using var inner = DisposeScope.Begin();
-                    if (!Run(x, w, b).SequenceEqual(alone[i])) Interlocked.Increment(ref failures);
-                    if (!Functional.DecodeAttention(q, k, v, null, 0.125).ToArray<float>().SequenceEqual(attentionAlone)) Interlocked.Increment(ref failures);
-                }
-            })).ToArray();
-            foreach (var t in threads) t.Start();
-            foreach (var t in threads) t.Join();
-            Assert.Equal(0, failures);
-        }
-        finally
-        {
-            Torch.Threads = original;
-        }
+                using var inner = DisposeScope.Begin();
+                if (!Run(x, w, b).SequenceEqual(alone[i])) Interlocked.Increment(ref failures);
+                if (!Functional.DecodeAttention(q, k, v, null, 0.125).ToArray<float>().SequenceEqual(attentionAlone)) Interlocked.Increment(ref failures);
+            }
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        Assert.Equal(0, failures);
     }
 
     [Fact]
@@ -80,26 +79,16 @@ public class KernelPoolTests
         var x = Tensor.Randn([8, 256], g);
         var w = Tensor.Randn([600, 256], g);
         var b = Tensor.Randn([600], g);
-        var originalThreads = Torch.Threads;
-        var originalSpin = Torch.KernelSpinMicroseconds;
-        try
+        using var settings = new PoolSettings(2);
+        var spinning = Run(x, w, b);
+        Torch.KernelSpinMicroseconds = 0;
+        Assert.Equal(0, Torch.KernelSpinMicroseconds);
+        for (var i = 0; i < 20; i++)
         {
-            Torch.Threads = 2;
-            var spinning = Run(x, w, b);
-            Torch.KernelSpinMicroseconds = 0;
-            Assert.Equal(0, Torch.KernelSpinMicroseconds);
-            for (var i = 0; i < 20; i++)
-            {
-                Assert.Equal(spinning, Run(x, w, b));
-                Thread.Sleep(1); // let the worker fall asleep between calls
-            }
-            Assert.Equal(2, Torch.ShimThreads);
-            Assert.Throws<ArgumentOutOfRangeException>(() => Torch.KernelSpinMicroseconds = -1);
+            Assert.Equal(spinning, Run(x, w, b));
+            Thread.Sleep(1); // let the worker fall asleep between calls
         }
-        finally
-        {
-            Torch.KernelSpinMicroseconds = originalSpin;
-            Torch.Threads = originalThreads;
-        }
+        Assert.Equal(2, Torch.ShimThreads);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Torch.KernelSpinMicroseconds = -1);
     }
 }

@@ -10,6 +10,8 @@ using SelfSpec.Pipeline.Seeds;
 using System.Text.Json;
 
 var mode = args[0];
+// Prompts per instruction-generation batch in the full and probe modes.
+var genBatch = int.Parse(Environment.GetEnvironmentVariable("GEN_BATCH") ?? "8");
 if (mode == "throughput")
 {
     // throughput hidden layers heads kv inter vocab batch seqlen threads steps
@@ -92,7 +94,6 @@ if (mode == "full")
         var lens = Enumerable.Range(0, 50).Select(i => tokenizer.Encode(pr.Build(sampler.ForPrompt(i))).Count).ToList();
         Console.WriteLine($"table3 prompt tokens: mean {lens.Average():F0} max {lens.Max()} header {tokenizer.Encode(pr.Header).Count}");
     }
-    var genBatch = int.Parse(Environment.GetEnvironmentVariable("GEN_BATCH") ?? "8");
     var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, Sampling = new SamplingSettings { MaxNewTokens = maxNew } };
     var genWatch = Stopwatch.StartNew();
     var loop = new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: genBatch), new RougeLSimilarityIndex(), ig);
@@ -122,7 +123,6 @@ if (mode == "probe")
     var seeds = SeedReader.Read(Path.Combine(repo, "data/seeds/biomedical_seeds.jsonl"));
     using var model = LlamaModel.Load(dir);
     var tokenizer = HuggingFaceTokenizer.TryLoad(dir)!;
-    var genBatch = int.Parse(Environment.GetEnvironmentVariable("GEN_BATCH") ?? "8");
     var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, Sampling = new SamplingSettings { MaxNewTokens = maxNew, Temperature = temperature, TopP = topP } };
     var watch = Stopwatch.StartNew();
     var gen = await new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: genBatch), new RougeLSimilarityIndex(), ig).RunAsync(seeds);

@@ -181,14 +181,14 @@ public sealed class Evaluate : WorkflowActivity
         foreach (var (key, value) in metadata.ToKeyValues()) writer.Metadata[key] = value;
         await writer.WriteAsync(context.WorkingDirectory, predictions, summary, ct).ConfigureAwait(false);
 
-        var funnel = FilterFunnel.Build(InstructionsRaw?.Path, Instructions?.Path, Rejected?.Path);
+        var funnel = FilterFunnel.Read(InstructionsRaw?.Path, Instructions?.Path, Rejected?.Path);
         var loss = TrainingLog == null ? [] : new ParquetTrainingLog().Read(TrainingLog.Path)
             .Where(e => e.Loss is { } l && double.IsFinite(l)).Select(e => new LossPoint((int)e.Step, e.Loss!.Value)).ToList();
         new ReportWriter().Write(context.WorkingDirectory, new ReportInput
         {
             Notice = IsDemonstrationModel ? DemonstrationNotice : null,
             Summary = summary,
-            Funnel = funnel,
+            Funnel = funnel.Stages,
             Loss = loss,
             Notes =
             [
@@ -196,7 +196,7 @@ public sealed class Evaluate : WorkflowActivity
                 $"data: {dataset} ({data.Count} datasets, {data.Values.Sum(v => v.Count)} instances)",
                 $"k: {string.Join(", ", shots)}; demonstrations from the seeds of the same task (seed {RandomSeed}); greedy decoding",
                 "ROUGE-L F with the Porter stemmer (rouge_score); token F1 with BoX normalisation; scores are means × 100",
-                .. FilterFunnel.Describe(InstructionsRaw?.Path, Instructions?.Path) is { } origin ? [origin] : Array.Empty<string>(),
+                .. funnel.Origin is { } origin ? [origin] : Array.Empty<string>(),
             ],
         });
 

@@ -5,6 +5,11 @@ using SelfSpec.Pipeline.Instructions;
 
 namespace SelfSpec.Pipeline.Evaluation;
 
+/// <summary>What <see cref="FilterFunnel.Read"/> found in a run's instruction artifacts.</summary>
+/// <param name="Stages">The filter funnel (empty without artifacts).</param>
+/// <param name="Origin">The report header line on where the instructions came from; null without <c>instructions_raw.parquet</c>.</param>
+public sealed record FilterFunnelSummary(IReadOnlyList<FunnelStage> Stages, string? Origin);
+
 /// <summary>
 /// The instruction filter funnel of a run, for the report: the parsed items of <c>instructions_raw.parquet</c>, then what
 /// is left after each filter rule in the order the rules run (<see cref="RejectionReasons.All"/>, counted from
@@ -19,37 +24,46 @@ public static class FilterFunnel
     /// <summary>The label of the last stage.</summary>
     public const string KeptStage = "kept";
 
-    /// <summary>Builds the funnel from whichever of the three artifacts are given (empty when none is).</summary>
+    /// <summary>
+    /// The funnel and the origin line (<see cref="Describe"/>) from whichever of the three artifacts are given (an empty
+    /// funnel and no line when none is), each file read once.
+    /// </summary>
     /// <param name="rawPath"><c>instructions_raw.parquet</c>, or null.</param>
     /// <param name="keptPath"><c>instructions.parquet</c>, or null.</param>
     /// <param name="rejectedPath"><c>instructions_rejected.parquet</c>, or null.</param>
-    public static IReadOnlyList<FunnelStage> Build(string? rawPath, string? keptPath, string? rejectedPath)
+    public static FilterFunnelSummary Read(string? rawPath, string? keptPath, string? rejectedPath)
     {
-        int? parsed = rawPath == null ? null : ParquetSerializer.ReadStream<InstructionRawRow>(rawPath).Sum(r => r.ParsedInstructions.Count);
+        (int Prompts, int Parsed, int Renumbered)? raw = null;
+        if (rawPath != null)
+        {
+            int prompts = 0, parsed = 0, renumbered = 0;
+            foreach (var row in ParquetSerializer.ReadStream<InstructionRawRow>(rawPath))
+            {
+                prompts++;
+                parsed += row.ParsedInstructions.Count;
+                renumbered += row.ParseNotes.Count;
+            }
+            raw = (prompts, parsed, renumbered);
+        }
         int? kept = keptPath == null ? null : ParquetSerializer.ReadStream<InstructionRow>(keptPath).Count();
         var rejected = rejectedPath == null ? null
             : ParquetSerializer.ReadStream<RejectedInstructionRow>(rejectedPath).GroupBy(r => r.Reason).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return Build(parsed, kept, rejected);
+        return new FilterFunnelSummary(Build(raw?.Parsed, kept, rejected), raw is { } r ? Describe(r.Prompts, r.Parsed, r.Renumbered, kept) : null);
     }
 
     /// <summary>
     /// One line for the report's header on where the instructions came from, e.g. <c>instructions: 1200 prompts → 148
-    /// items parsed (125 of them with labels numbered otherwise, accepted with itemNumbers = any) → 140 kept</c>;
-    /// null without <c>instructions_raw.parquet</c>.
+    /// items parsed (144 of them with labels numbered otherwise, accepted with itemNumbers = any) → 140 kept</c>.
     /// </summary>
-    public static string? Describe(string? rawPath, string? keptPath)
+    /// <param name="prompts">Rows of <c>instructions_raw.parquet</c>.</param>
+    /// <param name="parsed">Items parsed from them.</param>
+    /// <param name="renumbered">Items accepted only because item numbering was <c>any</c> (their parse notes).</param>
+    /// <param name="kept">Rows of <c>instructions.parquet</c>, or null when it is not given.</param>
+    public static string Describe(int prompts, int parsed, int renumbered, int? kept)
     {
-        if (rawPath == null) return null;
-        int prompts = 0, parsed = 0, renumbered = 0;
-        foreach (var row in ParquetSerializer.ReadStream<InstructionRawRow>(rawPath))
-        {
-            prompts++;
-            parsed += row.ParsedInstructions.Count;
-            renumbered += row.ParseNotes.Count;
-        }
         var line = $"instructions: {prompts} prompts → {parsed} items parsed";
         if (renumbered > 0) line += $" ({renumbered} of them with labels numbered otherwise, accepted with itemNumbers = any)";
-        if (keptPath != null) line += $" → {ParquetSerializer.ReadStream<InstructionRow>(keptPath).Count()} kept";
+        if (kept is { } k) line += $" → {k} kept";
         return line;
     }
 

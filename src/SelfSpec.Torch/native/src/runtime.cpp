@@ -4,14 +4,15 @@
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>
+
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
-#include <cstring>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -26,8 +27,8 @@
 // rising only as far as the largest block freed so far) with a fresh mmap and returns them with munmap, and trims the
 // heap top above 128 KiB, so the activations of every forward and backward pass were page-faulted and zeroed by the
 // kernel again each step: ~7% of the samples of a generation run and ~5% of a training run were page faults. Keeping
-// blocks up to 64 MiB in the heap and trimming only above 256 MiB made a training step of the bootstrap model 16%
-// faster (0.424 -> 0.355 s) and instruction generation 14% faster. Not applied when the user set glibc's own
+// blocks up to 64 MiB in the heap and trimming only above 256 MiB cut the page faults of a bootstrap training run from
+// 386k to 160k and its step time by ~10% (0.395 -> 0.357 s, same session). Not applied when the user set glibc's own
 // MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ or SELFSPEC_MALLOC_TUNING=0.
 __attribute__((constructor)) static void tune_malloc_for_tensors() {
 #ifdef __GLIBC__
