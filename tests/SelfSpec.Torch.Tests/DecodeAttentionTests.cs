@@ -17,8 +17,9 @@ public class DecodeAttentionTests
     [InlineData(1, 4, 4, 7, 16, false)]
     [InlineData(3, 8, 2, 13, 64, true)]
     [InlineData(8, 12, 12, 40, 64, true)]
-    [InlineData(2, 4, 2, 3, 128, true)] // fewer keys than one block of four; Llama-7B's head_dim
-    [InlineData(1, 2, 1, 33, 80, false)] // head_dim 80: ten vectors; 33 keys = 8 blocks of four + 1
+    [InlineData(2, 4, 2, 3, 128, true)] // fewer keys than one block of eight; Llama-7B's head_dim (values: two blocks of 64 dims)
+    [InlineData(1, 2, 1, 33, 80, false)] // head_dim 80: ten vectors (values: blocks of 64 + 16 dims); 33 keys = 4 blocks of eight + 1
+    [InlineData(2, 3, 1, 27, 136, true)] // one KV head for three query heads; head_dim 136: values in blocks of 64 + 64 + 8 dims
     [InlineData(2, 6, 3, 5, 12, false)] // head_dim not a multiple of 8
     [InlineData(1, 2, 1, 9, 264, true)] // head_dim above the vector path's 256
     public void MatchesSoftmaxAttention(int batch, int heads, int kvHeads, int length, int dim, bool padded)

@@ -8,6 +8,7 @@
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -15,9 +16,9 @@
 namespace {
 
 // ---- AVX2 path (head_dim a multiple of 8, up to kMaxVectorDim): the three passes over the cache of one (row, head)
-// are vectorised across keys. Scores: four keys at a time, their four dot products reduced
-// together (one horizontal-add tree instead of four). Softmax: exp eight scores at a time. Values: the output stays
-// in registers (or L1 beyond 128 dims) across all keys instead of being loaded and stored once per key.
+// are vectorised across keys. Scores: eight keys at a time, their dot products reduced together (horizontal-add
+// trees). Softmax: exp eight scores at a time. Values: the output stays in registers, 64 dimensions at a time,
+// across all keys instead of being loaded and stored once per key.
 
 constexpr int64_t kMaxVectorDim = 256;
 
@@ -47,57 +48,92 @@ __attribute__((target("avx2,fma"))) inline __m256 exp_nonpositive(__m256 x) {
   return _mm256_andnot_ps(is_minus_inf, _mm256_mul_ps(y, _mm256_castsi256_ps(exponent)));
 }
 
+// out[0..8·NV) += Σ_l w[l] · v[l][0..8·NV): the accumulators stay in registers across all keys (NV ≤ 8 keeps them within
+// the 16 ymm registers with the broadcast weight), so each key costs NV independent FMAs and no loads or stores of out.
+template <int NV>
+__attribute__((target("avx2,fma"))) void weighted_sum_block(const float* w, const float* v, int64_t vs, int64_t L, float scale, float* out) {
+  __m256 acc[NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < NV; ++i) acc[i] = _mm256_setzero_ps();
+  for (int64_t l = 0; l < L; ++l) {
+    const __m256 wl = _mm256_broadcast_ss(w + l);
+    const float* vr = v + l * vs;
+#pragma GCC unroll 8
+    for (int i = 0; i < NV; ++i) acc[i] = _mm256_fmadd_ps(wl, _mm256_loadu_ps(vr + 8 * i), acc[i]);
+  }
+  const __m256 s = _mm256_set1_ps(scale);
+  for (int i = 0; i < NV; ++i) _mm256_storeu_ps(out + 8 * i, _mm256_mul_ps(acc[i], s));
+}
+
+using WeightedSumBlock = void (*)(const float*, const float*, int64_t, int64_t, float, float*);
+constexpr WeightedSumBlock kWeightedSumBlocks[8] = {weighted_sum_block<1>, weighted_sum_block<2>, weighted_sum_block<3>, weighted_sum_block<4>,
+                                                    weighted_sum_block<5>, weighted_sum_block<6>, weighted_sum_block<7>, weighted_sum_block<8>};
+
 // out[D] = softmax(scale · K·q, masking blocked keys) · V for one (row, head). D % 8 == 0, D ≤ kMaxVectorDim.
 // k, v: L rows of D floats, row stride ks / vs. p: scratch of at least L + 8 floats.
+// Scores take eight keys at a time: eight independent FMA chains (one per key) keep both FMA pipes busy, where one
+// chain per key would wait on the FMA latency at every step of the head dimension.
 __attribute__((target("avx2,fma"))) void attend_avx2(const float* q, const float* k, int64_t ks, const float* v, int64_t vs,
                                                     const bool* blocked, int64_t L, int64_t D, float scale, float* p, float* out) {
   const float minus_inf = -std::numeric_limits<float>::infinity();
   const int64_t nv = D / 8;
   __m256 qv[kMaxVectorDim / 8];
   for (int64_t i = 0; i < nv; ++i) qv[i] = _mm256_loadu_ps(q + 8 * i);
-  const __m128 scale4 = _mm_set1_ps(scale);
+  const __m256 scale8 = _mm256_set1_ps(scale);
   int64_t l = 0;
-  for (; l + 4 <= L; l += 4) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+  for (; l + 8 <= L; l += 8) {
+    // Eight named accumulators: an array here is kept in memory by the compiler, which puts a store and a reload
+    // on every FMA chain.
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     const float* k0 = k + l * ks;
     for (int64_t i = 0; i < nv; ++i) {
-      a0 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + 8 * i), a0);
-      a1 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + ks + 8 * i), a1);
-      a2 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + 2 * ks + 8 * i), a2);
-      a3 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k0 + 3 * ks + 8 * i), a3);
+      const __m256 qi = qv[i];
+      const float* kc = k0 + 8 * i;
+      a0 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc), a0);
+      a1 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + ks), a1);
+      a2 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + 2 * ks), a2);
+      a3 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + 3 * ks), a3);
+      a4 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + 4 * ks), a4);
+      a5 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + 5 * ks), a5);
+      a6 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + 6 * ks), a6);
+      a7 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(kc + 7 * ks), a7);
     }
-    _mm_storeu_ps(p + l, _mm_mul_ps(hsum4(a0, a1, a2, a3), scale4));
+    const __m256 scores = _mm256_set_m128(hsum4(a4, a5, a6, a7), hsum4(a0, a1, a2, a3));
+    _mm256_storeu_ps(p + l, _mm256_mul_ps(scores, scale8));
   }
   for (; l < L; ++l) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < nv; ++i) a = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(k + l * ks + 8 * i), a);
     p[l] = _mm_cvtss_f32(hsum4(a, a, a, a)) * scale;
   }
-  float mx = minus_inf;
-  for (l = 0; l < L; ++l) {
-    if (blocked && blocked[l]) p[l] = minus_inf;
-    mx = std::max(mx, p[l]);
-  }
+  if (blocked)
+    for (l = 0; l < L; ++l)
+      if (blocked[l]) p[l] = minus_inf;
+  // Max and sum eight lanes at a time: a scalar loop here is one serial dependency chain per key, which costs more
+  // than the scores themselves at head_dim 64.
+  const int64_t padded = (L + 7) & ~int64_t{7};
+  for (l = L; l < padded; ++l) p[l] = minus_inf;
+  __m256 mx8 = _mm256_set1_ps(minus_inf);
+  for (l = 0; l < padded; l += 8) mx8 = _mm256_max_ps(mx8, _mm256_loadu_ps(p + l));
+  const __m128 mx4 = _mm_max_ps(_mm256_castps256_ps128(mx8), _mm256_extractf128_ps(mx8, 1));
+  const float mx = std::max(std::max(mx4[0], mx4[1]), std::max(mx4[2], mx4[3]));
+  float sum = 0;
   if (mx == minus_inf) {
     for (l = 0; l < L; ++l) p[l] = 1.0f;  // every key blocked: uniform, as masking with the lowest float gives
-    mx = 0;
+    sum = static_cast<float>(L);
   } else {
-    for (l = L; l < ((L + 7) & ~int64_t{7}); ++l) p[l] = minus_inf;
     const __m256 m = _mm256_set1_ps(mx);
-    for (l = 0; l < L; l += 8) _mm256_storeu_ps(p + l, exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(p + l), m)));
+    __m256 sum8 = _mm256_setzero_ps();
+    for (l = 0; l < padded; l += 8) {
+      const __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(p + l), m));
+      _mm256_storeu_ps(p + l, e);
+      sum8 = _mm256_add_ps(sum8, e);
+    }
+    const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
+    sum = (s4[0] + s4[1]) + (s4[2] + s4[3]);
   }
-  float sum = 0;
-  for (l = 0; l < L; ++l) sum += p[l];
   const float inv = 1.0f / sum;
-  __m256 acc[kMaxVectorDim / 8];
-  for (int64_t i = 0; i < nv; ++i) acc[i] = _mm256_setzero_ps();
-  for (l = 0; l < L; ++l) {
-    if (p[l] == 0.0f) continue;
-    const __m256 w = _mm256_set1_ps(p[l] * inv);
-    const float* vr = v + l * vs;
-    for (int64_t i = 0; i < nv; ++i) acc[i] = _mm256_fmadd_ps(w, _mm256_loadu_ps(vr + 8 * i), acc[i]);
-  }
-  for (int64_t i = 0; i < nv; ++i) _mm256_storeu_ps(out + 8 * i, acc[i]);
+  for (int64_t off = 0; off < nv; off += 8) kWeightedSumBlocks[std::min<int64_t>(8, nv - off) - 1](p, v + 8 * off, vs, L, inv, out + 8 * off);
 }
 
 // The same for any head_dim, without SIMD.
