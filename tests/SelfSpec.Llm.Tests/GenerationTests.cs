@@ -153,4 +153,33 @@ public sealed class GenerationTests
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DroppingFinishedRowsFromTheBatchChangesNoRow(bool sampled)
+    {
+        var prompt = Fixtures.Ints(Fixtures.Cases.GetProperty("greedy").GetProperty("prompt"));
+        IReadOnlyList<int>[] prompts = [prompt, [17, 250, 99], prompt.Skip(2).ToArray(), [5, 6], prompt.Take(4).ToArray()];
+        using var model = LlamaModel.Load(Fixtures.Model);
+        var generator = new TextGenerator(model);
+        GenerationOptions Options(IReadOnlyList<int> eos, bool drop) => new()
+        {
+            MaxNewTokens = 24, EosTokenIds = eos, DropFinishedRows = drop,
+            Sampling = sampled ? SamplingOptions.Sample(1.0, 0.98, 5) : SamplingOptions.GreedyDecoding,
+        };
+        // End-of-sequence ids taken from what rows write at different steps, so the rows stop at different times.
+        var free = generator.Generate(prompts, Options([], drop: false));
+        int[] eos = [free[0].TokenIds[2], free[3].TokenIds[9]];
+        var kept = generator.Generate(prompts, Options(eos, drop: false));
+        var dropped = generator.Generate(prompts, Options(eos, drop: true));
+
+        var lengths = kept.Select(r => r.TokenIds.Count).ToArray();
+        Assert.True(lengths.Distinct().Count() >= 2 && lengths.Min() < 24, $"rows should finish at different steps: {string.Join(", ", lengths)}");
+        for (var b = 0; b < prompts.Length; b++)
+        {
+            Assert.Equal(kept[b].TokenIds, dropped[b].TokenIds);
+            Assert.Equal(kept[b].FinishReason, dropped[b].FinishReason);
+        }
+    }
 }

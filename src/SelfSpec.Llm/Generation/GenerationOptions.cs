@@ -18,6 +18,14 @@ public sealed record GenerationOptions
     /// <summary>Reuse keys/values across steps (default). Off recomputes the whole sequence every step (for checking).</summary>
     public bool UseKvCache { get; init; } = true;
 
+    /// <summary>
+    /// With the KV cache, rows that have finished leave the batch (their cache rows are dropped) so later steps cost
+    /// only what the unfinished rows cost; otherwise they keep decoding padding until the last row stops. The output is
+    /// the same either way: rows are computed independently and the sampler still draws for the whole batch, so each
+    /// row keeps its random stream. On by default; off is for checking.
+    /// </summary>
+    public bool DropFinishedRows { get; init; } = true;
+
     /// <summary>The end-of-sequence ids in force: <see cref="EosTokenIds"/>, else the model's, else the tokenizer's.</summary>
     internal HashSet<int> EndOfSequenceIds(Models.LlamaConfig model, ITokenizer? tokenizer) =>
         (EosTokenIds ?? (model.EosTokenIds.Count > 0 ? model.EosTokenIds : tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();

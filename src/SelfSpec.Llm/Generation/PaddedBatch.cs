@@ -8,8 +8,8 @@ namespace SelfSpec.Llm.Generation;
 /// </summary>
 internal sealed class PaddedBatch
 {
-    private readonly long[] ids;
-    private readonly long[] mask;
+    private long[] ids;
+    private long[] mask;
     private readonly Device device;
 
     public PaddedBatch(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, int padTokenId, Device device)
@@ -34,7 +34,7 @@ internal sealed class PaddedBatch
         }
     }
 
-    public int Rows { get; }
+    public int Rows { get; private set; }
     public int PromptLength { get; }
     public int Capacity { get; }
     public int Length { get; private set; }
@@ -71,6 +71,19 @@ internal sealed class PaddedBatch
             Array.Copy(oldIds, source[b] * Capacity, ids, b * Capacity, Capacity);
             Array.Copy(oldMask, source[b] * Capacity, mask, b * Capacity, Capacity);
         }
+    }
+
+    /// <summary>Keeps only the rows <paramref name="rows"/>, in that order (finished rows leaving the batch).</summary>
+    public void KeepRows(IReadOnlyList<int> rows)
+    {
+        var newIds = new long[rows.Count * Capacity];
+        var newMask = new long[rows.Count * Capacity];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Array.Copy(ids, rows[i] * Capacity, newIds, i * Capacity, Capacity);
+            Array.Copy(mask, rows[i] * Capacity, newMask, i * Capacity, Capacity);
+        }
+        (ids, mask, Rows) = (newIds, newMask, rows.Count);
     }
 
     private Tensor Columns(long[] data, int start, int count)

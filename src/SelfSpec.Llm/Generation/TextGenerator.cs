@@ -66,6 +66,8 @@ public sealed class TextGenerator
         using var sampler = new LogitsSampler(options.Sampling);
         using var cache = options.UseKvCache && options.MaxNewTokens > 0 ? Model.CreateCache(batch, rows.Capacity) : null;
 
+        // rowOf[i]: the prompt that row i of the (possibly shrunken) batch, cache and padded matrix belongs to.
+        var rowOf = Enumerable.Range(0, batch).ToArray();
         for (var step = 0; step < options.MaxNewTokens; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -73,11 +75,14 @@ public sealed class TextGenerator
             using (var scope = DisposeScope.Begin())
             {
                 var logits = Model.Forward(rows.NextInput(cache?.Length ?? 0), rows.Mask(), cache, adapter, lastPositionOnly: true).Select(1, 0);
+                // The sampler always sees the whole batch (dropped rows as zeros), so its random draws per row do not
+                // depend on which rows have left.
+                if (rowOf.Length < batch) logits = Tensor.Zeros([batch, logits.Size(1)], logits.DType, logits.Device).IndexCopyInPlace(0, RowIndex(rowOf), logits);
                 next = sampler.Next(logits, history);
             }
             for (var b = 0; b < batch; b++)
             {
-                // Finished rows keep decoding pad tokens so the batch stays rectangular; their output is frozen.
+                // Finished rows still in the batch keep decoding pad tokens so it stays rectangular; their output is frozen.
                 if (finished[b] != null)
                 {
                     next[b] = PadTokenId;
@@ -93,9 +98,16 @@ public sealed class TextGenerator
                     texts[b] = cut;
                 }
             }
-            rows.Append(next);
+            rows.Append(rowOf.Select(b => next[b]).ToArray());
             progress?.Report(step + 1);
             if (finished.All(f => f != null)) break;
+            if (cache != null && options.DropFinishedRows && rowOf.Any(b => finished[b] != null))
+            {
+                var keep = Enumerable.Range(0, rowOf.Length).Where(i => finished[rowOf[i]] == null).ToArray();
+                rows.KeepRows(keep);
+                using (var index = RowIndex(keep)) cache.KeepRows(index);
+                rowOf = keep.Select(i => rowOf[i]).ToArray();
+            }
         }
 
         var results = new GenerationResult[batch];
@@ -105,6 +117,12 @@ public sealed class TextGenerator
             results[b] = new GenerationResult(generated[b], text, finished[b] ?? FinishReason.Length);
         }
         return results;
+    }
+
+    private Tensor RowIndex(int[] rows)
+    {
+        var index = Tensor.From<long>(rows.Select(r => (long)r).ToArray());
+        return Model.Device.Type == DeviceType.Cpu ? index : index.To(Model.Device);
     }
 
     private static string? StopAt(string text, IReadOnlyList<string> stops)

@@ -29,7 +29,7 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>Rows in the batch.</summary>
-    public int Batch { get; }
+    public int Batch { get; private set; }
 
     /// <summary>Positions the cache can hold.</summary>
     public int Capacity { get; }
@@ -65,6 +65,26 @@ public sealed class KvCache : IDisposable
             keys[l].CopyFrom(keys[l].IndexSelect(0, rowIndices));
             values[l].CopyFrom(values[l].IndexSelect(0, rowIndices));
         }
+    }
+
+    /// <summary>
+    /// Keeps only the rows <paramref name="rowIndices"/> (int64, in that order) and frees the others: the cache shrinks
+    /// to <c>rowIndices.Size(0)</c> rows, filled length unchanged.
+    /// </summary>
+    public void KeepRows(Tensor rowIndices)
+    {
+        ArgumentNullException.ThrowIfNull(rowIndices);
+        if (rowIndices.Dim != 1 || rowIndices.Size(0) < 1) throw new ArgumentException($"rowIndices must be a non-empty vector, got {rowIndices}", nameof(rowIndices));
+        for (var l = 0; l < keys.Length; l++)
+        {
+            var k = keys[l].IndexSelect(0, rowIndices);
+            var v = values[l].IndexSelect(0, rowIndices);
+            keys[l].Dispose();
+            values[l].Dispose();
+            keys[l] = k;
+            values[l] = v;
+        }
+        Batch = (int)rowIndices.Size(0);
     }
 
     /// <inheritdoc />
