@@ -182,4 +182,21 @@ public sealed class GenerationTests
             Assert.Equal(kept[b].FinishReason, dropped[b].FinishReason);
         }
     }
+
+    [Fact]
+    public void ComputingACommonPrefixOnceGeneratesWhatEachRowGeneratesAlone()
+    {
+        var header = Enumerable.Range(0, 24).Select(i => (i * 37 + 11) % 300 + 3).ToArray();
+        var prompt = Fixtures.Ints(Fixtures.Cases.GetProperty("greedy").GetProperty("prompt"));
+        IReadOnlyList<int>[] prompts = [[.. header, 17, 250, 99], [.. header, 5], [.. header, .. prompt], [.. header, .. prompt.Take(3)]];
+        using var model = LlamaModel.Load(Fixtures.Model);
+        var generator = new TextGenerator(model);
+        var shared = generator.Generate(prompts, Greedy(12));
+        var unshared = generator.Generate(prompts, Greedy(12) with { ShareCommonPrefix = false });
+        for (var b = 0; b < prompts.Length; b++)
+        {
+            Assert.Equal(unshared[b].TokenIds, shared[b].TokenIds);
+            Assert.Equal(generator.Generate([prompts[b]], Greedy(12))[0].TokenIds, shared[b].TokenIds);
+        }
+    }
 }

@@ -26,6 +26,15 @@ public sealed record GenerationOptions
     /// </summary>
     public bool DropFinishedRows { get; init; } = true;
 
+    /// <summary>
+    /// With the KV cache, a prefix that every prompt of the batch starts with (at least
+    /// <see cref="TextGenerator.MinSharedPrefix"/> tokens, e.g. a fixed instruction header) is run through the model
+    /// once, as one row, and its keys and values are copied into every row, instead of being computed once per row.
+    /// The output equals the unshared computation up to float rounding (the prefix's matrix products run with other
+    /// shapes). On by default; off is for checking.
+    /// </summary>
+    public bool ShareCommonPrefix { get; init; } = true;
+
     /// <summary>The end-of-sequence ids in force: <see cref="EosTokenIds"/>, else the model's, else the tokenizer's.</summary>
     internal HashSet<int> EndOfSequenceIds(Models.LlamaConfig model, ITokenizer? tokenizer) =>
         (EosTokenIds ?? (model.EosTokenIds.Count > 0 ? model.EosTokenIds : tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();

@@ -12,11 +12,21 @@ internal sealed class PaddedBatch
     private long[] mask;
     private readonly Device device;
 
-    public PaddedBatch(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, int padTokenId, Device device)
+    /// <param name="prompts">One token-id list per row.</param>
+    /// <param name="maxNewTokens">Columns to reserve for generated tokens.</param>
+    /// <param name="padTokenId">The id written into padding.</param>
+    /// <param name="device">Where <see cref="NextInput"/> and <see cref="Mask"/> put their tensors.</param>
+    /// <param name="sharedPrefix">
+    /// Leading tokens every prompt has in common, kept as the first columns of every row; the rest of each prompt is
+    /// left-padded after them (<c>[prefix][padding][suffix]</c>), so the prefix sits at the same columns in every row and
+    /// its keys and values can be computed once (<see cref="TextGenerator"/>). 0: plain left padding.
+    /// </param>
+    public PaddedBatch(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, int padTokenId, Device device, int sharedPrefix = 0)
     {
         this.device = device;
         Rows = prompts.Count;
-        PromptLength = prompts.Max(p => p.Count);
+        SharedPrefix = sharedPrefix;
+        PromptLength = sharedPrefix + prompts.Max(p => p.Count - sharedPrefix);
         Capacity = PromptLength + maxNewTokens;
         Length = PromptLength;
         HasPadding = prompts.Any(p => p.Count != PromptLength);
@@ -25,13 +35,29 @@ internal sealed class PaddedBatch
         Array.Fill(ids, padTokenId);
         for (var b = 0; b < Rows; b++)
         {
-            var offset = PromptLength - prompts[b].Count;
-            for (var j = 0; j < prompts[b].Count; j++)
+            var row = b * Capacity;
+            for (var j = 0; j < sharedPrefix; j++)
             {
-                ids[b * Capacity + offset + j] = prompts[b][j];
-                mask[b * Capacity + offset + j] = 1;
+                ids[row + j] = prompts[b][j];
+                mask[row + j] = 1;
+            }
+            var offset = PromptLength - prompts[b].Count;
+            for (var j = sharedPrefix; j < prompts[b].Count; j++)
+            {
+                ids[row + offset + j] = prompts[b][j];
+                mask[row + offset + j] = 1;
             }
         }
+    }
+
+    /// <summary>Leading columns that hold the prompts' common prefix (0 when not shared).</summary>
+    public int SharedPrefix { get; }
+
+    /// <summary>The common prefix's ids (the first <see cref="SharedPrefix"/> columns of any row).</summary>
+    public Tensor Prefix()
+    {
+        var t = Tensor.From<long>(ids.AsSpan(0, SharedPrefix), [1, SharedPrefix]);
+        return device.Type == DeviceType.Cpu ? t : t.To(device);
     }
 
     public int Rows { get; private set; }

@@ -56,7 +56,9 @@ public sealed class TextGenerator
         if (options.StopStrings.Count > 0 && Tokenizer == null) throw new InvalidOperationException("stop strings need a tokenizer");
 
         var batch = prompts.Count;
-        var rows = new PaddedBatch(prompts, options.MaxNewTokens, PadTokenId, Model.Device);
+        var useCache = options.UseKvCache && options.MaxNewTokens > 0;
+        var shared = useCache && options.ShareCommonPrefix ? SharedPrefixLength(prompts) : 0;
+        var rows = new PaddedBatch(prompts, options.MaxNewTokens, PadTokenId, Model.Device, shared);
         var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var history = prompts.Select(p => new List<int>(p)).ToArray();
         var finished = new FinishReason?[batch];
@@ -64,7 +66,14 @@ public sealed class TextGenerator
 
         using var noGrad = new NoGrad();
         using var sampler = new LogitsSampler(options.Sampling);
-        using var cache = options.UseKvCache && options.MaxNewTokens > 0 ? Model.CreateCache(batch, rows.Capacity) : null;
+        using var cache = useCache ? Model.CreateCache(batch, rows.Capacity) : null;
+        if (shared > 0)
+        {
+            // The common prefix once, as one row; every row of the batch starts from a copy of its keys and values.
+            using var prefixCache = Model.CreateCache(1, shared);
+            using (var scope = DisposeScope.Begin()) Model.Forward(rows.Prefix(), null, prefixCache, adapter, lastPositionOnly: true);
+            cache!.FillSharedPrefix(prefixCache);
+        }
 
         // rowOf[i]: the prompt that row i of the (possibly shrunken) batch, cache and padded matrix belongs to.
         var rowOf = Enumerable.Range(0, batch).ToArray();
@@ -118,6 +127,24 @@ public sealed class TextGenerator
         }
         return results;
     }
+
+    /// <summary>
+    /// The length of the prefix all prompts share, when it is worth computing once (at least
+    /// <see cref="MinSharedPrefix"/> tokens and more than one prompt); each prompt keeps at least one token of its own,
+    /// whose logits start the generation. 0 otherwise.
+    /// </summary>
+    internal static int SharedPrefixLength(IReadOnlyList<IReadOnlyList<int>> prompts)
+    {
+        if (prompts.Count < 2) return 0;
+        var limit = prompts.Min(p => p.Count) - 1;
+        var first = prompts[0];
+        var n = 0;
+        while (n < limit && prompts.All(p => p[n] == first[n])) n++;
+        return n >= MinSharedPrefix ? n : 0;
+    }
+
+    /// <summary>The shortest common prefix <see cref="Generate(IReadOnlyList{IReadOnlyList{int}}, GenerationOptions, LoraAdapter?, IProgress{int}?, CancellationToken)"/> computes once for the batch.</summary>
+    public const int MinSharedPrefix = 16;
 
     private Tensor RowIndex(int[] rows)
     {

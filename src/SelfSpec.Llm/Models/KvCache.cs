@@ -68,6 +68,26 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
+    /// Fills the first positions of every row with the keys and values of <paramref name="prefix"/>, a one-row cache
+    /// of a prompt prefix that all rows share, so the prefix is computed once instead of once per row. The cache must
+    /// be empty; afterwards it holds <c>prefix.Length</c> positions.
+    /// </summary>
+    public void FillSharedPrefix(KvCache prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (Length != 0) throw new InvalidOperationException($"a shared prefix goes into an empty cache; this one holds {Length} positions");
+        if (prefix.Batch != 1 || prefix.keys.Length != keys.Length) throw new ArgumentException($"the prefix must be a one-row cache of the same model, got {prefix.Batch} rows, {prefix.keys.Length} layers", nameof(prefix));
+        if (prefix.Length > Capacity) throw new ArgumentException($"the prefix's {prefix.Length} positions exceed this cache's capacity {Capacity}", nameof(prefix));
+        using var scope = DisposeScope.Begin();
+        for (var l = 0; l < keys.Length; l++)
+        {
+            keys[l].Narrow(2, 0, prefix.Length).CopyFrom(prefix.keys[l].Narrow(2, 0, prefix.Length).Expand(Batch, -1, -1, -1));
+            values[l].Narrow(2, 0, prefix.Length).CopyFrom(prefix.values[l].Narrow(2, 0, prefix.Length).Expand(Batch, -1, -1, -1));
+        }
+        Length = prefix.Length;
+    }
+
+    /// <summary>
     /// Keeps only the rows <paramref name="rowIndices"/> (int64, in that order) and frees the others: the cache shrinks
     /// to <c>rowIndices.Size(0)</c> rows, filled length unchanged.
     /// </summary>
