@@ -156,4 +156,30 @@ public sealed class ContrastiveRagTokenTests : IDisposable
         Assert.Throws<NotSupportedException>(() => decoder.Generate([1, 2], RagDocs(), Greedy(2), new ContrastiveOptions { Search = ContrastiveSearch.Beam }));
         Assert.Throws<ArgumentException>(() => decoder.Generate([1, 2], [], Greedy(2), new ContrastiveOptions()));
     }
+
+    [Fact]
+    public void DroppingFinishedQueriesFromTheBatchChangesNoQuery()
+    {
+        var c = Fixtures.Cases.GetProperty("rag_token");
+        RagTokenQuery[] queries =
+        [
+            new(Fixtures.Ints(c.GetProperty("query")), RagDocs()),
+            new([12, 250, 31, 77, 140, 9], [new RetrievedDocument([5, 6], 1.0)]),
+            new([73, 5, 38], [new RetrievedDocument([73, 5, 38, 193, 231], 2.0), new RetrievedDocument([88, 17], 0.5)]),
+        ];
+        var decoder = new ContrastiveRagTokenDecoder(_model, _adapter);
+        var contrastive = new ContrastiveOptions { Alpha = 0.1, AmateurTemperature = 0.5, Search = ContrastiveSearch.Sample };
+        GenerationOptions Options(IReadOnlyList<int> eos, bool drop) =>
+            new() { MaxNewTokens = 16, EosTokenIds = eos, DropFinishedRows = drop, Sampling = SamplingOptions.Sample(1.0, 1.0, 9) };
+        var free = decoder.Generate(queries, Options([], drop: false), contrastive, 1.5);
+        int[] eos = [free[0].TokenIds[2], free[1].TokenIds[6]];
+        var kept = decoder.Generate(queries, Options(eos, drop: false), contrastive, 1.5);
+        var dropped = decoder.Generate(queries, Options(eos, drop: true), contrastive, 1.5);
+        Assert.True(kept.Select(r => r.TokenIds.Count).Distinct().Count() >= 2, "queries should finish at different steps");
+        for (var q = 0; q < queries.Length; q++)
+        {
+            Assert.Equal(kept[q].TokenIds, dropped[q].TokenIds);
+            Assert.Equal(kept[q].LogProbs, dropped[q].LogProbs);
+        }
+    }
 }

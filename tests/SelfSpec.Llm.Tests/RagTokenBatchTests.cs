@@ -59,4 +59,42 @@ public sealed class RagTokenBatchTests
         var alone = decoder.Generate(other.Query, other.Documents, options);
         Assert.Equal(alone.TokenIds, results[1].TokenIds);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DroppingFinishedQueriesFromTheBatchChangesNoQuery(bool sampled)
+    {
+        var c = Fixtures.Cases.GetProperty("rag_token");
+        var docs = c.GetProperty("docs").EnumerateArray().Zip(Fixtures.Doubles(c.GetProperty("bm25_scores")))
+            .Select(p => new RetrievedDocument(Fixtures.Ints(p.First), p.Second)).ToArray();
+        RagTokenQuery[] queries =
+        [
+            new(Fixtures.Ints(c.GetProperty("query")), docs),
+            new([12, 250, 31, 77, 140, 9], [new RetrievedDocument([5, 6], 1.0)]),
+            new([73, 5, 38], [new RetrievedDocument([73, 5, 38, 193, 231], 2.0), new RetrievedDocument([88, 17], 0.5)]),
+            new([40, 41], [new RetrievedDocument([54, 61], 0), new RetrievedDocument([9, 9, 9], 1)]),
+        ];
+        using var model = LlamaModel.Load(Fixtures.Model);
+        var decoder = new RagTokenDecoder(model);
+        GenerationOptions Options(IReadOnlyList<int> eos, bool drop) => new()
+        {
+            MaxNewTokens = 20, EosTokenIds = eos, DropFinishedRows = drop,
+            Sampling = sampled ? SamplingOptions.Sample(1.0, 0.98, 3) : SamplingOptions.GreedyDecoding,
+        };
+        // End-of-sequence ids from what queries write at different steps, so they stop at different times.
+        var free = decoder.Generate(queries, Options([], drop: false));
+        int[] eos = [free[0].TokenIds[1], free[2].TokenIds[7]];
+        var kept = decoder.Generate(queries, Options(eos, drop: false));
+        var dropped = decoder.Generate(queries, Options(eos, drop: true));
+
+        var lengths = kept.Select(r => r.TokenIds.Count).ToArray();
+        Assert.True(lengths.Distinct().Count() >= 2 && lengths.Min() < 20, $"queries should finish at different steps: {string.Join(", ", lengths)}");
+        for (var q = 0; q < queries.Length; q++)
+        {
+            Assert.Equal(kept[q].TokenIds, dropped[q].TokenIds);
+            Assert.Equal(kept[q].LogProbs, dropped[q].LogProbs);
+            Assert.Equal(kept[q].FinishReason, dropped[q].FinishReason);
+        }
+    }
 }

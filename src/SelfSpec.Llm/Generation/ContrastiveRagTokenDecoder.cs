@@ -62,7 +62,7 @@ public sealed class ContrastiveRagTokenDecoder
 
     /// <summary>
     /// Generates for several queries as one batch (expert and amateur each run all the queries' document rows, left-padded);
-    /// each query mixes and contrasts only its own rows, and a finished query's rows are fed padding until all are done.
+    /// each query mixes and contrasts only its own rows, and a finished query's rows leave the batch (<see cref="GenerationOptions.DropFinishedRows"/>).
     /// Each result equals the single-query call up to floating-point differences of the padded batch (and, when
     /// sampling, the random stream, which the batch shares).
     /// </summary>
@@ -104,6 +104,7 @@ public sealed class ContrastiveRagTokenDecoder
                 chosen = expert.Gather(1, index).To(DType.Float64).Contiguous().ToArray<double>();
             }
             batch.Accept(tokens, chosen);
+            batch.DropFinished(expertCache, amateurCache);
         }
         return batch.Results();
     }

@@ -6,14 +6,18 @@ namespace SelfSpec.Llm.Generation;
 /// <summary>
 /// The bookkeeping the batched RAG-token decoders share (<see cref="RagTokenDecoder"/>, <see cref="ContrastiveRagTokenDecoder"/>):
 /// the document rows of several queries as one left-padded batch, each query's log p_ret, the per-query mixture of its
-/// rows' next-token distributions, and accepting one token per query — end of sequence, stop strings, and padding fed to
-/// the rows of a finished query so the batch stays rectangular while its output is frozen.
+/// rows' next-token distributions, and accepting one token per query — end of sequence and stop strings. A finished
+/// query's rows leave the batch and its caches (<see cref="DropFinished"/>, <see cref="GenerationOptions.DropFinishedRows"/>)
+/// or, when that is off, are fed padding so the batch stays rectangular while its output is frozen.
 /// </summary>
 internal sealed class RagTokenBatch : IDisposable
 {
     private readonly IReadOnlyList<RagTokenQuery> queries;
-    private readonly int[] offsets;
-    private readonly Tensor logWeights;
+    private readonly bool dropFinished;
+    // The queries whose rows are in the batch, in row order, and where each one's rows start.
+    private int[] active;
+    private int[] offsets;
+    private Tensor logWeights;
     private readonly HashSet<int> eos;
     private readonly int pad;
     private readonly ITokenizer? tokenizer;
@@ -31,6 +35,8 @@ internal sealed class RagTokenBatch : IDisposable
         if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("empty document and query", nameof(queries));
         this.queries = queries;
         this.tokenizer = tokenizer;
+        dropFinished = options.DropFinishedRows;
+        active = Enumerable.Range(0, queries.Count).ToArray();
         stopStrings = options.StopStrings;
         offsets = new int[queries.Count];
         for (var g = 1; g < queries.Count; g++) offsets[g] = offsets[g - 1] + queries[g - 1].Documents.Count;
@@ -51,11 +57,18 @@ internal sealed class RagTokenBatch : IDisposable
     /// <summary>True once every query has stopped.</summary>
     public bool Done => finished.All(f => f != null);
 
-    /// <summary>Per query g: log Σ_j p_ret(d_j) · softmax(logits_j) over its own rows; [rows, 1, vocab] logits to [queries, vocab].</summary>
+    /// <summary>
+    /// Per query g: log Σ_j p_ret(d_j) · softmax(logits_j) over its own rows; [rows, 1, vocab] logits to [queries, vocab].
+    /// Queries whose rows have left the batch get a row of zeros, so the sampler still draws for every query and each
+    /// keeps its random stream.
+    /// </summary>
     public Tensor Marginals(Tensor logits)
     {
         var weighted = logits.Select(1, 0).LogSoftmax(-1).Add(logWeights);
-        return Tensor.Cat(queries.Select((q, g) => weighted.Narrow(0, offsets[g], q.Documents.Count).LogSumExp(0, keepDim: true)).ToArray(), 0);
+        var mixed = Tensor.Cat(active.Select((g, i) => weighted.Narrow(0, offsets[i], queries[g].Documents.Count).LogSumExp(0, keepDim: true)).ToArray(), 0);
+        if (active.Length == queries.Count) return mixed;
+        using var index = Tensor.From<long>(active.Select(g => (long)g).ToArray()).To(mixed.Device);
+        return Tensor.Zeros([queries.Count, mixed.Size(1)], mixed.DType, mixed.Device).IndexCopyInPlace(0, index, mixed);
     }
 
     /// <summary>
@@ -65,8 +78,9 @@ internal sealed class RagTokenBatch : IDisposable
     public void Accept(IReadOnlyList<long> tokens, IReadOnlyList<double> chosenLogProbs, List<int>[]? history = null)
     {
         var perRow = new long[Rows.Rows];
-        for (var g = 0; g < queries.Count; g++)
+        for (var i = 0; i < active.Length; i++)
         {
+            var g = active[i];
             var token = (int)tokens[g];
             if (finished[g] == null)
             {
@@ -78,9 +92,35 @@ internal sealed class RagTokenBatch : IDisposable
                     finished[g] = FinishReason.StopString;
             }
             else token = pad;
-            for (var j = 0; j < queries[g].Documents.Count; j++) perRow[offsets[g] + j] = token;
+            for (var j = 0; j < queries[g].Documents.Count; j++) perRow[offsets[i] + j] = token;
         }
         Rows.Append(perRow);
+    }
+
+    /// <summary>
+    /// Removes the rows of the queries that have finished from the batch, from <paramref name="caches"/> (each holding
+    /// the batch's rows) and from the document weights; nothing when <see cref="GenerationOptions.DropFinishedRows"/> is
+    /// off, no query finished since the last call, or every query has finished.
+    /// </summary>
+    public void DropFinished(params KvCache?[] caches)
+    {
+        if (!dropFinished || Done || active.All(g => finished[g] == null)) return;
+        var keepQueries = active.Where(g => finished[g] == null).ToArray();
+        var keepRows = new List<int>();
+        foreach (var g in keepQueries)
+        {
+            var i = Array.IndexOf(active, g);
+            for (var j = 0; j < queries[g].Documents.Count; j++) keepRows.Add(offsets[i] + j);
+        }
+        Rows.KeepRows(keepRows);
+        using var index = Tensor.From<long>(keepRows.Select(r => (long)r).ToArray()).To(logWeights.Device);
+        foreach (var cache in caches) cache?.KeepRows(index);
+        var weights = logWeights.IndexSelect(0, index).DetachFromScope();
+        logWeights.Dispose();
+        logWeights = weights;
+        active = keepQueries;
+        offsets = new int[active.Length];
+        for (var i = 1; i < active.Length; i++) offsets[i] = offsets[i - 1] + queries[active[i - 1]].Documents.Count;
     }
 
     /// <summary>One result per query; a query still running at the end stopped for length.</summary>

@@ -105,7 +105,7 @@ public sealed class RagTokenDecoder
 
     /// <summary>
     /// Generates for several queries as one batch: all their document rows decode together (left-padded), each query
-    /// mixes only its own rows, and a finished query's rows are fed padding until every query is done. Each result
+    /// mixes only its own rows, and a finished query's rows leave the batch (<see cref="GenerationOptions.DropFinishedRows"/>). Each result
     /// equals <see cref="Generate(IReadOnlyList{int}, IReadOnlyList{RetrievedDocument}, GenerationOptions, double, LoraAdapter?, CancellationToken)"/>
     /// for that query alone, up to floating-point differences of the padded batch (and, when sampling, the random stream,
     /// which is shared by the batch).
@@ -140,6 +140,7 @@ public sealed class RagTokenDecoder
                 chosen = mixed.Gather(1, index).To(DType.Float64).Contiguous().ToArray<double>();
             }
             batch.Accept(tokens, chosen, history);
+            batch.DropFinished(cache);
         }
         return batch.Results();
     }
