@@ -17,7 +17,7 @@ namespace SelfSpec.Pipeline.Bootstrap;
 /// <c>model/</c> in Hugging Face layout, with <c>bootstrap_log.parquet</c> (step, loss, learning rate, gradient norm,
 /// tokens). Cached by its inputs: the seeds by content, the corpus by path (use <c>--force</c> after editing it).
 /// </summary>
-[Activity("SelfSpec", Category = "Self-specialization", Version = 1,
+[Activity("SelfSpec", Category = "Self-specialization", Version = 2,
     Description = "Uses baseModel if it is a model folder; otherwise trains a small demonstration Llama and its BPE tokenizer from scratch on the demo corpus and seeds.")]
 public sealed class BootstrapBaseModel : WorkflowActivity
 {
@@ -51,9 +51,13 @@ public sealed class BootstrapBaseModel : WorkflowActivity
     [ActivityInput(Description = "Decoder layers.")]
     public int Layers { get; set; } = new BootstrapSettings().Layers;
 
-    /// <summary>Attention heads (and key/value heads).</summary>
+    /// <summary>Attention heads.</summary>
     [ActivityInput(Description = "Attention heads (head size = hiddenSize / heads).")]
     public int Heads { get; set; } = new BootstrapSettings().Heads;
+
+    /// <summary>Key/value heads (must divide <see cref="Heads"/>; 1 is multi-query attention).</summary>
+    [ActivityInput(Description = "Key/value heads, dividing heads (default 1: multi-query attention, a third of the KV cache to read per generated token).")]
+    public int KeyValueHeads { get; set; } = new BootstrapSettings().KeyValueHeads;
 
     /// <summary>Optimiser steps.</summary>
     [ActivityInput(Description = "Training steps (each a batch of packed token windows).")]
@@ -121,7 +125,7 @@ public sealed class BootstrapBaseModel : WorkflowActivity
             HiddenSize = HiddenSize,
             Layers = Layers,
             Heads = Heads,
-            KeyValueHeads = Heads,
+            KeyValueHeads = KeyValueHeads,
             TrainingSteps = TrainingSteps,
             BatchSize = BatchSize,
             SequenceLength = SequenceLength,
