@@ -47,6 +47,7 @@ if (mode == "full")
             "hidden" => settings with { HiddenSize = int.Parse(v) },
             "layers" => settings with { Layers = int.Parse(v) },
             "heads" => settings with { Heads = int.Parse(v), KeyValueHeads = int.Parse(v) },
+            "kvheads" => settings with { KeyValueHeads = int.Parse(v) },
             "vocab" => settings with { VocabSize = int.Parse(v) },
             "batch" => settings with { BatchSize = int.Parse(v) },
             "seq" => settings with { SequenceLength = int.Parse(v) },
@@ -94,7 +95,7 @@ if (mode == "full")
         var lens = Enumerable.Range(0, 50).Select(i => tokenizer.Encode(pr.Build(sampler.ForPrompt(i))).Count).ToList();
         Console.WriteLine($"table3 prompt tokens: mean {lens.Average():F0} max {lens.Max()} header {tokenizer.Encode(pr.Header).Count}");
     }
-    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, Sampling = new SamplingSettings { MaxNewTokens = maxNew } };
+    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, ItemNumbering = ItemNumbering.Any, Sampling = new SamplingSettings { MaxNewTokens = maxNew } };
     var genWatch = Stopwatch.StartNew();
     var loop = new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: genBatch), new RougeLSimilarityIndex(), ig);
     var gen = await loop.RunAsync(seeds);
@@ -123,13 +124,61 @@ if (mode == "probe")
     var seeds = SeedReader.Read(Path.Combine(repo, "data/seeds/biomedical_seeds.jsonl"));
     using var model = LlamaModel.Load(dir);
     var tokenizer = HuggingFaceTokenizer.TryLoad(dir)!;
-    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, Sampling = new SamplingSettings { MaxNewTokens = maxNew, Temperature = temperature, TopP = topP } };
+    var ig = new InstructionGenerationOptions { TargetCount = 100000, MaxPrompts = prompts, BatchSize = genBatch, ItemNumbering = ItemNumbering.Any, Sampling = new SamplingSettings { MaxNewTokens = maxNew, Temperature = temperature, TopP = topP } };
     var watch = Stopwatch.StartNew();
     var gen = await new InstructionGenerationLoop(new LlmTextGenerator(model, tokenizer, batchSize: genBatch), new RougeLSimilarityIndex(), ig).RunAsync(seeds);
     var withItem = gen.Raw.Count(r => r.ParsedInstructions.Count > 0);
     var items = gen.Raw.Sum(r => r.ParsedInstructions.Count);
     foreach (var r in gen.Raw.Take(int.Parse(Environment.GetEnvironmentVariable("RAWS") ?? "0"))) Console.WriteLine($"  RAW ({r.Truncated}): {r.Completion[..Math.Min(900, r.Completion.Length)]}\n  ERR: {string.Join(" | ", r.ParseErrors)}");
     Console.WriteLine($"PROBE T={temperature} top-p={topP} prompts={gen.Raw.Count} wall={watch.Elapsed.TotalSeconds:F0}s truncated={gen.Raw.Count(r => r.Truncated)} with_items={withItem} ({100.0 * withItem / gen.Raw.Count:F0}%) items={items} kept={gen.Kept.Count} rejected: {string.Join(" ", gen.Rejected.GroupBy(r => r.Reason).Select(g => $"{g.Key}:{g.Count()}"))}");
+}
+
+if (mode == "decodeprofile")
+{
+    // decodeprofile <modelDir> <threads> <batch> <context...>: mean decode-step time at each prefilled context length
+    var dir = args[1]; Torch.Threads = int.Parse(args[2]); var b = int.Parse(args[3]);
+    using var model = LlamaModel.Load(dir);
+    using var ng = new NoGrad();
+    foreach (var ctx in args.Skip(4).Select(int.Parse))
+    {
+        using var cache = model.CreateCache(b, ctx + 80 + int.Parse(Environment.GetEnvironmentVariable("STEPS") ?? "64"));
+        using (var s0 = DisposeScope.Begin()) model.Forward(Tensor.RandInt(3, 1000, [b, ctx]), cache: cache, lastPositionOnly: true);
+        var sw = Stopwatch.StartNew();
+        var steps = int.Parse(Environment.GetEnvironmentVariable("STEPS") ?? "64");
+        for (var i = 0; i < steps; i++)
+            using (var s1 = DisposeScope.Begin()) model.Forward(Tensor.RandInt(3, 1000, [b, 1]), cache: cache, lastPositionOnly: true);
+        Console.WriteLine($"DECODE batch={b} ctx={ctx}: {sw.Elapsed.TotalMilliseconds / steps:F2} ms/step");
+    }
+}
+
+if (mode == "promptlen")
+{
+    // promptlen <repo> <modelDir>: tokens of the Table 3 header and of whole prompts
+    var seeds = SeedReader.Read(Path.Combine(args[1], "data/seeds/biomedical_seeds.jsonl"));
+    var tokenizer = HuggingFaceTokenizer.TryLoad(args[2])!;
+    var prompt = new InstructionGenerationPrompt("biomedical");
+    var sampler = new SeedSampler(seeds, 42);
+    var lengths = Enumerable.Range(0, 200).Select(i => tokenizer.Encode(prompt.Build(sampler.ForPrompt(i))).Count).ToArray();
+    var header = prompt.Build(sampler.ForPrompt(0));
+    header = header[..(header.IndexOf("###", StringComparison.Ordinal))];
+    Console.WriteLine($"header {tokenizer.Encode(header).Count} tokens; prompts mean {lengths.Average():F0} min {lengths.Min()} max {lengths.Max()}");
+}
+
+if (mode == "attnbench")
+{
+    // attnbench <threads> <batch> <heads> <kvheads> <dim> <ctx> <reps>: the fused decode attention alone
+    int I(int i) => int.Parse(args[i]);
+    Torch.Threads = I(1);
+    using var ng = new NoGrad();
+    using var q = Tensor.Randn([I(2), I(3), I(5)]);
+    using var k = Tensor.Randn([I(2), I(4), I(6), I(5)]);
+    using var v = Tensor.Randn([I(2), I(4), I(6), I(5)]);
+    for (var rep = 0; rep < 3; rep++)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < I(7); i++) Functional.DecodeAttention(q, k, v, null, 0.125).Dispose();
+        Console.WriteLine($"ATTN {sw.Elapsed.TotalMilliseconds * 1000 / I(7):F1} us/call");
+    }
 }
 
 if (mode == "greedy")
