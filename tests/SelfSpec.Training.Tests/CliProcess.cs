@@ -24,6 +24,7 @@ internal sealed class CliProcess : IDisposable
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["SELFSPEC_THREADS"] = "1";
+        InterruptSignal.DeliverToChildren(); // Interrupt() must reach the child even when the test run was started in the background
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) => { if (e.Data != null) { lines.Add(e.Data); all.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data != null) all.Enqueue("stderr: " + e.Data); };

@@ -42,6 +42,7 @@ public class CrashTests
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { HostDll, "--db", home.Db, "--runs", home.Runs }.Concat(args)) psi.ArgumentList.Add(a);
         psi.Environment["SELFSPEC_TEST_JOURNAL"] = home.Journal;
+        InterruptSignal.DeliverToChildren(); // the SIGINT test must reach the child even when the test run was started in the background
         return Process.Start(psi)!;
     }
 
