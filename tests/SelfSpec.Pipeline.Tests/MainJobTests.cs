@@ -60,7 +60,7 @@ public class MainJobTests
             ["indexFolder"] = host.Dir.Combine("index"),
             ["evalDataset"] = Data("eval", "demo_eval.jsonl"),
             ["outputFolder"] = output,
-            // The demonstration model at its default settings (under 2 minutes on 2 cores) yields an item from ~12% of prompts
+            // The demonstration model at its default settings (about 2 minutes on 2 cores) yields an item from ~18% of prompts
             // with itemNumbers = any (the workflow's default; 1-2% with Alpaca's exact numbering, bench/results/bootstrap.md).
             // Generation stops at the target, so a small target keeps the test short, while the wide prompt budget makes
             // "no instruction at all" practically impossible on a CPU whose kernels round differently.
