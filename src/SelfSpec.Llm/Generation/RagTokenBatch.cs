@@ -66,9 +66,7 @@ internal sealed class RagTokenBatch : IDisposable
     {
         var weighted = logits.Select(1, 0).LogSoftmax(-1).Add(logWeights);
         var mixed = Tensor.Cat(active.Select((g, i) => weighted.Narrow(0, offsets[i], queries[g].Documents.Count).LogSumExp(0, keepDim: true)).ToArray(), 0);
-        if (active.Length == queries.Count) return mixed;
-        using var index = Tensor.From<long>(active.Select(g => (long)g).ToArray()).To(mixed.Device);
-        return Tensor.Zeros([queries.Count, mixed.Size(1)], mixed.DType, mixed.Device).IndexCopyInPlace(0, index, mixed);
+        return BatchRows.Widen(mixed, active, queries.Count);
     }
 
     /// <summary>
@@ -105,20 +103,17 @@ internal sealed class RagTokenBatch : IDisposable
     public void DropFinished(params KvCache?[] caches)
     {
         if (!dropFinished || Done || active.All(g => finished[g] == null)) return;
-        var keepQueries = active.Where(g => finished[g] == null).ToArray();
         var keepRows = new List<int>();
-        foreach (var g in keepQueries)
-        {
-            var i = Array.IndexOf(active, g);
-            for (var j = 0; j < queries[g].Documents.Count; j++) keepRows.Add(offsets[i] + j);
-        }
+        for (var i = 0; i < active.Length; i++)
+            if (finished[active[i]] == null)
+                keepRows.AddRange(Enumerable.Range(offsets[i], queries[active[i]].Documents.Count));
         Rows.KeepRows(keepRows);
-        using var index = Tensor.From<long>(keepRows.Select(r => (long)r).ToArray()).To(logWeights.Device);
+        using var index = BatchRows.Index(keepRows, logWeights.Device);
         foreach (var cache in caches) cache?.KeepRows(index);
         var weights = logWeights.IndexSelect(0, index).DetachFromScope();
         logWeights.Dispose();
         logWeights = weights;
-        active = keepQueries;
+        active = active.Where(g => finished[g] == null).ToArray();
         offsets = new int[active.Length];
         for (var i = 1; i < active.Length; i++) offsets[i] = offsets[i - 1] + queries[active[i - 1]].Documents.Count;
     }

@@ -84,10 +84,7 @@ public sealed class TextGenerator
             using (var scope = DisposeScope.Begin())
             {
                 var logits = Model.Forward(rows.NextInput(cache?.Length ?? 0), rows.Mask(), cache, adapter, lastPositionOnly: true).Select(1, 0);
-                // The sampler always sees the whole batch (dropped rows as zeros), so its random draws per row do not
-                // depend on which rows have left.
-                if (rowOf.Length < batch) logits = Tensor.Zeros([batch, logits.Size(1)], logits.DType, logits.Device).IndexCopyInPlace(0, RowIndex(rowOf), logits);
-                next = sampler.Next(logits, history);
+                next = sampler.Next(BatchRows.Widen(logits, rowOf, batch), history);
             }
             for (var b = 0; b < batch; b++)
             {
@@ -114,7 +111,7 @@ public sealed class TextGenerator
             {
                 var keep = Enumerable.Range(0, rowOf.Length).Where(i => finished[rowOf[i]] == null).ToArray();
                 rows.KeepRows(keep);
-                using (var index = RowIndex(keep)) cache.KeepRows(index);
+                using (var index = BatchRows.Index(keep, Model.Device)) cache.KeepRows(index);
                 rowOf = keep.Select(i => rowOf[i]).ToArray();
             }
         }
@@ -145,12 +142,6 @@ public sealed class TextGenerator
 
     /// <summary>The shortest common prefix <see cref="Generate(IReadOnlyList{IReadOnlyList{int}}, GenerationOptions, LoraAdapter?, IProgress{int}?, CancellationToken)"/> computes once for the batch.</summary>
     public const int MinSharedPrefix = 16;
-
-    private Tensor RowIndex(int[] rows)
-    {
-        var index = Tensor.From<long>(rows.Select(r => (long)r).ToArray());
-        return Model.Device.Type == DeviceType.Cpu ? index : index.To(Model.Device);
-    }
 
     private static string? StopAt(string text, IReadOnlyList<string> stops)
     {

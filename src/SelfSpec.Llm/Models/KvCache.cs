@@ -97,8 +97,9 @@ public sealed class KvCache : IDisposable
         if (rowIndices.Dim != 1 || rowIndices.Size(0) < 1) throw new ArgumentException($"rowIndices must be a non-empty vector, got {rowIndices}", nameof(rowIndices));
         for (var l = 0; l < keys.Length; l++)
         {
-            var k = keys[l].IndexSelect(0, rowIndices);
-            var v = values[l].IndexSelect(0, rowIndices);
+            // Detached like the constructor's tensors: the cache owns them, not a DisposeScope the caller may have open.
+            var k = keys[l].IndexSelect(0, rowIndices).DetachFromScope();
+            var v = values[l].IndexSelect(0, rowIndices).DetachFromScope();
             keys[l].Dispose();
             values[l].Dispose();
             keys[l] = k;
