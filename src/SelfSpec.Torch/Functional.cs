@@ -66,7 +66,7 @@ public static class Functional
     }
 
     /// <summary>
-    /// Whether <see cref="LinearRows(Tensor, Tensor, Tensor?)"/> runs its AVX-512 kernel (true by default where the CPU has AVX-512F/BW/VL and
+    /// Whether <see cref="LinearRows(Tensor, Tensor, Tensor?)"/> and <see cref="TiledLinear"/> run their AVX-512 kernels (true by default where the CPU has AVX-512F/BW/VL and
     /// <c>SELFSPEC_NO_AVX512</c> is not set) rather than the AVX2 one. Setting false forces AVX2 (e.g. to compare the two);
     /// setting true on a CPU without AVX-512 leaves it false.
     /// </summary>
@@ -88,6 +88,86 @@ public static class Functional
         using var b = new OptionalHandle(blocked);
         return Tensor.Wrap(NativeMethods.st_decode_attention(query.Handle, keys.Handle, values.Handle, b.Pointer, scale));
     }
+
+    /// <summary>
+    /// <c>input · Wᵢᵀ + biases[i]</c> for tiled weights (<see cref="TiledWeight"/>) applied to the same few-row input (up to
+    /// 32 rows, float32, on the CPU), the group in one parallel region. Each output is accumulated in input-feature order
+    /// whatever the number of rows or threads, so a row's result does not depend on the rest of the batch. Inference only.
+    /// </summary>
+    /// <param name="input">[..., in] float32 input shared by every weight.</param>
+    /// <param name="weights">Up to 8 tiled weights, all of one dtype (float32 or bfloat16).</param>
+    /// <param name="biases">[out_i] float32 biases, or null entries (or a null list) for none.</param>
+    /// <exception cref="TorchException">More than 32 rows, a weight that does not fit the input, autograd in play.</exception>
+    public static unsafe Tensor[] TiledLinear(Tensor input, IReadOnlyList<TiledWeight> weights, IReadOnlyList<Tensor?>? biases = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
+        if (biases != null && biases.Count != weights.Count)
+            throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
+        var present = Enumerable.Range(0, weights.Count).Where(i => biases?[i] != null).ToArray();
+        using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
+        using var b = new HandleList(present.Select(i => biases![i]!).ToArray());
+        var biasPointers = new IntPtr[weights.Count];
+        for (var j = 0; j < present.Length; j++) biasPointers[present[j]] = b.Pointers[j];
+        var outFeatures = weights.Select(t => t.OutFeatures).ToArray();
+        var outputs = new IntPtr[weights.Count];
+        int status;
+        fixed (IntPtr* wp = w.Pointers, bp = biasPointers, op = outputs)
+        fixed (long* np = outFeatures)
+            status = NativeMethods.st_tiled_linear_group(input.Handle, weights.Count, wp, np, bp, op);
+        Check.Status(status);
+        return outputs.Select(Tensor.Adopt).ToArray();
+    }
+
+    /// <summary>
+    /// One Llama decoder layer for a decode step (one new token per row), in a single native call: RMSNorm, the q/k/v
+    /// projections, rotary embedding, the key and value written into the cache at <paramref name="position"/>, attention
+    /// over positions 0..<paramref name="position"/>, the output projection and residual, RMSNorm, the SwiGLU MLP and
+    /// residual. <paramref name="hidden"/> ([B, H] or [B, 1, H], float32, contiguous, B ≤ 32) is updated in place to the
+    /// layer's output. The norms, rotary and attention run the kernels of <see cref="RmsNorm"/>,
+    /// <see cref="RotaryHeadsFirst"/> and <see cref="DecodeAttention"/>, the projections that of <see cref="TiledLinear"/>;
+    /// SiLU is computed here (a few ulp from libtorch's). Inference only (no autograd), on a CPU where
+    /// <see cref="LlamaDecodeLayerAvailable"/>.
+    /// </summary>
+    /// <param name="hidden">The residual stream, updated in place.</param>
+    /// <param name="inputNorm">input_layernorm weight [H], float32.</param>
+    /// <param name="postAttentionNorm">post_attention_layernorm weight [H], float32.</param>
+    /// <param name="eps">RMSNorm epsilon.</param>
+    /// <param name="weights">The seven projections q, k, v, o, gate, up, down, tiled, all float32 or all bfloat16.</param>
+    /// <param name="biases">Seven float32 biases or nulls (Qwen2 has q/k/v biases).</param>
+    /// <param name="cos">Rotary cosines for each row's position, [B, head_dim] (e.g. [B, 1, 1, head_dim]).</param>
+    /// <param name="sin">Rotary sines, shaped like <paramref name="cos"/>.</param>
+    /// <param name="keyCache">The layer's key cache [B, kv heads, capacity, head_dim].</param>
+    /// <param name="valueCache">The layer's value cache, shaped like <paramref name="keyCache"/>.</param>
+    /// <param name="position">The cache position this token's key and value go to (the number of positions before it).</param>
+    /// <param name="blocked">[B, position + 1] bool, true for padding keys not to attend; null for none.</param>
+    /// <param name="heads">Query heads.</param>
+    /// <param name="keyValueHeads">Key/value heads (grouped-query attention when fewer than <paramref name="heads"/>).</param>
+    /// <exception cref="TorchException">A shape, dtype or device does not fit; the message names the tensor.</exception>
+    public static unsafe void LlamaDecodeLayer(Tensor hidden, Tensor inputNorm, Tensor postAttentionNorm, double eps, IReadOnlyList<TiledWeight> weights,
+        IReadOnlyList<Tensor?> biases, Tensor cos, Tensor sin, Tensor keyCache, Tensor valueCache, long position, Tensor? blocked, int heads, int keyValueHeads)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biases);
+        if (weights.Count != 7 || biases.Count != 7)
+            throw new ArgumentException($"seven weights and seven biases (q, k, v, o, gate, up, down) expected, got {weights.Count} and {biases.Count}");
+        if (heads < 1 || weights[0].OutFeatures % heads != 0)
+            throw new ArgumentException($"q_proj's {weights[0].OutFeatures} outputs do not divide into {heads} heads", nameof(heads));
+        var present = Enumerable.Range(0, 7).Where(i => biases[i] != null).ToArray();
+        using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
+        using var b = new HandleList(present.Select(i => biases[i]!).ToArray());
+        using var mask = new OptionalHandle(blocked);
+        var biasPointers = new IntPtr[7];
+        for (var j = 0; j < present.Length; j++) biasPointers[present[j]] = b.Pointers[j];
+        int status;
+        fixed (IntPtr* wp = w.Pointers, bp = biasPointers)
+            status = NativeMethods.st_llama_decode_layer(hidden.Handle, inputNorm.Handle, postAttentionNorm.Handle, eps, wp, bp, cos.Handle, sin.Handle,
+                keyCache.Handle, valueCache.Handle, position, mask.Pointer, heads, keyValueHeads, weights[0].OutFeatures / heads, weights[4].OutFeatures);
+        Check.Status(status);
+    }
+
+    /// <summary>Whether <see cref="LlamaDecodeLayer"/> and <see cref="TiledLinear"/> can run here (a CPU with AVX2 and FMA).</summary>
+    public static bool LlamaDecodeLayerAvailable => NativeMethods.st_llama_decode_layer_available() != 0;
 
     /// <summary>
     /// RMSNorm in one pass: <c>x / sqrt(mean(x², last dim) + eps) · weight</c>, <paramref name="input"/> [..., H] and

@@ -43,12 +43,25 @@ public sealed class KvCache : IDisposable
     /// </summary>
     internal (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v, int newTokens)
     {
-        if (Length + newTokens > Capacity)
-            throw new InvalidOperationException($"KV cache full: {Length} + {newTokens} positions exceed its capacity {Capacity}");
+        EnsureRoom(newTokens);
         using (var kSlot = keys[layer].Narrow(2, Length, newTokens)) kSlot.CopyFrom(k);
         using (var vSlot = values[layer].Narrow(2, Length, newTokens)) vSlot.CopyFrom(v);
         return (keys[layer].Narrow(2, 0, Length + newTokens), values[layer].Narrow(2, 0, Length + newTokens));
     }
+
+    /// <summary>Throws unless <paramref name="newTokens"/> more positions fit.</summary>
+    /// <exception cref="InvalidOperationException">The cache is full.</exception>
+    internal void EnsureRoom(int newTokens)
+    {
+        if (Length + newTokens > Capacity)
+            throw new InvalidOperationException($"KV cache full: {Length} + {newTokens} positions exceed its capacity {Capacity}");
+    }
+
+    /// <summary>The key cache of <paramref name="layer"/>, [batch, kv heads, capacity, head_dim] (positions past <see cref="Length"/> unfilled).</summary>
+    internal Tensor Keys(int layer) => keys[layer];
+
+    /// <summary>The value cache of <paramref name="layer"/>, shaped like <see cref="Keys"/>.</summary>
+    internal Tensor Values(int layer) => values[layer];
 
     /// <summary>Marks <paramref name="newTokens"/> more positions as filled (after every layer has appended them).</summary>
     internal void Advance(int newTokens) => Length += newTokens;

@@ -34,17 +34,59 @@ public sealed class LinearWeights : IDisposable
     /// <summary>The bias, [out_features], if any.</summary>
     public Tensor? Bias { get; }
 
-    /// <summary>The most rows a bfloat16 input may have to be decoded through the streaming kernel (its own limit).</summary>
+    /// <summary>The most rows an input may have to take the tiled decoding kernel (its own limit).</summary>
     private const long StreamedBf16Rows = 32;
+
+    private TiledWeight? tiled;
+    private readonly Lock tiling = new();
+
+    /// <summary>
+    /// The weight tiled for decoding (<see cref="TiledWeight"/>), made on first use and kept: null when the weight is
+    /// packed or is not a float32 or bfloat16 CPU tensor.
+    /// </summary>
+    internal TiledWeight? Tiled
+    {
+        get
+        {
+            if (tiled != null || weight == null || weight.DType is not (DType.Float32 or DType.BFloat16) || weight.Device.Type != DeviceType.Cpu) return tiled;
+            lock (tiling) return tiled ??= TiledWeight.From(weight);
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="x"/> is a decoding input for the tiled kernel: float32 on the CPU, at most
+    /// <see cref="StreamedBf16Rows"/> rows, no autograd, and a CPU the kernel runs on.
+    /// </summary>
+    private static bool DecodesTiled(Tensor x) =>
+        x.DType == DType.Float32 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled && x.NumElements / x.Size(-1) <= StreamedBf16Rows
+        && Functional.LlamaDecodeLayerAvailable;
+
+    /// <summary>
+    /// The tiled weights of <paramref name="layers"/> (made on first use) when all exist and share a dtype and the biases
+    /// are float32 or absent, else null.
+    /// </summary>
+    internal static TiledWeight[]? AllTiled(IReadOnlyList<LinearWeights> layers, IReadOnlyList<Tensor?> biases)
+    {
+        if (biases.Any(b => b is not null and not { DType: DType.Float32 })) return null;
+        var tiles = new TiledWeight[layers.Count];
+        for (var i = 0; i < layers.Count; i++)
+        {
+            if (layers[i].Tiled is not { } t || t.DType != layers[0].Weight.DType) return null;
+            tiles[i] = t;
+        }
+        return tiles;
+    }
 
     /// <summary>
     /// Applies the layer. A packed (quantised) weight computes through <see cref="IPackedLinearWeight.Linear"/>; few-row
-    /// float32 inputs (decoding) take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, which streams the weight
-    /// once; so do few-row bfloat16 inputs over bfloat16 weights at inference (see <see cref="StreamsBf16"/>); everything
-    /// else (prefill, autograd) takes libtorch's linear.
+    /// float32 inputs at inference (decoding) take <see cref="Functional.TiledLinear"/> over the weight's tiled copy
+    /// (<see cref="Tiled"/>); other float32 inputs take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, which
+    /// hands more rows or autograd to libtorch's linear; few-row bfloat16 inputs over bfloat16 weights at inference
+    /// stream them with float32 accumulation (see <see cref="StreamsBf16"/>); everything else takes libtorch's linear.
     /// </summary>
     public Tensor Apply(Tensor x) =>
         Packed != null ? Packed.Linear(x, Bias)
+        : x.DType == DType.Float32 && DecodesTiled(x) && AllTiled([this], [Bias]) is { } t ? Functional.TiledLinear(x, t, [Bias])[0]
         : x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias)
         : StreamsBf16(x, [Weight], [Bias]) ? StreamBf16(x, [Weight], [Bias])[0]
         : Functional.Linear(x, Weight, Bias);
@@ -59,11 +101,6 @@ public sealed class LinearWeights : IDisposable
         && x.NumElements / x.Size(-1) <= StreamedBf16Rows
         && weights.All(w => w.DType == DType.BFloat16) && biases.All(b => b is null or { DType: DType.BFloat16 });
 
-    /// <summary><see cref="Apply"/> for a bare dense weight without bias (the output head).</summary>
-    internal static Tensor ApplyDense(Tensor x, Tensor weight) =>
-        x.DType == DType.Float32 ? Functional.LinearRows(x, weight)
-        : StreamsBf16(x, [weight], [null]) ? StreamBf16(x, [weight], [null])[0]
-        : Functional.Linear(x, weight);
 
     /// <summary>bfloat16 → float32 is exact, so only the result's rounding back to bfloat16 differs from a bf16 gemm.</summary>
     private static Tensor[] StreamBf16(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases)
@@ -86,6 +123,7 @@ public sealed class LinearWeights : IDisposable
         if (layers.Any(l => l.Packed != null)) return layers.Select(l => l.Apply(x)).ToArray();
         var weights = layers.Select(l => l.Weight).ToArray();
         var biases = layers.Select(l => l.Bias).ToArray();
+        if (DecodesTiled(x) && AllTiled(layers, biases) is { } tiles) return Functional.TiledLinear(x, tiles, biases);
         if (StreamsBf16(x, weights, biases)) return StreamBf16(x, weights, biases);
         if (x.DType != DType.Float32) return layers.Select(l => l.Apply(x)).ToArray();
         return Functional.LinearRows(x, weights, biases);
@@ -95,6 +133,7 @@ public sealed class LinearWeights : IDisposable
     public void Dispose()
     {
         weight?.Dispose();
+        tiled?.Dispose();
         Packed?.Dispose();
         Bias?.Dispose();
     }

@@ -37,6 +37,23 @@ public sealed class LlamaLayer : IDisposable
         if (!ReferenceEquals(old, weights)) old.Dispose();
     }
 
+    /// <summary>
+    /// The seven projections tiled (<see cref="LinearWeights.Tiled"/>, made on first use) and their biases, in
+    /// <see cref="LlamaProjections.All"/> order, when the layer fits <see cref="Functional.LlamaDecodeLayer"/>: dense
+    /// weights all float32 or all bfloat16, float32 biases and norms. Null when it does not (a packed projection, mixed
+    /// dtypes).
+    /// </summary>
+    internal (TiledWeight[] Weights, Tensor?[] Biases)? FusableProjections
+    {
+        get
+        {
+            if (projections.Any(p => p.Packed != null) || InputNorm.DType != DType.Float32 || PostAttentionNorm.DType != DType.Float32) return null;
+            var biases = projections.Select(p => p.Bias).ToArray();
+            if (LinearWeights.AllTiled(projections, biases) is not { } tiles) return null;
+            return (tiles, biases);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -20,6 +20,8 @@ public sealed class LlamaModel : IDisposable
 {
     private readonly LlamaLayer[] layers;
     private readonly Tensor inverseFrequencies;
+    /// <summary>The output head as a linear layer (an alias of <see cref="LmHead"/>), so decoding reads its tiled copy.</summary>
+    private readonly LinearWeights outputHead;
 
     private LlamaModel(LlamaConfig config, DType dtype, Device device, Tensor embedding, LlamaLayer[] layers, Tensor finalNorm, Tensor lmHead)
     {
@@ -30,6 +32,7 @@ public sealed class LlamaModel : IDisposable
         this.layers = layers;
         FinalNorm = finalNorm;
         LmHead = lmHead;
+        outputHead = new LinearWeights(lmHead.Alias().DetachFromScope(), null);
         var inv = config.Rope.InverseFrequencies(config.HeadDim).Select(d => (float)d).ToArray();
         using var cpu = Tensor.From<float>(inv);
         inverseFrequencies = cpu.To(device).DetachFromScope();
@@ -58,6 +61,13 @@ public sealed class LlamaModel : IDisposable
 
     /// <summary><c>lm_head.weight</c> (the embedding itself when tied).</summary>
     public Tensor LmHead { get; }
+
+    /// <summary>
+    /// Whether a float32 decode step on the CPU (one new token per row, with a KV cache and no unmerged adapter) runs each
+    /// layer as one native call (<see cref="Functional.LlamaDecodeLayer"/>) instead of op by op. On by default; the two
+    /// agree to float32 rounding (only SiLU is computed differently). Off is for comparison.
+    /// </summary>
+    public bool FuseDecodeLayers { get; set; } = true;
 
     /// <summary>Total number of parameters.</summary>
     public long ParameterCount =>
@@ -271,7 +281,16 @@ public sealed class LlamaModel : IDisposable
 
         var h = Functional.Embedding(Embedding, inputIds);
         if (h.DType != DType) h = h.To(DType);
-        foreach (var layer in layers)
+        if (FusedDecodeStep(h, t, cache, adapter) is { } fused)
+        {
+            // h is this call's own tensor (the embedding lookup made it), so the layers update it in place.
+            cache!.EnsureRoom(1);
+            var padding = blocked?.View(batch, total);
+            for (var l = 0; l < layers.Length; l++)
+                Functional.LlamaDecodeLayer(h, layers[l].InputNorm, layers[l].PostAttentionNorm, Config.RmsNormEps, fused[l].Weights, fused[l].Biases, cos, sin,
+                    cache.Keys(l), cache.Values(l), past, padding, Config.NumHeads, Config.NumKeyValueHeads);
+        }
+        else foreach (var layer in layers)
         {
             using var layerScope = DisposeScope.Begin();
             var x = RmsNorm(h, layer.InputNorm);
@@ -286,7 +305,7 @@ public sealed class LlamaModel : IDisposable
 
         var normed = RmsNorm(h, FinalNorm);
         if (lastPositionOnly && t > 1) normed = normed.Narrow(1, t - 1, 1);
-        var logits = LinearWeights.ApplyDense(normed, LmHead);
+        var logits = outputHead.Apply(normed);
         if (logits.DType != DType.Float32) logits = logits.To(DType.Float32);
         return scope.MoveToOuter(logits);
     }
@@ -352,6 +371,27 @@ public sealed class LlamaModel : IDisposable
         }
         return blocked;
     }
+
+    /// <summary>
+    /// Every layer's weights for <see cref="Functional.LlamaDecodeLayer"/> when this forward pass is a decode step it
+    /// covers (see <see cref="FuseDecodeLayers"/>), else null.
+    /// </summary>
+    private (TiledWeight[] Weights, Tensor?[] Biases)[]? FusedDecodeStep(Tensor h, long t, KvCache? cache, LoraAdapter? adapter)
+    {
+        if (!FuseDecodeLayers || t != 1 || cache == null || adapter != null || !FusedInference(h) || h.Size(0) > MaxFusedRows
+            || !Functional.LlamaDecodeLayerAvailable)
+            return null;
+        var fused = new (TiledWeight[] Weights, Tensor?[] Biases)[layers.Length];
+        for (var l = 0; l < layers.Length; l++)
+        {
+            if (layers[l].FusableProjections is not { } p) return null;
+            fused[l] = p;
+        }
+        return fused;
+    }
+
+    /// <summary>The most rows <see cref="Functional.LlamaDecodeLayer"/> takes (its streaming projections' limit).</summary>
+    private const long MaxFusedRows = 32;
 
     /// <summary>Float32 inference on the CPU: the fused native kernels (RMSNorm, rotary) apply.</summary>
     private bool FusedInference(Tensor x) => DType == DType.Float32 && x.DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled;
@@ -442,6 +482,7 @@ public sealed class LlamaModel : IDisposable
         foreach (var l in layers) l.Dispose();
         FinalNorm.Dispose();
         LmHead.Dispose();
+        outputHead.Dispose();
         inverseFrequencies.Dispose();
     }
 }

@@ -458,6 +458,19 @@ internal static unsafe partial class NativeMethods
     internal static partial TensorHandle st_decode_attention(TensorHandle q, TensorHandle k, TensorHandle v, IntPtr blocked, double scale);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_llama_decode_layer(TensorHandle h, TensorHandle inputNorm, TensorHandle postNorm, double eps, IntPtr* weights, IntPtr* biases,
+        TensorHandle cos, TensorHandle sin, TensorHandle cacheK, TensorHandle cacheV, long position, IntPtr blocked, long heads, long kvHeads, long headDim, long intermediate);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_tile_weight(TensorHandle w);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_tiled_linear_group(TensorHandle x, int count, IntPtr* tiled, long* outFeatures, IntPtr* biases, IntPtr* outputs);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_llama_decode_layer_available();
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_rms_norm(TensorHandle x, TensorHandle weight, double eps);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]

@@ -3,6 +3,8 @@
 // intermediate tensors and no batched-gemm calls (at::matmul here becomes B·H tiny gemms, each paying BLAS
 // dispatch and threading overhead). Grouped-query attention: query head h reads KV head h / (Hq / Hkv).
 #include "kernel_pool.h"
+#include "kernels.h"
+#include "simd_math.h"
 #include "shim.h"
 
 #include <c10/core/GradMode.h>
@@ -26,26 +28,6 @@ __attribute__((target("avx2,fma"))) inline __m128 hsum4(__m256 a, __m256 b, __m2
   const __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
   const __m256 abcd = _mm256_hadd_ps(ab, cd);  // [a01+a23, b.., c.., d.. | a45+a67, ...]
   return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
-}
-
-// exp(x) for x ≤ 0 (Cephes expf: range reduction by ln 2, degree-5 polynomial; relative error ~1e-7).
-// Lanes where x is −∞ give exactly 0.
-__attribute__((target("avx2,fma"))) inline __m256 exp_nonpositive(__m256 x) {
-  const __m256 minus_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m256 is_minus_inf = _mm256_cmp_ps(x, minus_inf, _CMP_EQ_OQ);
-  x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
-  const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
-  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(5.0000001201e-1f));
-  const __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(x, x), x), _mm256_set1_ps(1.0f));
-  const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
-  return _mm256_andnot_ps(is_minus_inf, _mm256_mul_ps(y, _mm256_castsi256_ps(exponent)));
 }
 
 // out[0..8·NV) += Σ_l w[l] · v[l][0..8·NV): the accumulators stay in registers across all keys (NV ≤ 8 keeps them within
@@ -125,7 +107,7 @@ __attribute__((target("avx2,fma"))) void attend_avx2(const float* q, const float
     const __m256 m = _mm256_set1_ps(mx);
     __m256 sum8 = _mm256_setzero_ps();
     for (l = 0; l < padded; l += 8) {
-      const __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(p + l), m));
+      const __m256 e = st::simd::exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(p + l), m));
       _mm256_storeu_ps(p + l, e);
       sum8 = _mm256_add_ps(sum8, e);
     }
@@ -164,6 +146,25 @@ void attend_plain(const float* q, const float* k, int64_t ks, const float* v, in
 
 }  // namespace
 
+namespace st::kernels {
+
+void decode_attention(const float* q, int64_t B, int64_t Hq, int64_t Hkv, int64_t D, const CacheView& k, const CacheView& v,
+                      const bool* blocked, int64_t L, float scale, float* out) {
+  const int64_t group = Hq / Hkv;
+  static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  auto attend = simd && D % 8 == 0 && D <= kMaxVectorDim ? attend_avx2 : attend_plain;
+  st::parallel_for(0, B * Hq, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> p(L + 8);
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t b = idx / Hq, h = idx % Hq, kvh = h / group;
+      attend(q + idx * D, k.data + b * k.s0 + kvh * k.s1, k.s2, v.data + b * v.s0 + kvh * v.s1, v.s2, blocked ? blocked + b * L : nullptr, L,
+             D, scale, p.data(), out + idx * D);
+    }
+  });
+}
+
+}  // namespace st::kernels
+
 // q [B, Hq, D] float32; k, v [B, Hkv, L, D] float32 with unit stride in D (views of a cache are fine);
 // blocked: null or [B, L] bool, true where a key may not be attended (padding). Returns [B, Hq, D].
 // A row whose keys are all blocked averages all L values uniformly (what masking with the lowest float gives).
@@ -190,23 +191,10 @@ ST_API Tensor* st_decode_attention(Tensor* qp, Tensor* kp, Tensor* vp, Tensor* b
     }
     auto q = q0.contiguous();
     auto out = at::empty({B, Hq, D}, q.options());
-    const float* qd = q.data_ptr<float>();
-    const float* kd = k.data_ptr<float>();
-    const float* vd = v.data_ptr<float>();
-    const bool* bd = blockedp ? blocked.data_ptr<bool>() : nullptr;
-    float* od = out.data_ptr<float>();
-    const int64_t group = Hq / Hkv;
-    static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    auto attend = simd && D % 8 == 0 && D <= kMaxVectorDim ? attend_avx2 : attend_plain;
-    const float s = static_cast<float>(scale);
-    st::parallel_for(0, B * Hq, 1, [&](int64_t begin, int64_t end) {
-      std::vector<float> p(L + 8);
-      for (int64_t idx = begin; idx < end; ++idx) {
-        const int64_t b = idx / Hq, h = idx % Hq, kvh = h / group;
-        attend(qd + idx * D, kd + b * k.stride(0) + kvh * k.stride(1), k.stride(2), vd + b * v.stride(0) + kvh * v.stride(1), v.stride(2),
-               bd ? bd + b * L : nullptr, L, D, s, p.data(), od + idx * D);
-      }
-    });
+    const st::kernels::CacheView kv{k.data_ptr<float>(), k.stride(0), k.stride(1), k.stride(2)};
+    const st::kernels::CacheView vv{v.data_ptr<float>(), v.stride(0), v.stride(1), v.stride(2)};
+    st::kernels::decode_attention(q.data_ptr<float>(), B, Hq, Hkv, D, kv, vv, blockedp ? blocked.data_ptr<bool>() : nullptr, L,
+                                  static_cast<float>(scale), out.data_ptr<float>());
     return st::wrap(std::move(out));
   })
 }

@@ -3,6 +3,7 @@
 // with one pass; the rotary one also writes the head-major layout attention wants, sparing a permute copy.
 // Not differentiable: training keeps the libtorch-op path.
 #include "kernel_pool.h"
+#include "kernels.h"
 #include "shim.h"
 
 #include <c10/core/GradMode.h>
@@ -42,6 +43,23 @@ double sum_squares_plain(const float* x, int64_t n) {
 
 }  // namespace
 
+namespace st::kernels {
+
+void rms_norm(const float* xd, const float* wd, int64_t rows, int64_t H, double eps, float* yd) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  st::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = xd + r * H;
+      float* yr = yd + r * H;
+      const double ss = avx512 ? sum_squares_avx512(xr, H) : sum_squares_plain(xr, H);
+      const float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(H) + eps));
+      for (int64_t i = 0; i < H; ++i) yr[i] = (xr[i] * inv) * wd[i];
+    }
+  });
+}
+
+}  // namespace st::kernels
+
 // y = x / sqrt(mean(x², last dim) + eps) · weight; x float32 [..., H], weight float32 [H]. Returns a new tensor.
 ST_API Tensor* st_rms_norm(Tensor* xp, Tensor* wp, double eps) {
   ST_TENSOR({
@@ -53,19 +71,7 @@ ST_API Tensor* st_rms_norm(Tensor* xp, Tensor* wp, double eps) {
     auto w = wp->contiguous();
     auto y = at::empty_like(x);
     const int64_t rows = H == 0 ? 0 : x.numel() / H;
-    const float* xd = x.data_ptr<float>();
-    const float* wd = w.data_ptr<float>();
-    float* yd = y.data_ptr<float>();
-    static const bool avx512 = __builtin_cpu_supports("avx512f");
-    st::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        const float* xr = xd + r * H;
-        float* yr = yd + r * H;
-        const double ss = avx512 ? sum_squares_avx512(xr, H) : sum_squares_plain(xr, H);
-        const float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(H) + eps));
-        for (int64_t i = 0; i < H; ++i) yr[i] = (xr[i] * inv) * wd[i];
-      }
-    });
+    st::kernels::rms_norm(x.data_ptr<float>(), w.data_ptr<float>(), rows, H, eps, y.data_ptr<float>());
     return st::wrap(std::move(y));
   })
 }

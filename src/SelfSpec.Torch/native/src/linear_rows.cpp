@@ -12,6 +12,7 @@
 // far more once they sleep), comparable to the work of one small projection at decode time. Every output element is
 // the same dot product in the same order whichever way the rows are split, so grouping changes no result bit.
 #include "kernel_pool.h"
+#include "kernels.h"
 #include "shim.h"
 
 #include <c10/core/GradMode.h>
@@ -26,7 +27,7 @@
 
 namespace {
 
-constexpr int64_t kMaxRows = 32;
+constexpr int64_t kMaxRows = st::kernels::kLinearMaxRows;
 
 template <bool BF16>
 __attribute__((target("avx2,fma"))) inline __m256 load8(const void* w, int64_t i) {
@@ -111,15 +112,9 @@ void rows(const float* x, int64_t K, const void* w, int64_t N, const float* bias
   for (; n < n1; ++n) block<MB, 1, BF16>(x, K, w, n, bias, y, N);
 }
 
-// One weight of a group: N output features, its bias (or null) and its output [M, N].
-struct Target {
-  const void* w;
-  int64_t N;
-  const float* bias;
-  float* y;
-};
+using Target = st::kernels::LinearTarget;
 
-constexpr int kMaxGroup = 8;
+constexpr int kMaxGroup = st::kernels::kLinearMaxGroup;
 
 // Passes the M rows of x in blocks of 8, 4, 2 and 1 rows to kernel(mb, x_rows, y_rows), where mb is a
 // std::integral_constant<int, MB> so the kernel can take the block height as a template argument.
@@ -307,22 +302,34 @@ std::vector<at::Tensor> linear_rows(const at::Tensor& x, const std::vector<at::T
     ys[i] = at::empty(sizes, x.options());
     targets[i] = Target{ws[i].data_ptr(), ws[i].size(0), bs[i] ? bs[i]->data_ptr<float>() : nullptr, ys[i].data_ptr<float>()};
   }
-  const bool bf16 = ws[0].scalar_type() == at::kBFloat16;
-  const float* xp = xc.data_ptr<float>();
-  if (cpu_has_avx512()) {
-    if (bf16)
-      run512<true>(xp, M, K, targets, count);
-    else
-      run512<false>(xp, M, K, targets, count);
-  } else if (bf16) {
-    run<true>(xp, M, K, targets, count);
-  } else {
-    run<false>(xp, M, K, targets, count);
-  }
+  st::kernels::linear_rows(xc.data_ptr<float>(), M, K, targets, count, ws[0].scalar_type() == at::kBFloat16);
   return ys;
 }
 
 }  // namespace
+
+namespace st::kernels {
+
+bool linear_rows_available() { return cpu_has_avx2_fma(); }
+
+bool use_avx512() { return cpu_has_avx512(); }
+
+void linear_rows(const float* x, int64_t M, int64_t K, const LinearTarget* targets, int count, bool bf16_weights) {
+  TORCH_CHECK(cpu_has_avx2_fma(), "linear_rows: the streaming kernel needs a CPU with AVX2 and FMA");
+  TORCH_CHECK(M >= 1 && M <= kMaxRows && count >= 1 && count <= kMaxGroup, "linear_rows: ", M, " rows x ", count, " weights is out of range");
+  if (cpu_has_avx512()) {
+    if (bf16_weights)
+      run512<true>(x, M, K, targets, count);
+    else
+      run512<false>(x, M, K, targets, count);
+  } else if (bf16_weights) {
+    run<true>(x, M, K, targets, count);
+  } else {
+    run<false>(x, M, K, targets, count);
+  }
+}
+
+}  // namespace st::kernels
 
 ST_API Tensor* st_linear_rows(Tensor* xp, Tensor* wp, Tensor* biasp) {
   ST_TENSOR({

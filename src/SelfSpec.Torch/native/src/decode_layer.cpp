@@ -1,0 +1,190 @@
+// One Llama decoder layer for one new token per row (the decode step), fused into a single call:
+//
+//   x = RMSNorm(h)                          q, k, v = x·Wqᵀ, x·Wkᵀ, x·Wvᵀ (+ biases)
+//   q, k = rotary(q), rotary(k)             cache[position] = k, v
+//   h += attention(q, cache[0..position])·Woᵀ
+//   x = RMSNorm(h)                          h += (SiLU(x·Wgateᵀ) ⊙ x·Wupᵀ)·Wdownᵀ
+//
+// Done op by op through libtorch this is ~16 dispatches per layer, each with its tensor allocations and the C# calls
+// around it: on two cores ~12 µs each, ~2.3 ms of every decode step of the 12-layer benchmark model and most of the
+// step of the pipeline's small demonstration model. Here the pieces run back to back over scratch buffers, with the
+// same kernels the separate ops use (kernels.h), so the norms, rotary and attention give the same bits as the op-by-op
+// path. The projections take the weights in the tiled layout of tiled_linear.cpp (st_tile_weight), and SiLU is computed
+// here rather than by libtorch (a few ulp apart).
+#include "kernels.h"
+#include "shim.h"
+#include "simd_math.h"
+
+#include <c10/core/GradMode.h>
+#include <immintrin.h>
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+enum Projection { kQuery, kKey, kValue, kOutput, kGate, kUp, kDown, kProjections };
+const char* const kProjectionNames[kProjections] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+
+void check_f32_cpu(const at::Tensor& t, const char* name) {
+  TORCH_CHECK(t.scalar_type() == at::kFloat, "decode_layer: ", name, " must be float32, got ", t.scalar_type());
+  TORCH_CHECK(t.device().is_cpu(), "decode_layer: ", name, " must be on the CPU");
+  TORCH_CHECK(!(at::GradMode::is_enabled() && t.requires_grad()), "decode_layer is not differentiable; call it under no-grad");
+}
+
+// y = x·cos + rotate_half(x)·sin for `heads` heads of D floats (the formula of st_rotary_heads_first).
+void rotate(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride) {
+  const int64_t half = D / 2;
+  for (int64_t h = 0; h < heads; ++h) {
+    const float* xr = x + h * D;
+    float* yr = y + h * y_head_stride;
+    for (int64_t i = 0; i < half; ++i) yr[i] = xr[i] * cos[i] - xr[i + half] * sin[i];
+    for (int64_t i = half; i < D; ++i) yr[i] = xr[i] * cos[i] + xr[i - half] * sin[i];
+  }
+}
+
+// gate[i] = SiLU(gate[i]) · up[i] = gate / (1 + e^−gate) · up, with e^−|g| so the exponential never overflows.
+__attribute__((target("avx2,fma"))) void silu_mul(float* gate, const float* up, int64_t n) {
+  const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 g = _mm256_loadu_ps(gate + i);
+    const __m256 e = st::simd::exp_nonpositive(_mm256_or_ps(g, sign));  // e^−|g|
+    const __m256 denominator = _mm256_add_ps(one, e);
+    // sigmoid(g) = 1 / (1 + e^−g) for g ≥ 0, e^g / (1 + e^g) for g < 0.
+    const __m256 numerator = _mm256_blendv_ps(one, e, g);
+    const __m256 sigmoid = _mm256_div_ps(numerator, denominator);
+    _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_mul_ps(g, sigmoid), _mm256_loadu_ps(up + i)));
+  }
+  for (; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void add_into(float* h, const float* delta, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) h[i] += delta[i];
+}
+
+}  // namespace
+
+// h [B, H] (or [B, 1, H]) float32, updated in place to the layer's output. weights[7]: q, k, v, o, gate, up, down, each
+// tiled (st_tile_weight of [out, in]: [⌈out/16⌉, in, 16]), all float32 or all bfloat16; biases[7] (float32 [out] or
+// null). head_dim and intermediate give the projections' sizes. cos, sin: [B, D] float32
+// (for example [B, 1, 1, D]). cache_k, cache_v: [B, Hkv, capacity, D] float32 with unit stride in D; this step's key
+// and value go to `position`, and attention covers positions 0..position. blocked: null or [B, position + 1] bool
+// (true = padding, not attended).
+ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* post_normp, double eps, Tensor** weights, Tensor** biases,
+                                     Tensor* cosp, Tensor* sinp, Tensor* cache_kp, Tensor* cache_vp, int64_t position, Tensor* blockedp,
+                                     int64_t heads, int64_t kv_heads, int64_t head_dim, int64_t intermediate) {
+  ST_STATUS({
+    namespace k = st::kernels;
+    TORCH_CHECK(k::tiled_linear_available(), "decode_layer: needs a CPU with AVX2 and FMA");
+    at::Tensor& h = *hp;
+    check_f32_cpu(h, "hidden state");
+    TORCH_CHECK(h.is_contiguous() && h.dim() >= 2, "decode_layer: the hidden state must be a contiguous [B, H] tensor, got ", h.sizes());
+    const int64_t B = h.size(0), H = h.size(-1);
+    TORCH_CHECK(h.numel() == B * H, "decode_layer: one token per row expected, got hidden state ", h.sizes());
+    TORCH_CHECK(B >= 1 && B <= k::kLinearMaxRows, "decode_layer: ", B, " rows; at most ", k::kLinearMaxRows);
+    TORCH_CHECK(heads >= 1 && kv_heads >= 1 && heads % kv_heads == 0, "decode_layer: ", heads, " query heads are not a multiple of ", kv_heads,
+                " KV heads");
+
+    const at::Tensor input_norm = input_normp->contiguous(), post_norm = post_normp->contiguous();
+    check_f32_cpu(input_norm, "input norm weight");
+    check_f32_cpu(post_norm, "post-attention norm weight");
+    TORCH_CHECK(input_norm.numel() == H && post_norm.numel() == H, "decode_layer: norm weights must be [", H, "]");
+
+    const int64_t D = head_dim, I = intermediate;
+    TORCH_CHECK(D >= 2 && D % 2 == 0 && I >= 1, "decode_layer: head_dim must be even and positive, got ", D, "; intermediate size ", I);
+    const int64_t out_features[kProjections] = {heads * D, kv_heads * D, kv_heads * D, H, I, I, H};
+    const int64_t in_features[kProjections] = {H, H, H, heads * D, H, H, I};
+    const auto weight_type = weights[kQuery]->scalar_type();
+    TORCH_CHECK(weight_type == at::kFloat || weight_type == at::kBFloat16, "decode_layer: weights must be float32 or bfloat16, got ", weight_type);
+    for (int p = 0; p < kProjections; ++p) {
+      const at::Tensor& w = *weights[p];
+      const int64_t tiles = (out_features[p] + k::kTile - 1) / k::kTile;
+      TORCH_CHECK(w.dim() == 3 && w.size(0) == tiles && w.size(1) == in_features[p] && w.size(2) == k::kTile, "decode_layer: ", kProjectionNames[p],
+                  " must be tiled [", tiles, ", ", in_features[p], ", ", k::kTile, "] (", out_features[p], " x ", in_features[p], "), got ", w.sizes());
+      TORCH_CHECK(w.scalar_type() == weight_type && w.is_contiguous() && w.device().is_cpu(), "decode_layer: ", kProjectionNames[p],
+                  " must be a contiguous CPU tensor of the same dtype as q_proj (", weight_type, ")");
+      TORCH_CHECK(!(at::GradMode::is_enabled() && w.requires_grad()), "decode_layer is not differentiable; call it under no-grad");
+      if (biases[p]) {
+        check_f32_cpu(*biases[p], "bias");
+        TORCH_CHECK(biases[p]->is_contiguous() && biases[p]->numel() == out_features[p], "decode_layer: ", kProjectionNames[p], " bias must be [",
+                    out_features[p], "]");
+      }
+    }
+
+    const at::Tensor cos = cosp->contiguous(), sin = sinp->contiguous();
+    check_f32_cpu(cos, "cos");
+    check_f32_cpu(sin, "sin");
+    TORCH_CHECK(cos.numel() == B * D && sin.numel() == B * D, "decode_layer: cos and sin must hold [", B, ", ", D, "], got ", cos.sizes(), " and ",
+                sin.sizes());
+
+    const at::Tensor& ck = *cache_kp;
+    const at::Tensor& cv = *cache_vp;
+    check_f32_cpu(ck, "key cache");
+    check_f32_cpu(cv, "value cache");
+    TORCH_CHECK(ck.dim() == 4 && ck.size(0) == B && ck.size(1) == kv_heads && ck.size(3) == D && ck.stride(3) == 1 && cv.sizes() == ck.sizes() &&
+                    cv.stride(3) == 1,
+                "decode_layer: caches must be [", B, ", ", kv_heads, ", capacity, ", D, "] with unit stride in the last dimension, got ", ck.sizes(),
+                " and ", cv.sizes());
+    TORCH_CHECK(position >= 0 && position < ck.size(2), "decode_layer: position ", position, " is outside the cache's capacity ", ck.size(2));
+    const int64_t L = position + 1;
+    at::Tensor blocked;
+    if (blockedp) {
+      blocked = blockedp->to(at::kBool).contiguous();
+      TORCH_CHECK(blocked.numel() == B * L, "decode_layer: blocked must be [", B, ", ", L, "], got ", blockedp->sizes());
+    }
+
+    // Scratch: x (normed input), q (projected), qr (rotated), k, v, attended, the MLP's gate and up, and the
+    // projection outputs added to h.
+    thread_local std::vector<float> scratch;
+    const int64_t qn = B * heads * D, kvn = B * kv_heads * D;
+    scratch.resize(static_cast<size_t>(B * H * 2 + qn * 3 + kvn * 2 + B * I * 2));
+    float* x = scratch.data();
+    float* q = x + B * H;
+    float* qr = q + qn;
+    float* kk = qr + qn;
+    float* vv = kk + kvn;
+    float* attended = vv + kvn;
+    float* gate = attended + qn;
+    float* up = gate + B * I;
+    float* delta = up + B * I;
+
+    const bool bf16 = weight_type == at::kBFloat16;
+    auto target = [&](int p, float* y) {
+      return k::TiledTarget{weights[p]->data_ptr(), out_features[p], biases[p] ? biases[p]->data_ptr<float>() : nullptr, y};
+    };
+    float* hd = h.data_ptr<float>();
+
+    // Attention block.
+    k::rms_norm(hd, input_norm.data_ptr<float>(), B, H, eps, x);
+    const k::TiledTarget qkv[3] = {target(kQuery, q), target(kKey, kk), target(kValue, vv)};
+    k::tiled_linear(x, B, H, qkv, 3, bf16);
+    float* kd = ck.data_ptr<float>();
+    float* vd = cv.data_ptr<float>();
+    const float* cd = cos.data_ptr<float>();
+    const float* sd = sin.data_ptr<float>();
+    for (int64_t b = 0; b < B; ++b) {
+      rotate(q + b * heads * D, cd + b * D, sd + b * D, heads, D, qr + b * heads * D, D);
+      rotate(kk + b * kv_heads * D, cd + b * D, sd + b * D, kv_heads, D, kd + b * ck.stride(0) + position * ck.stride(2), ck.stride(1));
+      for (int64_t g = 0; g < kv_heads; ++g)
+        std::copy_n(vv + (b * kv_heads + g) * D, D, vd + b * cv.stride(0) + g * cv.stride(1) + position * cv.stride(2));
+    }
+    k::decode_attention(qr, B, heads, kv_heads, D, k::CacheView{kd, ck.stride(0), ck.stride(1), ck.stride(2)},
+                        k::CacheView{vd, cv.stride(0), cv.stride(1), cv.stride(2)}, blockedp ? blocked.data_ptr<bool>() : nullptr, L,
+                        static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))), attended);
+    const k::TiledTarget o = target(kOutput, delta);
+    k::tiled_linear(attended, B, heads * D, &o, 1, bf16);
+    add_into(hd, delta, B * H);
+
+    // MLP block.
+    k::rms_norm(hd, post_norm.data_ptr<float>(), B, H, eps, x);
+    const k::TiledTarget gate_up[2] = {target(kGate, gate), target(kUp, up)};
+    k::tiled_linear(x, B, H, gate_up, 2, bf16);
+    silu_mul(gate, up, B * I);
+    const k::TiledTarget down = target(kDown, delta);
+    k::tiled_linear(gate, B, I, &down, 1, bf16);
+    add_into(hd, delta, B * H);
+  })
+}
+
+ST_API int32_t st_llama_decode_layer_available() { return st::kernels::tiled_linear_available() ? 1 : 0; }
