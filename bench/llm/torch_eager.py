@@ -87,7 +87,7 @@ with torch.inference_mode():
         t3 = time.perf_counter(); c2 = time.process_time()
         best_prefill, best_decode = min(best_prefill, t1 - t0), min(best_decode, t3 - t2)
         cpu_prefill, cpu_decode = min(cpu_prefill, c1 - c0), min(cpu_decode, c2 - c1)
-print(json.dumps({"impl": "pytorch-eager", "dtype": "bf16" if dtype == torch.bfloat16 else "f32", "batch": B, "prompt": P, "new": N,
+print(json.dumps({"impl": os.environ.get("BENCH_IMPL", "pytorch-eager"), "dtype": "bf16" if dtype == torch.bfloat16 else "f32", "batch": B, "prompt": P, "new": N,
                   "prefill_tok_s": B * P / best_prefill, "decode_tok_s": B * N / best_decode, "decode_ms_step": 1000 * best_decode / N,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "prefill_cpu_ms_tok": 1000 * cpu_prefill / (B * P), "decode_cpu_ms_tok": 1000 * cpu_decode / (B * N)}))
