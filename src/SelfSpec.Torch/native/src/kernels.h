@@ -15,7 +15,8 @@ constexpr int64_t kLinearMaxRows = 32;
 // The most weights one linear_rows call takes.
 constexpr int kLinearMaxGroup = 8;
 
-// One weight of a group: w [N, K] (float32, or bfloat16 bits), bias [N] or null, output y [M, N].
+// One weight of a group: w (float32, or bfloat16 bits) in the layout of the kernel it goes to (row-major [N, K] for
+// linear_rows, tiled [⌈N/16⌉, K, 16] for tiled_linear), N output features, bias [N] or null, output y [M, N].
 struct LinearTarget {
   const void* w;
   int64_t N;
@@ -39,14 +40,8 @@ void linear_rows(const float* x, int64_t M, int64_t K, const LinearTarget* targe
 // Output features per tile of a tiled weight.
 constexpr int64_t kTile = 16;
 
-// One tiled weight of a group: w [⌈N/16⌉, K, 16] (float32, or bfloat16 bits; see st_tile_weight), N output features,
-// bias [N] or null, output y [M, N].
-struct TiledTarget {
-  const void* w;
-  int64_t N;
-  const float* bias;
-  float* y;
-};
+// One tiled weight of a group (st_tile_weight makes the layout).
+using TiledTarget = LinearTarget;
 
 // Whether the tiled linear kernel can run on this CPU (AVX2 and FMA).
 bool tiled_linear_available();

@@ -13,6 +13,7 @@
 // the same dot product in the same order whichever way the rows are split, so grouping changes no result bit.
 #include "kernel_pool.h"
 #include "kernels.h"
+#include "simd_math.h"
 #include "shim.h"
 
 #include <c10/core/GradMode.h>
@@ -28,16 +29,6 @@
 namespace {
 
 constexpr int64_t kMaxRows = st::kernels::kLinearMaxRows;
-
-template <bool BF16>
-__attribute__((target("avx2,fma"))) inline __m256 load8(const void* w, int64_t i) {
-  if constexpr (BF16) {
-    auto half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
-  } else {
-    return _mm256_loadu_ps(static_cast<const float*>(w) + i);
-  }
-}
 
 template <bool BF16>
 inline float load1(const void* w, int64_t i) {
@@ -82,7 +73,7 @@ __attribute__((target("avx2,fma"))) void block(const float* x, int64_t K, const 
     __m256 wv[NB];
 #pragma GCC unroll 8
     for (int j = 0; j < NB; ++j) {
-      wv[j] = load8<BF16>(w, (n + j) * K + k);
+      wv[j] = st::simd::load8<BF16>(w, (n + j) * K + k);
       // One request per cache line: f32 rows advance 32 bytes a step, bf16 rows 16.
       if (k % (BF16 ? 32 : 16) == 0)
         _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * (BF16 ? 2 : 4) + kL2PrefetchBytes, _MM_HINT_T1);
@@ -168,7 +159,7 @@ void run(const float* x, int64_t M, int64_t K, const Target* targets, int count)
 constexpr int64_t kPrefetchBytes = 1024;
 
 template <bool BF16>
-ST_AVX512 inline __m512 load16(const void* w, int64_t i, __mmask16 m) {
+ST_AVX512 inline __m512 load16_masked(const void* w, int64_t i, __mmask16 m) {
   if constexpr (BF16) {
     auto half = _mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(w) + i);
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
@@ -177,15 +168,6 @@ ST_AVX512 inline __m512 load16(const void* w, int64_t i, __mmask16 m) {
   }
 }
 
-template <bool BF16>
-ST_AVX512 inline __m512 load16(const void* w, int64_t i) {
-  if constexpr (BF16) {
-    auto half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(w) + i));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
-  } else {
-    return _mm512_loadu_ps(static_cast<const float*>(w) + i);
-  }
-}
 
 // One step of 16 columns: acc[j][i] += w[n + j, k..k+16) · x[i, k..k+16). MASKED: the K tail (lanes past K are zero).
 template <int MB, int NB, bool BF16, bool MASKED>
@@ -194,7 +176,7 @@ ST_AVX512 inline void step512(const float* x, int64_t K, const void* w, int64_t 
   __m512 wv[NB];
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j) {
-    wv[j] = MASKED ? load16<BF16>(w, (n + j) * K + k, m) : load16<BF16>(w, (n + j) * K + k);
+    wv[j] = MASKED ? load16_masked<BF16>(w, (n + j) * K + k, m) : st::simd::load16<BF16>(w, (n + j) * K + k);
     _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * kElementBytes + kPrefetchBytes, _MM_HINT_T0);
     _mm_prefetch(static_cast<const char*>(w) + ((n + j) * K + k) * kElementBytes + kL2PrefetchBytes, _MM_HINT_T1);
   }

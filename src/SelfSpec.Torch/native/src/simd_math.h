@@ -1,8 +1,9 @@
-// Vectorised float math shared by the shim's kernels (AVX2 + FMA; callers check the CPU first).
+// Vectorised float math and loads shared by the shim's kernels (AVX2 + FMA; callers check the CPU first).
 #pragma once
 
 #include <immintrin.h>
 
+#include <cstdint>
 #include <limits>
 
 namespace st::simd {
@@ -25,6 +26,28 @@ __attribute__((target("avx2,fma"))) inline __m256 exp_nonpositive(__m256 x) {
   const __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(x, x), x), _mm256_set1_ps(1.0f));
   const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
   return _mm256_andnot_ps(is_minus_inf, _mm256_mul_ps(y, _mm256_castsi256_ps(exponent)));
+}
+
+// Eight float32 weights at w[i..i+8), from float32 or bfloat16 storage (bf16 widened exactly).
+template <bool BF16>
+__attribute__((target("avx2,fma"))) inline __m256 load8(const void* w, int64_t i) {
+  if constexpr (BF16) {
+    auto half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+  } else {
+    return _mm256_loadu_ps(static_cast<const float*>(w) + i);
+  }
+}
+
+// Sixteen float32 weights at w[i..i+16), from float32 or bfloat16 storage.
+template <bool BF16>
+__attribute__((target("avx512f,avx512bw,avx512vl,fma"))) inline __m512 load16(const void* w, int64_t i) {
+  if constexpr (BF16) {
+    auto half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(w) + i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
+  } else {
+    return _mm512_loadu_ps(static_cast<const float*>(w) + i);
+  }
 }
 
 }  // namespace st::simd

@@ -13,6 +13,7 @@
 #include "kernel_pool.h"
 #include "kernels.h"
 #include "shim.h"
+#include "simd_math.h"
 
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
@@ -37,16 +38,6 @@ constexpr int64_t kL2PrefetchBytes = 16384;
 #define ST_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
 #define ST_AVX2 __attribute__((target("avx2,fma")))
 
-template <bool BF16>
-ST_AVX512 inline __m512 load_tile_row(const void* w, int64_t offset) {
-  if constexpr (BF16) {
-    auto half = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(w) + offset));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(half), 16));
-  } else {
-    return _mm512_loadu_ps(static_cast<const float*>(w) + offset);
-  }
-}
-
 // MB rows of x against NT consecutive tiles starting at tile t: y[i, 16t .. 16(t + NT)) (clipped to N).
 template <int MB, int NT, bool BF16>
 ST_AVX512 void block512(const float* x, int64_t K, const TiledTarget& target, int64_t t, float* y) {
@@ -63,7 +54,7 @@ ST_AVX512 void block512(const float* x, int64_t K, const TiledTarget& target, in
 #pragma GCC unroll 8
     for (int j = 0; j < NT; ++j) {
       const int64_t offset = base + (j * K + k) * kTile;
-      wv[j] = load_tile_row<BF16>(target.w, offset);
+      wv[j] = st::simd::load16<BF16>(target.w, offset);
       // One request per 64-byte line: every k for f32 rows, every other k for bf16 rows.
       if (!BF16 || k % 2 == 0) {
         _mm_prefetch(bytes + offset * kElementBytes + kL1PrefetchBytes, _MM_HINT_T0);
@@ -89,16 +80,6 @@ ST_AVX512 void block512(const float* x, int64_t K, const TiledTarget& target, in
   }
 }
 
-template <bool BF16>
-ST_AVX2 inline __m256 load_half_tile_row(const void* w, int64_t offset) {
-  if constexpr (BF16) {
-    auto half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + offset));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
-  } else {
-    return _mm256_loadu_ps(static_cast<const float*>(w) + offset);
-  }
-}
-
 // AVX2: MB rows against one tile, as two 8-lane halves (16 ymm registers hold 2·MB accumulators, 2 weights, x).
 template <int MB, bool BF16>
 ST_AVX2 void block256(const float* x, int64_t K, const TiledTarget& target, int64_t t, float* y) {
@@ -110,7 +91,7 @@ ST_AVX2 void block256(const float* x, int64_t K, const TiledTarget& target, int6
   const char* bytes = static_cast<const char*>(target.w);
   for (int64_t k = 0; k < K; ++k) {
     const int64_t offset = base + k * kTile;
-    const __m256 w0 = load_half_tile_row<BF16>(target.w, offset), w1 = load_half_tile_row<BF16>(target.w, offset + 8);
+    const __m256 w0 = st::simd::load8<BF16>(target.w, offset), w1 = st::simd::load8<BF16>(target.w, offset + 8);
     if (!BF16 || k % 2 == 0) {
       _mm_prefetch(bytes + offset * kElementBytes + kL1PrefetchBytes, _MM_HINT_T0);
       _mm_prefetch(bytes + offset * kElementBytes + kL2PrefetchBytes, _MM_HINT_T1);
