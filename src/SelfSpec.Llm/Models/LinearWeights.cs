@@ -34,8 +34,8 @@ public sealed class LinearWeights : IDisposable
     /// <summary>The bias, [out_features], if any.</summary>
     public Tensor? Bias { get; }
 
-    /// <summary>The most rows an input may have to take the tiled decoding kernel (its own limit).</summary>
-    private const long StreamedBf16Rows = 32;
+    /// <summary>The most rows an input may have to take the streaming decode kernels, tiled or bfloat16 (their own limit).</summary>
+    private const long StreamedRows = 32;
 
     private TiledWeight? tiled;
     private readonly Lock tiling = new();
@@ -55,10 +55,10 @@ public sealed class LinearWeights : IDisposable
 
     /// <summary>
     /// True when <paramref name="x"/> is a decoding input for the tiled kernel: float32 on the CPU, at most
-    /// <see cref="StreamedBf16Rows"/> rows, no autograd, and a CPU the kernel runs on.
+    /// <see cref="StreamedRows"/> rows, no autograd, and a CPU the kernel runs on.
     /// </summary>
     private static bool DecodesTiled(Tensor x) =>
-        x.DType == DType.Float32 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled && x.NumElements / x.Size(-1) <= StreamedBf16Rows
+        x.DType == DType.Float32 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled && x.NumElements / x.Size(-1) <= StreamedRows
         && Functional.LlamaDecodeLayerAvailable;
 
     /// <summary>
@@ -86,7 +86,7 @@ public sealed class LinearWeights : IDisposable
     /// </summary>
     public Tensor Apply(Tensor x) =>
         Packed != null ? Packed.Linear(x, Bias)
-        : x.DType == DType.Float32 && DecodesTiled(x) && AllTiled([this], [Bias]) is { } t ? Functional.TiledLinear(x, t, [Bias])[0]
+        : DecodesTiled(x) && AllTiled([this], [Bias]) is { } t ? Functional.TiledLinear(x, t, [Bias])[0]
         : x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias)
         : StreamsBf16(x, [Weight], [Bias]) ? StreamBf16(x, [Weight], [Bias])[0]
         : Functional.Linear(x, Weight, Bias);
@@ -94,13 +94,12 @@ public sealed class LinearWeights : IDisposable
     /// <summary>
     /// True when a bfloat16 decode step should stream bfloat16 weights with float32 accumulation, as libtorch's bf16
     /// gemm also accumulates, instead of calling that gemm one row at a time: inference on the CPU, at most
-    /// <see cref="StreamedBf16Rows"/> rows, dense bfloat16 weights and biases.
+    /// <see cref="StreamedRows"/> rows, dense bfloat16 weights and biases.
     /// </summary>
     private static bool StreamsBf16(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases) =>
         x.DType == DType.BFloat16 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled
-        && x.NumElements / x.Size(-1) <= StreamedBf16Rows
+        && x.NumElements / x.Size(-1) <= StreamedRows
         && weights.All(w => w.DType == DType.BFloat16) && biases.All(b => b is null or { DType: DType.BFloat16 });
-
 
     /// <summary>bfloat16 → float32 is exact, so only the result's rounding back to bfloat16 differs from a bf16 gemm.</summary>
     private static Tensor[] StreamBf16(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases)
