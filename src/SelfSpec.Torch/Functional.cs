@@ -52,14 +52,11 @@ public static class Functional
         if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
         if (biases != null && biases.Count != weights.Count)
             throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
-        var present = Enumerable.Range(0, weights.Count).Where(i => biases?[i] != null).ToArray();
         using var w = new HandleList(weights);
-        using var b = new HandleList(present.Select(i => biases![i]!).ToArray());
-        var biasPointers = new IntPtr[weights.Count];
-        for (var j = 0; j < present.Length; j++) biasPointers[present[j]] = b.Pointers[j];
+        using var b = new OptionalHandleList(biases ?? new Tensor?[weights.Count]);
         var outputs = new IntPtr[weights.Count];
         int status;
-        fixed (IntPtr* wp = w.Pointers, bp = biasPointers, op = outputs)
+        fixed (IntPtr* wp = w.Pointers, bp = b.Pointers, op = outputs)
             status = NativeMethods.st_linear_rows_group(input.Handle, weights.Count, wp, bp, op);
         Check.Status(status);
         return outputs.Select(Tensor.Adopt).ToArray();
@@ -104,15 +101,12 @@ public static class Functional
         if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
         if (biases != null && biases.Count != weights.Count)
             throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
-        var present = Enumerable.Range(0, weights.Count).Where(i => biases?[i] != null).ToArray();
         using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
-        using var b = new HandleList(present.Select(i => biases![i]!).ToArray());
-        var biasPointers = new IntPtr[weights.Count];
-        for (var j = 0; j < present.Length; j++) biasPointers[present[j]] = b.Pointers[j];
+        using var b = new OptionalHandleList(biases ?? new Tensor?[weights.Count]);
         var outFeatures = weights.Select(t => t.OutFeatures).ToArray();
         var outputs = new IntPtr[weights.Count];
         int status;
-        fixed (IntPtr* wp = w.Pointers, bp = biasPointers, op = outputs)
+        fixed (IntPtr* wp = w.Pointers, bp = b.Pointers, op = outputs)
         fixed (long* np = outFeatures)
             status = NativeMethods.st_tiled_linear_group(input.Handle, weights.Count, wp, np, bp, op);
         Check.Status(status);
@@ -153,14 +147,11 @@ public static class Functional
             throw new ArgumentException($"seven weights and seven biases (q, k, v, o, gate, up, down) expected, got {weights.Count} and {biases.Count}");
         if (heads < 1 || weights[0].OutFeatures % heads != 0)
             throw new ArgumentException($"q_proj's {weights[0].OutFeatures} outputs do not divide into {heads} heads", nameof(heads));
-        var present = Enumerable.Range(0, 7).Where(i => biases[i] != null).ToArray();
         using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
-        using var b = new HandleList(present.Select(i => biases[i]!).ToArray());
+        using var b = new OptionalHandleList(biases);
         using var mask = new OptionalHandle(blocked);
-        var biasPointers = new IntPtr[7];
-        for (var j = 0; j < present.Length; j++) biasPointers[present[j]] = b.Pointers[j];
         int status;
-        fixed (IntPtr* wp = w.Pointers, bp = biasPointers)
+        fixed (IntPtr* wp = w.Pointers, bp = b.Pointers)
             status = NativeMethods.st_llama_decode_layer(hidden.Handle, inputNorm.Handle, postAttentionNorm.Handle, eps, wp, bp, cos.Handle, sin.Handle,
                 keyCache.Handle, valueCache.Handle, position, mask.Pointer, heads, keyValueHeads, weights[0].OutFeatures / heads, weights[4].OutFeatures);
         Check.Status(status);

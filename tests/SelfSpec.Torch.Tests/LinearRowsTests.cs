@@ -21,15 +21,8 @@ public class LinearRowsTests
     public void MatchesFloat64Linear(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         using var scope = DisposeScope.Begin();
-        using var g = new Generator(7);
-        var x = Tensor.Randn([rows, inFeatures], g);
-        var w = Tensor.Randn([outFeatures, inFeatures], g).To(weightType);
-        var b = withBias ? Tensor.Randn([outFeatures], g) : null;
-        var y = Functional.LinearRows(x, w, b);
-        Assert.Equal(DType.Float32, y.DType);
-        var reference = Functional.Linear(x.To(DType.Float64), w.To(DType.Float64), b?.To(DType.Float64));
-        var err = y.To(DType.Float64).Sub(reference).Abs().Max().ItemDouble();
-        Assert.True(err < 1e-4 * Math.Sqrt(inFeatures), $"max error {err}");
+        var (x, w, b) = LinearReference.Random(rows, inFeatures, outFeatures, withBias, weightType);
+        LinearReference.AssertMatchesFloat64(Functional.LinearRows(x, w, b), x, w, b);
     }
 
     [Theory]
@@ -40,19 +33,8 @@ public class LinearRowsTests
     [InlineData(3, 768, 100, false, DType.BFloat16)]
     public void Avx2KernelMatchesFloat64LinearToo(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
-        // On an AVX-512 machine the AVX2 kernel only runs when switched to; either kernel gives correct results, so
-        // flipping the process-wide switch cannot break tests running at the same time.
-        var before = Functional.LinearRowsUsesAvx512;
-        Functional.LinearRowsUsesAvx512 = false;
-        try
-        {
-            Assert.False(Functional.LinearRowsUsesAvx512);
-            MatchesFloat64Linear(rows, inFeatures, outFeatures, withBias, weightType);
-        }
-        finally
-        {
-            Functional.LinearRowsUsesAvx512 = before;
-        }
+        // On an AVX-512 machine the AVX2 kernel only runs when switched to.
+        LinearReference.WithAvx512(false, () => MatchesFloat64Linear(rows, inFeatures, outFeatures, withBias, weightType));
     }
 
     [Theory]
@@ -74,10 +56,7 @@ public class LinearRowsTests
         var weights = outs.Select(n => Tensor.Randn([n, inFeatures], g).To(weightType)).ToArray();
         Tensor?[] biases = [Tensor.Randn([257], g), null, Tensor.Randn([130], g)];
         foreach (var avx512 in new[] { true, false })
-        {
-            var before = Functional.LinearRowsUsesAvx512;
-            Functional.LinearRowsUsesAvx512 = avx512;
-            try
+            LinearReference.WithAvx512(avx512, () =>
             {
                 var grouped = Functional.LinearRows(x, weights, biases);
                 Assert.Equal(3, grouped.Length);
@@ -86,15 +65,9 @@ public class LinearRowsTests
                     var separate = Functional.LinearRows(x, weights[i], biases[i]);
                     Assert.Equal(separate.Shape, grouped[i].Shape);
                     Assert.Equal(separate.ToArray<float>(), grouped[i].ToArray<float>());
-                    var reference = Functional.Linear(x.To(DType.Float64), weights[i].To(DType.Float64), biases[i]?.To(DType.Float64));
-                    Assert.True(grouped[i].To(DType.Float64).Sub(reference).Abs().Max().ItemDouble() < 1e-4 * Math.Sqrt(inFeatures));
+                    LinearReference.AssertMatchesFloat64(grouped[i], x, weights[i], biases[i]);
                 }
-            }
-            finally
-            {
-                Functional.LinearRowsUsesAvx512 = before;
-            }
-        }
+            });
     }
 
     [Fact]

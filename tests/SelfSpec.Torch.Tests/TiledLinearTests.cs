@@ -17,17 +17,10 @@ public class TiledLinearTests
     public void MatchesFloat64Linear(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         using var scope = DisposeScope.Begin();
-        using var g = new Generator(7);
-        var x = Tensor.Randn([rows, inFeatures], g);
-        var w = Tensor.Randn([outFeatures, inFeatures], g).To(weightType);
-        var b = withBias ? Tensor.Randn([outFeatures], g) : null;
+        var (x, w, b) = LinearReference.Random(rows, inFeatures, outFeatures, withBias, weightType);
         using var tiled = TiledWeight.From(w);
         Assert.Equal([(outFeatures + 15) / 16, inFeatures, 16], tiled.Tiles.Shape);
-        var y = Functional.TiledLinear(x, [tiled], [b])[0];
-        Assert.Equal([rows, outFeatures], y.Shape);
-        var reference = Functional.Linear(x.To(DType.Float64), w.To(DType.Float64), b?.To(DType.Float64));
-        var err = y.To(DType.Float64).Sub(reference).Abs().Max().ItemDouble();
-        Assert.True(err < 1e-4 * Math.Sqrt(inFeatures), $"max error {err}");
+        LinearReference.AssertMatchesFloat64(Functional.TiledLinear(x, [tiled], [b])[0], x, w, b);
     }
 
     [Theory]
@@ -37,19 +30,12 @@ public class TiledLinearTests
     [InlineData(7, 77, 65, true, DType.BFloat16)]
     public void Avx2KernelMatchesFloat64LinearToo(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
-        // The switch of LinearRows also selects the tiled kernel's AVX2 variant; both are correct, so flipping the
-        // process-wide switch cannot break tests running at the same time.
-        var before = Functional.LinearRowsUsesAvx512;
-        Functional.LinearRowsUsesAvx512 = false;
-        try
+        // The switch of LinearRows also selects the tiled kernel's AVX2 variant.
+        LinearReference.WithAvx512(false, () =>
         {
             MatchesFloat64Linear(rows, inFeatures, outFeatures, withBias, weightType);
             ARowsResultDoesNotDependOnTheBatchOrTheGroup(weightType);
-        }
-        finally
-        {
-            Functional.LinearRowsUsesAvx512 = before;
-        }
+        });
     }
 
     [Fact]

@@ -88,18 +88,12 @@ internal sealed class PaddedBatch
     }
 
     /// <summary>Reorders rows (beam search): row i becomes old row <paramref name="source"/>[i].</summary>
-    public void Reorder(IReadOnlyList<long> source)
-    {
-        var oldIds = (long[])ids.Clone();
-        var oldMask = (long[])mask.Clone();
-        for (var b = 0; b < Rows; b++)
-        {
-            Array.Copy(oldIds, source[b] * Capacity, ids, b * Capacity, Capacity);
-            Array.Copy(oldMask, source[b] * Capacity, mask, b * Capacity, Capacity);
-        }
-    }
+    public void Reorder(IReadOnlyList<long> source) => KeepRows(source.Select(s => (int)s).ToArray());
 
-    /// <summary>Keeps only the rows <paramref name="rows"/>, in that order (finished rows leaving the batch).</summary>
+    /// <summary>
+    /// Keeps only the rows <paramref name="rows"/>, in that order (finished rows leaving the batch; repeats allowed):
+    /// row i becomes old row <paramref name="rows"/>[i].
+    /// </summary>
     public void KeepRows(IReadOnlyList<int> rows)
     {
         var newIds = new long[rows.Count * Capacity];

@@ -38,8 +38,7 @@ internal sealed class RagTokenBatch : IDisposable
         dropFinished = options.DropFinishedRows;
         active = Enumerable.Range(0, queries.Count).ToArray();
         stopStrings = options.StopStrings;
-        offsets = new int[queries.Count];
-        for (var g = 1; g < queries.Count; g++) offsets[g] = offsets[g - 1] + queries[g - 1].Documents.Count;
+        offsets = RowOffsets(active);
         var weights = queries.SelectMany(q => RagTokenDecoder.DocumentWeights(q.Documents.Select(d => d.Score).ToArray(), documentTemperature)
             .Select(w => Math.Log(w))).ToArray();
         eos = options.EndOfSequenceIds(model.Config, tokenizer);
@@ -114,8 +113,15 @@ internal sealed class RagTokenBatch : IDisposable
         logWeights.Dispose();
         logWeights = weights;
         active = active.Where(g => finished[g] == null).ToArray();
-        offsets = new int[active.Length];
-        for (var i = 1; i < active.Length; i++) offsets[i] = offsets[i - 1] + queries[active[i - 1]].Documents.Count;
+        offsets = RowOffsets(active);
+    }
+
+    /// <summary>Where the rows of each of <paramref name="inBatch"/> start when their queries' documents are laid out in that order.</summary>
+    private int[] RowOffsets(int[] inBatch)
+    {
+        var starts = new int[inBatch.Length];
+        for (var i = 1; i < inBatch.Length; i++) starts[i] = starts[i - 1] + queries[inBatch[i - 1]].Documents.Count;
+        return starts;
     }
 
     /// <summary>One result per query; a query still running at the end stopped for length.</summary>

@@ -69,16 +69,8 @@ public sealed class KvCache : IDisposable
     /// <summary>Forgets everything (the memory stays allocated).</summary>
     public void Reset() => Length = 0;
 
-    /// <summary>Reorders the rows: row i becomes the old row <paramref name="rowIndices"/>[i] (beam search).</summary>
-    public void Reorder(Tensor rowIndices)
-    {
-        using var scope = DisposeScope.Begin();
-        for (var l = 0; l < keys.Length; l++)
-        {
-            keys[l].CopyFrom(keys[l].IndexSelect(0, rowIndices));
-            values[l].CopyFrom(values[l].IndexSelect(0, rowIndices));
-        }
-    }
+    /// <summary>Reorders the rows: row i becomes the old row <paramref name="rowIndices"/>[i] (beam search); <see cref="KeepRows"/> with as many indices as rows.</summary>
+    public void Reorder(Tensor rowIndices) => KeepRows(rowIndices);
 
     /// <summary>
     /// Fills the first positions of every row with the keys and values of <paramref name="prefix"/>, a one-row cache
@@ -101,8 +93,8 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
-    /// Keeps only the rows <paramref name="rowIndices"/> (int64, in that order) and frees the others: the cache shrinks
-    /// to <c>rowIndices.Size(0)</c> rows, filled length unchanged.
+    /// Keeps only the rows <paramref name="rowIndices"/> (int64, in that order; repeats allowed) and frees the others:
+    /// row i becomes the old row <c>rowIndices[i]</c>, the cache has <c>rowIndices.Size(0)</c> rows, filled length unchanged.
     /// </summary>
     public void KeepRows(Tensor rowIndices)
     {

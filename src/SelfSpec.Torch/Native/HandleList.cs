@@ -56,3 +56,24 @@ internal readonly struct OptionalHandle : IDisposable
 
     public void Dispose() => handle?.DangerousRelease();
 }
+
+/// <summary>
+/// Raw pointers of a list of optional tensors for one native call (<see cref="IntPtr.Zero"/> for a null entry), the
+/// present ones kept alive until disposed.
+/// </summary>
+internal readonly struct OptionalHandleList : IDisposable
+{
+    private readonly HandleList present;
+
+    public IntPtr[] Pointers { get; }
+
+    public OptionalHandleList(IReadOnlyList<Tensor?> tensors)
+    {
+        var at = Enumerable.Range(0, tensors.Count).Where(i => tensors[i] != null).ToArray();
+        present = new HandleList(at.Select(i => tensors[i]!).ToArray());
+        Pointers = new IntPtr[tensors.Count];
+        for (var j = 0; j < at.Length; j++) Pointers[at[j]] = present.Pointers[j];
+    }
+
+    public void Dispose() => present.Dispose();
+}

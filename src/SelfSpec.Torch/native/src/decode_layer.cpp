@@ -32,17 +32,6 @@ void check_f32_cpu(const at::Tensor& t, const char* name) {
   TORCH_CHECK(!(at::GradMode::is_enabled() && t.requires_grad()), "decode_layer is not differentiable; call it under no-grad");
 }
 
-// y = x·cos + rotate_half(x)·sin for `heads` heads of D floats (the formula of st_rotary_heads_first).
-void rotate(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride) {
-  const int64_t half = D / 2;
-  for (int64_t h = 0; h < heads; ++h) {
-    const float* xr = x + h * D;
-    float* yr = y + h * y_head_stride;
-    for (int64_t i = 0; i < half; ++i) yr[i] = xr[i] * cos[i] - xr[i + half] * sin[i];
-    for (int64_t i = half; i < D; ++i) yr[i] = xr[i] * cos[i] + xr[i - half] * sin[i];
-  }
-}
-
 // gate[i] = SiLU(gate[i]) · up[i] = gate / (1 + e^−gate) · up, with e^−|g| so the exponential never overflows.
 __attribute__((target("avx2,fma"))) void silu_mul(float* gate, const float* up, int64_t n) {
   const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
@@ -164,8 +153,8 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
     const float* cd = cos.data_ptr<float>();
     const float* sd = sin.data_ptr<float>();
     for (int64_t b = 0; b < B; ++b) {
-      rotate(q + b * heads * D, cd + b * D, sd + b * D, heads, D, qr + b * heads * D, D);
-      rotate(kk + b * kv_heads * D, cd + b * D, sd + b * D, kv_heads, D, kd + b * ck.stride(0) + position * ck.stride(2), ck.stride(1));
+      k::rotate_half(q + b * heads * D, cd + b * D, sd + b * D, heads, D, qr + b * heads * D, D);
+      k::rotate_half(kk + b * kv_heads * D, cd + b * D, sd + b * D, kv_heads, D, kd + b * ck.stride(0) + position * ck.stride(2), ck.stride(1));
       for (int64_t g = 0; g < kv_heads; ++g)
         std::copy_n(vv + (b * kv_heads + g) * D, D, vd + b * cv.stride(0) + g * cv.stride(1) + position * cv.stride(2));
     }

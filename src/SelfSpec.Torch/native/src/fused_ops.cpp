@@ -58,6 +58,16 @@ void rms_norm(const float* xd, const float* wd, int64_t rows, int64_t H, double 
   });
 }
 
+void rotate_half(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride) {
+  const int64_t half = D / 2;
+  for (int64_t h = 0; h < heads; ++h) {
+    const float* xr = x + h * D;
+    float* yr = y + h * y_head_stride;
+    for (int64_t i = 0; i < half; ++i) yr[i] = xr[i] * cos[i] - xr[i + half] * sin[i];
+    for (int64_t i = half; i < D; ++i) yr[i] = xr[i] * cos[i] + xr[i - half] * sin[i];
+  }
+}
+
 }  // namespace st::kernels
 
 // y = x / sqrt(mean(x², last dim) + eps) · weight; x float32 [..., H], weight float32 [H]. Returns a new tensor.
@@ -98,18 +108,10 @@ ST_API Tensor* st_rotary_heads_first(Tensor* xp, Tensor* cosp, Tensor* sinp) {
     const float* cd = cos.data_ptr<float>();
     const float* sd = sin.data_ptr<float>();
     float* yd = y.data_ptr<float>();
-    const int64_t half = D / 2;
     st::parallel_for(0, B * T, std::max<int64_t>(1, 16384 / std::max<int64_t>(H * D, 1)), [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t b = p / T, t = p % T;
-        const float* c = cd + p * D;
-        const float* s = sd + p * D;
-        for (int64_t h = 0; h < H; ++h) {
-          const float* xr = xd + (p * H + h) * D;
-          float* yr = yd + ((b * H + h) * T + t) * D;
-          for (int64_t i = 0; i < half; ++i) yr[i] = xr[i] * c[i] - xr[i + half] * s[i];
-          for (int64_t i = half; i < D; ++i) yr[i] = xr[i] * c[i] + xr[i - half] * s[i];
-        }
+        st::kernels::rotate_half(xd + p * H * D, cd + p * D, sd + p * D, H, D, yd + (b * H * T + t) * D, T * D);
       }
     });
     return st::wrap(std::move(y));

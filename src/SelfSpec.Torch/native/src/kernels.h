@@ -1,5 +1,5 @@
-// Raw-pointer entry points of the shim's float32 inference kernels. The ST_API ops (st_linear_rows, st_rms_norm,
-// st_decode_attention) wrap them for tensors one call at a time; the fused decoder layer (decode_layer.cpp) chains them
+// Raw-pointer entry points of the shim's float32 inference kernels. The ST_API ops (st_tiled_linear_group, st_rms_norm,
+// st_rotary_heads_first, st_decode_attention) wrap them for tensors one call at a time; the fused decoder layer (decode_layer.cpp) chains them
 // over its own scratch buffers, without a libtorch op or a tensor allocation between them. Both paths run the same
 // code, so an op computes the same bits whichever way it is reached.
 #pragma once
@@ -8,11 +8,11 @@
 
 namespace st::kernels {
 
-// ---- linear_rows.cpp ----
+// ---- linear_rows.cpp (the row-major kernel) and tiled_linear.cpp ----
 
-// The most rows of x the streaming linear kernel takes (beyond that a BLAS gemm wins).
+// The most rows of x the streaming linear kernels take (beyond that a BLAS gemm wins).
 constexpr int64_t kLinearMaxRows = 32;
-// The most weights one linear_rows call takes.
+// The most weights one call of a streaming linear kernel takes.
 constexpr int kLinearMaxGroup = 8;
 
 // One weight of a group: w (float32, or bfloat16 bits) in the layout of the kernel it goes to (row-major [N, K] for
@@ -27,13 +27,6 @@ struct LinearTarget {
 // Whether the linear kernels (row-major and tiled) use AVX-512: the CPU has it and it is not switched off
 // (SELFSPEC_NO_AVX512, st_linear_rows_set_avx512), so the AVX2 kernels can be checked on an AVX-512 machine.
 bool use_avx512();
-
-// Whether the streaming linear kernel can run on this CPU (AVX2 and FMA).
-bool linear_rows_available();
-
-// y_i = x·w_iᵀ + b_i for each of `count` targets (≤ kLinearMaxGroup), x [M, K] row-major, M ≤ kLinearMaxRows, every
-// weight of one dtype (bf16_weights). One parallel region on the kernel pool over the output rows of all targets.
-void linear_rows(const float* x, int64_t M, int64_t K, const LinearTarget* targets, int count, bool bf16_weights);
 
 // ---- tiled_linear.cpp ----
 
@@ -54,6 +47,10 @@ void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targe
 
 // y[r] = x[r] / sqrt(mean(x[r]²) + eps) · w for rows r of H floats (x and y may not overlap). Parallel over rows.
 void rms_norm(const float* x, const float* w, int64_t rows, int64_t H, double eps, float* y);
+
+// y[h] = x[h]·cos + rotate_half(x[h])·sin for `heads` heads of D floats, rotate_half(x) = [−x[D/2:], x[:D/2]]; x holds
+// the heads contiguously, y's heads are y_head_stride floats apart.
+void rotate_half(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride);
 
 // ---- decode_attention.cpp ----
 

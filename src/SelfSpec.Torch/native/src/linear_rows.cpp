@@ -168,7 +168,6 @@ ST_AVX512 inline __m512 load16_masked(const void* w, int64_t i, __mmask16 m) {
   }
 }
 
-
 // One step of 16 columns: acc[j][i] += w[n + j, k..k+16) · x[i, k..k+16). MASKED: the K tail (lanes past K are zero).
 template <int MB, int NB, bool BF16, bool MASKED>
 ST_AVX512 inline void step512(const float* x, int64_t K, const void* w, int64_t n, int64_t k, __mmask16 m, __m512 (&acc)[NB][MB]) {
@@ -264,6 +263,20 @@ bool fast_path(const at::Tensor& x, const at::Tensor& w, const c10::optional<at:
          M <= kMaxRows;
 }
 
+// Every target through the AVX-512 or AVX2 kernel (fast_path has checked the CPU, the rows and the group size).
+void run_group(const float* x, int64_t M, int64_t K, const Target* targets, int count, bool bf16_weights) {
+  if (cpu_has_avx512()) {
+    if (bf16_weights)
+      run512<true>(x, M, K, targets, count);
+    else
+      run512<false>(x, M, K, targets, count);
+  } else if (bf16_weights) {
+    run<true>(x, M, K, targets, count);
+  } else {
+    run<false>(x, M, K, targets, count);
+  }
+}
+
 // y_i = x·w_iᵀ + b_i for every i; the weights that fit the streaming kernel (all of one dtype) share one parallel region.
 std::vector<at::Tensor> linear_rows(const at::Tensor& x, const std::vector<at::Tensor>& ws, const std::vector<c10::optional<at::Tensor>>& bs) {
   const int count = static_cast<int>(ws.size());
@@ -284,7 +297,7 @@ std::vector<at::Tensor> linear_rows(const at::Tensor& x, const std::vector<at::T
     ys[i] = at::empty(sizes, x.options());
     targets[i] = Target{ws[i].data_ptr(), ws[i].size(0), bs[i] ? bs[i]->data_ptr<float>() : nullptr, ys[i].data_ptr<float>()};
   }
-  st::kernels::linear_rows(xc.data_ptr<float>(), M, K, targets, count, ws[0].scalar_type() == at::kBFloat16);
+  run_group(xc.data_ptr<float>(), M, K, targets, count, ws[0].scalar_type() == at::kBFloat16);
   return ys;
 }
 
@@ -292,24 +305,7 @@ std::vector<at::Tensor> linear_rows(const at::Tensor& x, const std::vector<at::T
 
 namespace st::kernels {
 
-bool linear_rows_available() { return cpu_has_avx2_fma(); }
-
 bool use_avx512() { return cpu_has_avx512(); }
-
-void linear_rows(const float* x, int64_t M, int64_t K, const LinearTarget* targets, int count, bool bf16_weights) {
-  TORCH_CHECK(cpu_has_avx2_fma(), "linear_rows: the streaming kernel needs a CPU with AVX2 and FMA");
-  TORCH_CHECK(M >= 1 && M <= kMaxRows && count >= 1 && count <= kMaxGroup, "linear_rows: ", M, " rows x ", count, " weights is out of range");
-  if (cpu_has_avx512()) {
-    if (bf16_weights)
-      run512<true>(x, M, K, targets, count);
-    else
-      run512<false>(x, M, K, targets, count);
-  } else if (bf16_weights) {
-    run<true>(x, M, K, targets, count);
-  } else {
-    run<false>(x, M, K, targets, count);
-  }
-}
 
 }  // namespace st::kernels
 

@@ -1,0 +1,45 @@
+namespace SelfSpec.Torch.Tests;
+
+/// <summary>What the streaming linear kernels (LinearRows, TiledLinear) are checked against, and their AVX2 switch.</summary>
+internal static class LinearReference
+{
+    /// <summary>A random input [rows, in], weight [out, in] in <paramref name="weightType"/> and optional bias [out].</summary>
+    public static (Tensor X, Tensor W, Tensor? B) Random(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType, ulong seed = 7)
+    {
+        using var g = new Generator(seed);
+        var x = Tensor.Randn([rows, inFeatures], g);
+        var w = Tensor.Randn([outFeatures, inFeatures], g).To(weightType);
+        var b = withBias ? Tensor.Randn([outFeatures], g) : null;
+        return (x, w, b);
+    }
+
+    /// <summary>Asserts <paramref name="y"/> is x·wᵀ + b as libtorch's linear computes it in float64, to float32 accumulation error.</summary>
+    public static void AssertMatchesFloat64(Tensor y, Tensor x, Tensor w, Tensor? b)
+    {
+        Assert.Equal(DType.Float32, y.DType);
+        var reference = Functional.Linear(x.To(DType.Float64), w.To(DType.Float64), b?.To(DType.Float64));
+        Assert.Equal(reference.Shape, y.Shape);
+        var err = y.To(DType.Float64).Sub(reference).Abs().Max().ItemDouble();
+        Assert.True(err < 1e-4 * Math.Sqrt(x.Size(-1)), $"max error {err}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with the AVX-512 kernels switched on or off (<see cref="Functional.LinearRowsUsesAvx512"/>)
+    /// and restores the switch. Either kernel gives correct results, so flipping the process-wide switch cannot break
+    /// tests running at the same time.
+    /// </summary>
+    public static void WithAvx512(bool on, Action body)
+    {
+        var before = Functional.LinearRowsUsesAvx512;
+        Functional.LinearRowsUsesAvx512 = on;
+        try
+        {
+            if (!on) Assert.False(Functional.LinearRowsUsesAvx512);
+            body();
+        }
+        finally
+        {
+            Functional.LinearRowsUsesAvx512 = before;
+        }
+    }
+}
