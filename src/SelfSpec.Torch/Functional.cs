@@ -87,14 +87,15 @@ public static class Functional
     }
 
     /// <summary>
-    /// <c>input · Wᵢᵀ + biases[i]</c> for tiled weights (<see cref="TiledWeight"/>) applied to the same few-row input (up to
-    /// 32 rows, float32, on the CPU), the group in one parallel region. Each output is accumulated in input-feature order
-    /// whatever the number of rows or threads, so a row's result does not depend on the rest of the batch. Inference only.
+    /// <c>input · Wᵢᵀ + biases[i]</c> for tiled weights (<see cref="TiledWeight"/>) applied to the same input (float32, on
+    /// the CPU, any number of rows: a decode step's few or a prefill's many), the group in one parallel region. Each output
+    /// is accumulated in input-feature order whatever the number of rows or threads, so a row's result does not depend on
+    /// the rest of the batch. Inference only.
     /// </summary>
     /// <param name="input">[..., in] float32 input shared by every weight.</param>
     /// <param name="weights">Up to 8 tiled weights, all of one dtype (float32 or bfloat16).</param>
     /// <param name="biases">[out_i] float32 biases, or null entries (or a null list) for none.</param>
-    /// <exception cref="TorchException">More than 32 rows, a weight that does not fit the input, autograd in play.</exception>
+    /// <exception cref="TorchException">An input with no rows, a weight that does not fit the input, autograd in play.</exception>
     public static unsafe Tensor[] TiledLinear(Tensor input, IReadOnlyList<TiledWeight> weights, IReadOnlyList<Tensor?>? biases = null)
     {
         ArgumentNullException.ThrowIfNull(weights);

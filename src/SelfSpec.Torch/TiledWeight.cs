@@ -4,11 +4,12 @@ namespace SelfSpec.Torch;
 
 /// <summary>
 /// A linear weight [out, in] copied into tiles of 16 output features, [⌈out/16⌉, in, 16] (rows past <c>out</c> are
-/// zero), for <see cref="Functional.TiledLinear"/> and <see cref="Functional.LlamaDecodeLayer"/>. In this layout the few-row
-/// product of decoding multiplies each 16-weight vector by one broadcast input element and needs no horizontal sums,
-/// and each tile is read as one sequential stream: about twice the throughput of the row-major
-/// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/> on the machines measured (bench/results/llm.md). The copy
-/// costs the weight's size once more in memory.
+/// zero), for <see cref="Functional.TiledLinear"/> and <see cref="Functional.LlamaDecodeLayer"/>. In this layout the
+/// kernel multiplies each 16-weight vector by one broadcast input element and needs no horizontal sums, and each tile is
+/// read as one sequential stream: about twice the throughput of the row-major
+/// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/> for the few rows of decoding, and above OpenBLAS's sgemm
+/// for the many of prefill, on the machines measured (bench/results/llm.md). The copy costs the weight's size once more
+/// in memory.
 /// </summary>
 public sealed class TiledWeight : IDisposable
 {

@@ -7,10 +7,13 @@ namespace SelfSpec.Llm.Tests;
 /// <summary>Logits against the PyTorch float64 reference (expected.safetensors, tolerances from cases.json).</summary>
 public sealed class ForwardTests
 {
-    [Fact]
-    public void ShardedFloat32ModelMatchesReferenceLogits()
+    [Theory]
+    [InlineData(true)] // TiledLinear
+    [InlineData(false)] // LinearRows → libtorch's BLAS linear
+    public void ShardedFloat32ModelMatchesReferenceLogits(bool tileWeights)
     {
-        using var model = LlamaModel.Load(Fixtures.Model);
+        using var model = LlamaModel.Load(Fixtures.Model, new LlamaLoadOptions { TileWeights = tileWeights });
+        Assert.Equal(tileWeights, model.TileWeights);
         using var noGrad = new NoGrad();
         using var ids = Fixtures.Expected("input_ids");
         using var expected = Fixtures.Expected("logits");

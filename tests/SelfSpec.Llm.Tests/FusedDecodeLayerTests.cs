@@ -6,7 +6,8 @@ namespace SelfSpec.Llm.Tests;
 /// <summary>
 /// The fused decode step (<see cref="Functional.LlamaDecodeLayer"/>, one native call per layer) against the same model
 /// run op by op (<see cref="LlamaModel.FuseDecodeLayers"/> off): left-padded batches, grouped-query attention, biases
-/// and bfloat16 weights.
+/// and bfloat16 weights; and the model with its tiled weights against the same model without them
+/// (<see cref="LlamaModel.TileWeights"/> off).
 /// </summary>
 public sealed class FusedDecodeLayerTests
 {
@@ -77,6 +78,31 @@ public sealed class FusedDecodeLayerTests
             var scale = opByOp[s].Max(Math.Abs);
             Assert.True(diff <= 1e-5 * Math.Max(1, scale), $"step {s}: logits differ by {diff} (largest {scale})");
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WithoutTiledWeightsInferenceTakesTheRowMajorKernelsAndAgrees(bool bf16Weights)
+    {
+        // Tiled: prefill and lm_head through TiledLinear, decode steps fused. Untiled: LinearRows (libtorch's BLAS linear
+        // for the prefill's rows), the decode step op by op.
+        using var noGrad = new NoGrad();
+        using var model = Model(bias: true, bf16Weights);
+        Assert.True(model.TileWeights);
+        var tiled = DecodeLogits(model, 4);
+        model.TileWeights = false;
+        Assert.False(model.TileWeights);
+        var untiled = DecodeLogits(model, 4);
+        for (var s = 0; s < tiled.Count; s++)
+        {
+            var diff = tiled[s].Zip(untiled[s], (a, b) => Math.Abs(a - b)).Max();
+            var scale = untiled[s].Max(Math.Abs);
+            Assert.True(diff <= 1e-5 * Math.Max(1, scale), $"step {s}: logits differ by {diff} (largest {scale})");
+        }
+        using var adapter = Lora.LoraAdapter.CreateTrainable(model.Config, new Lora.LoraConfig { Rank = 2 }, seed: 1);
+        using var merged = model.WithMergedAdapter(adapter);
+        Assert.False(merged.TileWeights);
     }
 
     [Fact]

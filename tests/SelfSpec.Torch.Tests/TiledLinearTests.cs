@@ -14,6 +14,10 @@ public class TiledLinearTests
     [InlineData(8, 77, 65, true, DType.BFloat16)]
     [InlineData(7, 2048, 101, true, DType.BFloat16)] // 4 + 2 + 1 rows
     [InlineData(31, 15, 49, true, DType.Float32)]
+    [InlineData(33, 64, 40, true, DType.Float32)] // past the decode kernels' 32 rows: prefill
+    [InlineData(200, 768, 50, false, DType.Float32)] // panels of 128 rows and 72
+    [InlineData(301, 2048, 70, true, DType.BFloat16)] // six panels of 48 rows and one of 13 (8 + 4 + 1)
+    [InlineData(517, 96, 33, true, DType.Float32)] // one panel of 517 rows
     public void MatchesFloat64Linear(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         using var scope = DisposeScope.Begin();
@@ -74,13 +78,34 @@ public class TiledLinearTests
         }
     }
 
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.BFloat16)]
+    public void ARowsResultDoesNotDependOnItsPanel(DType weightType)
+    {
+        // Prefill-sized inputs go in panels of rows (48 rows at 2048 input features): a row gives the same bits in any
+        // panel, at any place in it, and alone.
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(12);
+        var x = Tensor.Randn([101, 2048], g);
+        using var w = TiledWeight.From(Tensor.Randn([40, 2048], g).To(weightType));
+        var batch = Functional.TiledLinear(x, [w])[0].ToArray<float>();
+        var shifted = Functional.TiledLinear(x.Narrow(0, 5, 96), [w])[0].ToArray<float>();
+        Assert.Equal(batch.Skip(5 * 40).Take(96 * 40), shifted);
+        foreach (var i in new[] { 0, 47, 48, 95, 100 })
+        {
+            var alone = Functional.TiledLinear(x.Narrow(0, i, 1), [w])[0].ToArray<float>();
+            Assert.Equal(batch.Skip(i * 40).Take(40), alone);
+        }
+    }
+
     [Fact]
     public void BadInputsAreClearErrors()
     {
         using var scope = DisposeScope.Begin();
         using var w = TiledWeight.From(Tensor.Randn([40, 64]));
-        var tooMany = Assert.Throws<TorchException>(() => Functional.TiledLinear(Tensor.Randn([33, 64]), [w]));
-        Assert.Contains("33 input rows", tooMany.Message);
+        var none = Assert.Throws<TorchException>(() => Functional.TiledLinear(Tensor.Randn([0, 64]), [w]));
+        Assert.Contains("the input has no rows", none.Message);
         var wrongWidth = Assert.Throws<TorchException>(() => Functional.TiledLinear(Tensor.Randn([2, 65]), [w]));
         Assert.Contains("must be a contiguous tiled [3, 65, 16]", wrongWidth.Message);
         var badBias = Assert.Throws<TorchException>(() => Functional.TiledLinear(Tensor.Randn([2, 64]), [w], [Tensor.Randn([41])]));

@@ -34,32 +34,53 @@ public sealed class LinearWeights : IDisposable
     /// <summary>The bias, [out_features], if any.</summary>
     public Tensor? Bias { get; }
 
-    /// <summary>The most rows an input may have to take the streaming decode kernels, tiled or bfloat16 (their own limit).</summary>
+    /// <summary>The most rows a bfloat16 input may have to take the streaming bfloat16 decode kernel (its own limit).</summary>
     private const long StreamedRows = 32;
 
     private TiledWeight? tiled;
+    private bool tilingEnabled = true;
     private readonly Lock tiling = new();
 
     /// <summary>
-    /// The weight tiled for decoding (<see cref="TiledWeight"/>), made on first use and kept: null when the weight is
-    /// packed or is not a float32 or bfloat16 CPU tensor.
+    /// Whether inference may make and use the tiled copy of the weight (<see cref="Tiled"/>); true by default. Turning it
+    /// off frees the copy (the weight's memory is then held once, and float32 inputs take
+    /// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>). Change it only while no forward pass is running.
+    /// </summary>
+    internal bool TilingEnabled
+    {
+        get => tilingEnabled;
+        set
+        {
+            lock (tiling)
+            {
+                tilingEnabled = value;
+                if (value) return;
+                tiled?.Dispose();
+                tiled = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The weight tiled for the float32 inference kernel (<see cref="TiledWeight"/>), made on first use and kept: null
+    /// when tiling is off (<see cref="TilingEnabled"/>) or the weight is packed or is not a float32 or bfloat16 CPU tensor.
     /// </summary>
     internal TiledWeight? Tiled
     {
         get
         {
-            if (tiled != null || weight == null || weight.DType is not (DType.Float32 or DType.BFloat16) || weight.Device.Type != DeviceType.Cpu) return tiled;
-            lock (tiling) return tiled ??= TiledWeight.From(weight);
+            if (tiled != null || !tilingEnabled || weight == null || weight.DType is not (DType.Float32 or DType.BFloat16) || weight.Device.Type != DeviceType.Cpu)
+                return tiled;
+            lock (tiling) return tilingEnabled ? tiled ??= TiledWeight.From(weight) : null;
         }
     }
 
     /// <summary>
-    /// True when <paramref name="x"/> is a decoding input for the tiled kernel: float32 on the CPU, at most
-    /// <see cref="StreamedRows"/> rows, no autograd, and a CPU the kernel runs on.
+    /// True when <paramref name="x"/> is an inference input for the tiled kernel: float32 on the CPU, no autograd, and a
+    /// CPU the kernel runs on. Any number of rows: decode steps and prefill alike.
     /// </summary>
-    private static bool DecodesTiled(Tensor x) =>
-        x.DType == DType.Float32 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled && x.NumElements / x.Size(-1) <= StreamedRows
-        && Functional.LlamaDecodeLayerAvailable;
+    private static bool InfersTiled(Tensor x) =>
+        x.DType == DType.Float32 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled && Functional.LlamaDecodeLayerAvailable;
 
     /// <summary>
     /// The tiled weights of <paramref name="layers"/> (made on first use) when all exist and share a dtype and the biases
@@ -78,15 +99,15 @@ public sealed class LinearWeights : IDisposable
     }
 
     /// <summary>
-    /// Applies the layer. A packed (quantised) weight computes through <see cref="IPackedLinearWeight.Linear"/>; few-row
-    /// float32 inputs at inference (decoding) take <see cref="Functional.TiledLinear"/> over the weight's tiled copy
-    /// (<see cref="Tiled"/>); other float32 inputs take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, which
-    /// hands more rows or autograd to libtorch's linear; few-row bfloat16 inputs over bfloat16 weights at inference
+    /// Applies the layer. A packed (quantised) weight computes through <see cref="IPackedLinearWeight.Linear"/>; float32
+    /// inputs at inference (decode steps and prefill) take <see cref="Functional.TiledLinear"/> over the weight's tiled
+    /// copy (<see cref="Tiled"/>); other float32 inputs take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>,
+    /// which hands more rows or autograd to libtorch's linear; few-row bfloat16 inputs over bfloat16 weights at inference
     /// stream them with float32 accumulation (see <see cref="StreamsBf16"/>); everything else takes libtorch's linear.
     /// </summary>
     public Tensor Apply(Tensor x) =>
         Packed != null ? Packed.Linear(x, Bias)
-        : DecodesTiled(x) && AllTiled([this], [Bias]) is { } t ? Functional.TiledLinear(x, t, [Bias])[0]
+        : InfersTiled(x) && AllTiled([this], [Bias]) is { } t ? Functional.TiledLinear(x, t, [Bias])[0]
         : x.DType == DType.Float32 ? Functional.LinearRows(x, Weight, Bias)
         : StreamsBf16(x, [Weight], [Bias]) ? StreamBf16(x, [Weight], [Bias])[0]
         : Functional.Linear(x, Weight, Bias);
@@ -113,8 +134,9 @@ public sealed class LinearWeights : IDisposable
 
     /// <summary>
     /// <see cref="Apply"/> of several layers to the same input, equal to applying each in turn. Dense weights with float32
-    /// input go to <see cref="Functional.LinearRows(Tensor, IReadOnlyList{Tensor}, IReadOnlyList{Tensor?})"/> together,
-    /// so at decode time they share one parallel region.
+    /// input go to <see cref="Functional.TiledLinear"/> (or, without tiled copies,
+    /// <see cref="Functional.LinearRows(Tensor, IReadOnlyList{Tensor}, IReadOnlyList{Tensor?})"/>) together, so they share
+    /// one parallel region.
     /// </summary>
     public static Tensor[] ApplyAll(IReadOnlyList<LinearWeights> layers, Tensor x)
     {
@@ -122,7 +144,7 @@ public sealed class LinearWeights : IDisposable
         if (layers.Any(l => l.Packed != null)) return layers.Select(l => l.Apply(x)).ToArray();
         var weights = layers.Select(l => l.Weight).ToArray();
         var biases = layers.Select(l => l.Bias).ToArray();
-        if (DecodesTiled(x) && AllTiled(layers, biases) is { } tiles) return Functional.TiledLinear(x, tiles, biases);
+        if (InfersTiled(x) && AllTiled(layers, biases) is { } tiles) return Functional.TiledLinear(x, tiles, biases);
         if (StreamsBf16(x, weights, biases)) return StreamBf16(x, weights, biases);
         if (x.DType != DType.Float32) return layers.Select(l => l.Apply(x)).ToArray();
         return Functional.LinearRows(x, weights, biases);

@@ -29,10 +29,11 @@ public sealed class LlamaLayer : IDisposable
     /// <summary>One projection's weights.</summary>
     public LinearWeights this[LlamaProjection p] => projections[(int)p];
 
-    /// <summary>Installs new weights for one projection (for example a quantised copy) and disposes the previous ones.</summary>
+    /// <summary>Installs new weights for one projection (for example a quantised copy) and disposes the previous ones; the model's <see cref="LlamaModel.TileWeights"/> carries over.</summary>
     public void Replace(LlamaProjection p, LinearWeights weights)
     {
         var old = projections[(int)p];
+        weights.TilingEnabled = old.TilingEnabled;
         projections[(int)p] = weights;
         if (!ReferenceEquals(old, weights)) old.Dispose();
     }

@@ -69,6 +69,25 @@ public sealed class LlamaModel : IDisposable
     /// </summary>
     public bool FuseDecodeLayers { get; set; } = true;
 
+    /// <summary>
+    /// Whether float32 inference on the CPU keeps a copy of each projection and of lm_head in the tiled layout of
+    /// <see cref="Functional.TiledLinear"/> (made on first use) and computes prefill and decode steps with it. On by
+    /// default (see <see cref="LlamaLoadOptions.TileWeights"/>): the fastest path, at the cost of holding those weights
+    /// twice (once as loaded, once tiled). Turning it off frees the copies; inference then takes the row-major kernels
+    /// (<see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>) and the decode step runs op by op. Change it only
+    /// while no forward pass is running.
+    /// </summary>
+    public bool TileWeights
+    {
+        get => outputHead.TilingEnabled;
+        set
+        {
+            outputHead.TilingEnabled = value;
+            foreach (var layer in layers)
+                foreach (var p in LlamaProjections.All) layer[p].TilingEnabled = value;
+        }
+    }
+
     /// <summary>Total number of parameters.</summary>
     public long ParameterCount =>
         Embedding.NumElements + FinalNorm.NumElements + (Config.TieWordEmbeddings ? 0 : LmHead.NumElements)
@@ -126,7 +145,7 @@ public sealed class LlamaModel : IDisposable
             var head = config.TieWordEmbeddings || !checkpoint.Contains("lm_head.weight") ? embedding.Alias() : GetMatrix("lm_head.weight");
             foreach (var t in loaded) t.DetachFromScope();
             head.DetachFromScope();
-            return new LlamaModel(config, options.DType, options.Device, embedding, layers, norm, head);
+            return new LlamaModel(config, options.DType, options.Device, embedding, layers, norm, head) { TileWeights = options.TileWeights };
         }
         catch
         {
@@ -333,7 +352,11 @@ public sealed class LlamaModel : IDisposable
             }).ToArray();
             merged[l] = new LlamaLayer(l, src.InputNorm.Alias().DetachFromScope(), src.PostAttentionNorm.Alias().DetachFromScope(), projections);
         }
-        return new LlamaModel(Config, DType, Device, Embedding.Alias().DetachFromScope(), merged, FinalNorm.Alias().DetachFromScope(), LmHead.Alias().DetachFromScope());
+        return new LlamaModel(Config, DType, Device, Embedding.Alias().DetachFromScope(), merged, FinalNorm.Alias().DetachFromScope(), LmHead.Alias().DetachFromScope())
+        {
+            FuseDecodeLayers = FuseDecodeLayers,
+            TileWeights = TileWeights,
+        };
     }
 
     // ---- pieces of the forward pass ---------------------------------------------------------------

@@ -10,7 +10,7 @@ namespace st::kernels {
 
 // ---- linear_rows.cpp (the row-major kernel) and tiled_linear.cpp ----
 
-// The most rows of x the streaming linear kernels take (beyond that a BLAS gemm wins).
+// The most rows of x the row-major kernel (linear_rows.cpp; beyond that a BLAS gemm wins) and the fused decode layer take.
 constexpr int64_t kLinearMaxRows = 32;
 // The most weights one call of a streaming linear kernel takes.
 constexpr int kLinearMaxGroup = 8;
@@ -39,8 +39,8 @@ using TiledTarget = LinearTarget;
 // Whether the tiled linear kernel can run on this CPU (AVX2 and FMA).
 bool tiled_linear_available();
 
-// y_i = x·W_iᵀ + b_i for each of `count` tiled targets (≤ kLinearMaxGroup), x [M, K] row-major, M ≤ kLinearMaxRows,
-// every weight of one dtype. One parallel region on the kernel pool over the tiles of all targets.
+// y_i = x·W_iᵀ + b_i for each of `count` tiled targets (≤ kLinearMaxGroup), x [M, K] row-major (any M ≥ 1), every
+// weight of one dtype. One parallel region on the kernel pool over row panels and the tiles of all targets.
 void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targets, int count, bool bf16_weights);
 
 // ---- fused_ops.cpp ----
