@@ -9,7 +9,7 @@ namespace SelfSpec.Torch;
 /// read as one sequential stream: about twice the throughput of the row-major
 /// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/> for the few rows of decoding, and above OpenBLAS's sgemm
 /// for the many of prefill, on the machines measured (bench/results/llm.md). The copy costs the weight's size once more
-/// in memory.
+/// in memory, unless the original's pages are handed back (<see cref="ResidentMemory.PageOut"/>).
 /// </summary>
 public sealed class TiledWeight : IDisposable
 {

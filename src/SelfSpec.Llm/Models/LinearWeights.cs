@@ -71,9 +71,24 @@ public sealed class LinearWeights : IDisposable
         {
             if (tiled != null || !tilingEnabled || weight == null || weight.DType is not (DType.Float32 or DType.BFloat16) || weight.Device.Type != DeviceType.Cpu)
                 return tiled;
-            lock (tiling) return tilingEnabled ? tiled ??= TiledWeight.From(weight) : null;
+            lock (tiling)
+            {
+                if (tiled != null || !tilingEnabled) return tiled;
+                tiled = TiledWeight.From(weight);
+                // Inference reads only the tiled copy from now on: let the OS reclaim the row-major pages (a mapped
+                // checkpoint's are read back from the file if training or an untiled path ever needs them).
+                if (PageOutAfterTiling) ResidentMemory.PageOut(weight);
+                return tiled;
+            }
         }
     }
+
+    /// <summary>
+    /// Whether making the tiled copy lets the OS reclaim the weight's own pages (<see cref="ResidentMemory.PageOut"/>),
+    /// so that a model loaded from a float32 checkpoint is held about once, not twice. True unless the weight is also read
+    /// row by row elsewhere (a tied lm_head is the embedding table).
+    /// </summary>
+    internal bool PageOutAfterTiling { get; init; } = true;
 
     /// <summary>
     /// True when <paramref name="x"/> is an inference input for the tiled kernel: float32 on the CPU, no autograd, and a

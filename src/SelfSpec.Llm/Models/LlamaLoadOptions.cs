@@ -19,9 +19,9 @@ public sealed record LlamaLoadOptions
 
     /// <summary>
     /// Whether float32 CPU inference keeps a tiled copy of the projections and lm_head for its fastest kernels
-    /// (<see cref="LlamaModel.TileWeights"/>); true unless <c>SELFSPEC_TILE_WEIGHTS=0</c>. False holds the weights once, for models whose doubled
-    /// weight memory would not fit, at some cost in speed. The default comes from the environment:
-    /// <c>SELFSPEC_TILE_WEIGHTS=0</c> turns tiling off for every model the process loads (the pipeline's stages included).
+    /// (<see cref="LlamaModel.TileWeights"/>); true unless <c>SELFSPEC_TILE_WEIGHTS=0</c>, which turns tiling off for
+    /// every model the process loads (the pipeline's stages included). False holds the weights once, for models whose
+    /// weights are converted at load (a bfloat16 checkpoint run in float32) and would not fit twice, at some cost in speed.
     /// </summary>
     public bool TileWeights { get; init; } = Environment.GetEnvironmentVariable("SELFSPEC_TILE_WEIGHTS") != "0";
 }
