@@ -41,13 +41,16 @@ for batch in 1 8; do
   "$ours" "$WORK/bf16" "$batch" "$PROMPT" "$NEW" "$THREADS" bf16 "$REPS" | tee -a "$results"
   $PY "$repo/bench/llm/torch_eager.py" "$WORK/bf16" "$batch" "$PROMPT" "$NEW" "$THREADS" bf16 "$REPS" | tee -a "$results"
 done
+# One sampled token per row (temperature 1, top-p 0.98, 8 rows): the sampling work of a decode step, both engines.
+"$ours" sampling "$THREADS" | tee -a "$results"
+$PY "$repo/bench/llm/torch_sampling.py" "$THREADS" | tee -a "$results"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 $PY - "$results" "$OUT" "$THREADS" "$PROMPT" "$NEW" "$REPS" "$load_before" "$load_after" "$(nproc --all)" "$OMP_WAIT_POLICY" <<'PYEOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 out, threads, prompt, new, reps, lb, la, cores, wait = sys.argv[2:]
-def find(impl, dtype, b): return next(r for r in rows if r["impl"] == impl and r["dtype"] == dtype and r["batch"] == b)
+def find(impl, dtype, b): return next(r for r in rows if r["impl"] == impl and r.get("dtype") == dtype and r.get("batch") == b)
 lines = ["# LLM engine: SelfSpec.Llm vs PyTorch eager", "",
  f"Random Llama, 134.1M parameters (hidden 768, 12 layers, 12 heads, intermediate 2048, vocab 32000). Prompt {prompt} tokens, "
  f"{new} greedy decode steps with KV cache, best of {reps} repetitions, {threads} threads for both (same libtorch 1.13 underneath). "
@@ -75,13 +78,20 @@ lines += ["", "Against PyTorch with libgomp's default wait policy (OMP_WAIT_POLI
 for b in (1, 8):
     o, r = find("selfspec", "f32", b), find("pytorch-eager-default-omp", "f32", b)
     lines.append(f"| {b} | {o['decode_tok_s']:.1f} | {r['decode_tok_s']:.1f} | {o['decode_tok_s']/r['decode_tok_s']:.2f}× |")
+lines += ["", "Sampling one token per row, as a sampled decode step does after the model (temperature 1, top-p 0.98, 8 rows; "
+ "ours: the native top-p filter and one-uniform draw; PyTorch: Hugging Face's TopPLogitsWarper, softmax, multinomial):", "",
+ "| vocabulary | ours ms/step | PyTorch ms/step | ratio |", "|---|---|---|---|"]
+for v in (2048, 32000):
+    o = next(r for r in rows if r["impl"] == "selfspec" and r.get("vocab") == v)
+    r = next(r for r in rows if r["impl"] == "pytorch-eager" and r.get("vocab") == v)
+    lines.append(f"| {v} | {o['ms_per_step']:.3f} | {r['ms_per_step']:.3f} | {r['ms_per_step']/o['ms_per_step']:.2f}× |")
 f32_mb, bf16_mb = 134.1e6 * 4 / 1e6, 134.1e6 * 2 / 1e6
 lines += ["", "Memory-bandwidth bound on decode (every step reads all weights once; ~40 GB/s as measured for the issue): "
  f"f32 {f32_mb:.0f} MB/step → {40e3/f32_mb:.0f} steps/s (batch 1: {40e3/f32_mb:.0f} tok/s, batch 8: {8*40e3/f32_mb:.0f} tok/s); "
  f"bf16 {bf16_mb:.0f} MB/step → {40e3/bf16_mb:.0f} steps/s.", "",
- "Peak RSS of ours counts the memory-mapped checkpoint pages that prefill reads (clean file pages, reclaimable) and the "
- "tiled copy of the projections and lm_head that decoding reads (TiledWeight, made on the first decode step); the PyTorch "
- "script copies the weights once.",
+ "Peak RSS of ours counts the tiled copy of the projections and lm_head that prefill and decoding read (TiledWeight, "
+ "made on the first forward pass), the embedding rows read, and the memory-mapped checkpoint pages read while tiling, which "
+ "are handed back to the OS once each weight is tiled (ResidentMemory.PageOut); the PyTorch script copies the weights once.",
  "", "Raw results (JSON lines):", "", "```"] + [json.dumps(r) for r in rows] + ["```", ""]
 # Keep the notes of earlier sessions (every "## " section of the previous file) below the new table.
 try:

@@ -162,6 +162,26 @@ public static class Functional
     public static bool LlamaDecodeLayerAvailable => NativeMethods.st_llama_decode_layer_available() != 0;
 
     /// <summary>
+    /// Top-p (nucleus) filtering as Hugging Face's <c>TopPLogitsWarper</c> does it (min_tokens_to_keep 1): per row of
+    /// <paramref name="scores"/> ([..., vocab], float32, on the CPU), the least likely tokens whose ascending cumulative
+    /// softmax probability is ≤ 1 − <paramref name="topP"/> become −∞, never the most likely one; ties order by index, as
+    /// a stable sort does. Found in linear time (a histogram of the tokens near the threshold) rather than by sorting
+    /// the vocabulary. Returns a new tensor. Inference only.
+    /// </summary>
+    /// <exception cref="TorchException">Not float32 on the CPU, or <paramref name="topP"/> outside (0, 1].</exception>
+    public static Tensor TopPFilter(Tensor scores, double topP) => Tensor.Wrap(NativeMethods.st_top_p_filter(scores.Handle, topP));
+
+    /// <summary>
+    /// One index per row of <paramref name="scores"/> ([..., vocab], float32, on the CPU) drawn from softmax(scores): a
+    /// single uniform number per row from <paramref name="generator"/> (rows in order; libtorch's default generator when
+    /// null) and a walk along the running sum of exp(score − max), where <see cref="Tensor.Multinomial"/> draws a random
+    /// number per token. The same seed gives the same draws. −∞ scores are never drawn. Returns int64 [...].
+    /// </summary>
+    /// <exception cref="TorchException">Not float32 on the CPU; a row whose every score is −∞, or with a NaN score (the message names the row).</exception>
+    public static Tensor SampleRows(Tensor scores, Generator? generator = null) =>
+        Tensor.Wrap(NativeMethods.st_sample_rows(scores.Handle, Generator.Raw(generator)));
+
+    /// <summary>
     /// RMSNorm in one pass: <c>x / sqrt(mean(x², last dim) + eps) · weight</c>, <paramref name="input"/> [..., H] and
     /// <paramref name="weight"/> [H] float32 on the CPU. Not differentiable (inference).
     /// </summary>

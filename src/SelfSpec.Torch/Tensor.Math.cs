@@ -250,11 +250,14 @@ public sealed partial class Tensor
         return (Adopt(v), Adopt(i));
     }
 
-    /// <summary>Sorted values along <paramref name="dim"/> and the permutation that sorts them.</summary>
-    public unsafe (Tensor Values, Tensor Indices) Sort(long dim = -1, bool descending = false)
+    /// <summary>
+    /// Sorted values along <paramref name="dim"/> and the permutation that sorts them; <paramref name="stable"/> keeps
+    /// equal values in their original order.
+    /// </summary>
+    public unsafe (Tensor Values, Tensor Indices) Sort(long dim = -1, bool descending = false, bool stable = false)
     {
         IntPtr v, i;
-        Check.Status(NativeMethods.st_sort(Handle, dim, descending ? 1 : 0, &v, &i));
+        Check.Status(NativeMethods.st_sort(Handle, dim, descending ? 1 : 0, stable ? 1 : 0, &v, &i));
         return (Adopt(v), Adopt(i));
     }
 

@@ -5,6 +5,8 @@
 //              LlmBench probe MODEL_DIR THREADS (libtorch linear on a memory-mapped vs a copied weight);
 //              LlmBench parts MODEL_DIR ROWS THREADS [f32|bf16w] [prefill] (all projections alone vs a whole decode
 //              step or 64-token prefill). LLMBENCH_CPU_TIME=1: kernel and parts report process CPU time, not wall time.
+//              LlmBench sampling THREADS (one sampled token per row: temperature 1, top-p 0.98, 8 rows, vocabularies of
+//              2,048 and 32,000; one JSON line per vocabulary, as bench/llm/torch_sampling.py prints).
 using System.Diagnostics;
 using System.Text.Json;
 using SelfSpec.Llm.Models;
@@ -48,6 +50,28 @@ if (args[0] == "kernel")
         var blasMs = Time(() => Functional.Linear(x, wf));
         var bytes = n * k * (wt == DType.Float32 ? 4 : 2);
         Console.WriteLine($"[{n}x{k}] {wt} M={m}: LinearRows {rowsMs:F3} ms ({bytes / rowsMs / 1e6:F1} GB/s)  at::linear f32 {blasMs:F3} ms");
+    }
+    return;
+}
+if (args[0] == "sampling")
+{
+    Torch.Threads = int.Parse(args[1]);
+    using var noGradSampling = new NoGrad();
+    foreach (var vocab in new[] { 2048, 32000 })
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new SelfSpec.Torch.Generator(1);
+        var logits = Tensor.Randn([8, vocab], g).Mul(3.0);
+        using var sampler = new SelfSpec.Llm.Generation.LogitsSampler(SelfSpec.Llm.Generation.SamplingOptions.Sample(1.0, 0.98, seed: 7));
+        sampler.Next(logits, null);
+        var best = double.MaxValue;
+        for (var r = 0; r < 20; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < 20; i++) sampler.Next(logits, null);
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds / 20);
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["impl"] = "selfspec", ["vocab"] = vocab, ["rows"] = 8, ["ms_per_step"] = best }));
     }
     return;
 }

@@ -46,16 +46,20 @@ public sealed class LogitsSampler : IDisposable
     public long[] Next(Tensor logits, IReadOnlyList<IReadOnlyList<int>>? history)
     {
         using var scope = DisposeScope.Begin();
-        var scores = Process(logits, history);
-        var chosen = Options.Greedy ? scores.ArgMax(-1) : scores.Softmax(-1).Multinomial(1, generator: generator).View(-1);
-        return chosen.ToArray<long>();
+        return Draw(Process(logits, history));
     }
 
-    /// <summary>Draws one index per row from softmax(<paramref name="scores"/>) with this sampler's generator (argmax when greedy).</summary>
+    /// <summary>
+    /// Draws one index per row from softmax(<paramref name="scores"/>) with this sampler's generator (argmax when
+    /// greedy): on the CPU with one random number per row (<see cref="Functional.SampleRows"/>), elsewhere with
+    /// libtorch's multinomial.
+    /// </summary>
     public long[] Draw(Tensor scores)
     {
         using var scope = DisposeScope.Begin();
-        var chosen = Options.Greedy ? scores.ArgMax(-1) : scores.Softmax(-1).Multinomial(1, generator: generator).View(-1);
+        var chosen = Options.Greedy ? scores.ArgMax(-1)
+            : scores.Device.Type == DeviceType.Cpu && scores.DType == DType.Float32 ? Functional.SampleRows(scores, generator)
+            : scores.Softmax(-1).Multinomial(1, generator: generator).View(-1);
         return chosen.ToArray<long>();
     }
 
@@ -78,9 +82,14 @@ public sealed class LogitsSampler : IDisposable
         return Tensor.Stack(rows, 0);
     }
 
-    /// <summary>Hugging Face's TopPLogitsWarper: drop the least likely tokens whose cumulative probability is ≤ 1 − p, keeping at least one.</summary>
+    /// <summary>
+    /// Hugging Face's TopPLogitsWarper: drop the least likely tokens whose cumulative probability is ≤ 1 − p, keeping at
+    /// least one. On the CPU one native pass (<see cref="Functional.TopPFilter"/>); elsewhere libtorch's sort, softmax
+    /// and cumsum, as the warper does it.
+    /// </summary>
     private static Tensor ApplyTopP(Tensor scores, double topP)
     {
+        if (scores.Device.Type == DeviceType.Cpu && scores.DType == DType.Float32) return Functional.TopPFilter(scores, topP);
         var (sorted, order) = scores.Sort(-1, descending: false);
         var cumulative = sorted.Softmax(-1).CumSum(-1);
         var removeSorted = cumulative.Le(1 - topP);

@@ -474,6 +474,12 @@ internal static unsafe partial class NativeMethods
     internal static partial TensorHandle st_rms_norm(TensorHandle x, TensorHandle weight, double eps);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_top_p_filter(TensorHandle scores, double topP);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_sample_rows(TensorHandle scores, IntPtr generator);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_rotary_heads_first(TensorHandle x, TensorHandle cos, TensorHandle sin);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
@@ -516,7 +522,7 @@ internal static unsafe partial class NativeMethods
     internal static partial int st_topk(TensorHandle a, long k, long dim, int largest, int sorted, IntPtr* values, IntPtr* indices);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
-    internal static partial int st_sort(TensorHandle a, long dim, int descending, IntPtr* values, IntPtr* indices);
+    internal static partial int st_sort(TensorHandle a, long dim, int descending, int stable, IntPtr* values, IntPtr* indices);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_argsort(TensorHandle a, long dim, int descending);

@@ -17,6 +17,11 @@
 
 typedef at::Tensor Tensor;
 
+// A random generator as the C# Generator holds it (st_generator_new).
+struct StGenerator {
+  at::Generator gen;
+};
+
 namespace st {
 
 enum ErrorKind : int32_t {
@@ -38,6 +43,12 @@ inline Tensor* wrap(const at::Tensor& t) { return new at::Tensor(t); }
 at::IntArrayRef dims(const int64_t* data, int32_t n);
 at::Scalar scalar(double value, int64_t ivalue, int32_t is_int);
 at::TensorOptions options(int32_t dtype, int32_t device_type, int32_t device_index);
+
+// The generator behind a C# Generator, or none (libtorch's default) for null.
+inline c10::optional<at::Generator> generator(StGenerator* g) {
+  if (!g) return c10::nullopt;
+  return g->gen;
+}
 
 }  // namespace st
 

@@ -160,10 +160,6 @@ ST_API Tensor* st_from_blob(void* data, const int64_t* shape, int32_t nd, const 
 
 // ---- random generators ------------------------------------------------------------------------
 
-struct StGenerator {
-  at::Generator gen;
-};
-
 ST_API StGenerator* st_generator_new(int32_t dev, int32_t idx, uint64_t seed) {
   try {
     at::Generator g;
@@ -189,26 +185,22 @@ ST_API uint64_t st_generator_seed(StGenerator* g) { return g->gen.current_seed()
 ST_API Tensor* st_generator_get_state(StGenerator* g) { ST_TENSOR(return wrap(g->gen.get_state());) }
 ST_API int32_t st_generator_set_state(StGenerator* g, Tensor* state) { ST_STATUS(g->gen.set_state(*state);) }
 
-static c10::optional<at::Generator> opt_gen(StGenerator* g) {
-  if (!g) return c10::nullopt;
-  return g->gen;
-}
 
 ST_API Tensor* st_randn(const int64_t* shape, int32_t nd, StGenerator* g, int32_t dtype, int32_t dev, int32_t idx) {
-  ST_TENSOR(return wrap(at::randn(dims(shape, nd), opt_gen(g), options(dtype, dev, idx)));)
+  ST_TENSOR(return wrap(at::randn(dims(shape, nd), st::generator(g), options(dtype, dev, idx)));)
 }
 ST_API Tensor* st_rand(const int64_t* shape, int32_t nd, StGenerator* g, int32_t dtype, int32_t dev, int32_t idx) {
-  ST_TENSOR(return wrap(at::rand(dims(shape, nd), opt_gen(g), options(dtype, dev, idx)));)
+  ST_TENSOR(return wrap(at::rand(dims(shape, nd), st::generator(g), options(dtype, dev, idx)));)
 }
 ST_API Tensor* st_randint(int64_t low, int64_t high, const int64_t* shape, int32_t nd, StGenerator* g, int32_t dtype,
                           int32_t dev, int32_t idx) {
-  ST_TENSOR(return wrap(at::randint(low, high, dims(shape, nd), opt_gen(g), options(dtype, dev, idx)));)
+  ST_TENSOR(return wrap(at::randint(low, high, dims(shape, nd), st::generator(g), options(dtype, dev, idx)));)
 }
-ST_API int32_t st_uniform_(Tensor* t, double from, double to, StGenerator* g) { ST_STATUS(t->uniform_(from, to, opt_gen(g));) }
-ST_API int32_t st_normal_(Tensor* t, double mean, double std, StGenerator* g) { ST_STATUS(t->normal_(mean, std, opt_gen(g));) }
-ST_API Tensor* st_bernoulli(Tensor* t, double p, StGenerator* g) { ST_TENSOR(return wrap(at::bernoulli(*t, p, opt_gen(g)));) }
+ST_API int32_t st_uniform_(Tensor* t, double from, double to, StGenerator* g) { ST_STATUS(t->uniform_(from, to, st::generator(g));) }
+ST_API int32_t st_normal_(Tensor* t, double mean, double std, StGenerator* g) { ST_STATUS(t->normal_(mean, std, st::generator(g));) }
+ST_API Tensor* st_bernoulli(Tensor* t, double p, StGenerator* g) { ST_TENSOR(return wrap(at::bernoulli(*t, p, st::generator(g)));) }
 ST_API Tensor* st_multinomial(Tensor* t, int64_t n, int32_t replacement, StGenerator* g) {
-  ST_TENSOR(return wrap(at::multinomial(*t, n, replacement != 0, opt_gen(g)));)
+  ST_TENSOR(return wrap(at::multinomial(*t, n, replacement != 0, st::generator(g)));)
 }
 
 // ---- views and layout -------------------------------------------------------------------------

@@ -212,9 +212,9 @@ ST_API int32_t st_topk(Tensor* a, int64_t k, int64_t dim, int32_t largest, int32
     *indices = wrap(std::get<1>(r));
   })
 }
-ST_API int32_t st_sort(Tensor* a, int64_t dim, int32_t descending, Tensor** values, Tensor** indices) {
+ST_API int32_t st_sort(Tensor* a, int64_t dim, int32_t descending, int32_t stable, Tensor** values, Tensor** indices) {
   ST_STATUS({
-    auto r = at::sort(*a, dim, descending != 0);
+    auto r = at::sort(*a, stable != 0, dim, descending != 0);
     *values = wrap(std::get<0>(r));
     *indices = wrap(std::get<1>(r));
   })
