@@ -151,8 +151,7 @@ namespace st::kernels {
 void decode_attention(const float* q, int64_t B, int64_t Hq, int64_t Hkv, int64_t D, const CacheView& k, const CacheView& v,
                       const bool* blocked, int64_t L, float scale, float* out) {
   const int64_t group = Hq / Hkv;
-  static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  auto attend = simd && D % 8 == 0 && D <= kMaxVectorDim ? attend_avx2 : attend_plain;
+  auto attend = st::simd::cpu_has_avx2_fma() && D % 8 == 0 && D <= kMaxVectorDim ? attend_avx2 : attend_plain;
   st::parallel_for(0, B * Hq, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> p(L + 8);
     for (int64_t idx = begin; idx < end; ++idx) {

@@ -236,11 +236,6 @@ std::atomic<bool>& avx512_enabled() {
 
 bool cpu_has_avx512() { return cpu_supports_avx512() && avx512_enabled().load(std::memory_order_relaxed); }
 
-bool cpu_has_avx2_fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
-
 at::Tensor fallback(const at::Tensor& x, const at::Tensor& w, const c10::optional<at::Tensor>& b) {
   auto wx = w.scalar_type() == x.scalar_type() ? w : w.to(x.scalar_type());
   c10::optional<at::Tensor> bx = b;
@@ -255,7 +250,7 @@ bool fast_path(const at::Tensor& x, const at::Tensor& w, const c10::optional<at:
   const int64_t K = w.size(1), N = w.size(0);
   const int64_t M = K == 0 ? 0 : x.numel() / K;
   const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b && b->requires_grad()));
-  return !grad && cpu_has_avx2_fma() && x.device().is_cpu() && w.device().is_cpu() && x.scalar_type() == at::kFloat &&
+  return !grad && st::simd::cpu_has_avx2_fma() && x.device().is_cpu() && w.device().is_cpu() && x.scalar_type() == at::kFloat &&
          (w.scalar_type() == at::kFloat || w.scalar_type() == at::kBFloat16) && w.is_contiguous() &&
          (!b || (b->scalar_type() == at::kFloat && b->is_contiguous() && b->numel() == N)) && M >= 1 &&
          // Beyond a few rows BLAS gemm wins, also for bf16 weights widened to float32 (a transient copy:

@@ -32,7 +32,7 @@
 namespace {
 
 // A key that orders like (score, index): the float's bits mapped to an unsigned integer ordered like the float (−0
-// and +0 made equal first), then the index. Keys are unique, so partitions need no tie handling.
+// and +0 made equal first), then the index. Keys are unique, so sorting them gives one order, a stable sort's.
 inline uint64_t order_key(float v, uint32_t index) {
   if (v == 0.0f) v = 0.0f;
   uint32_t bits;
@@ -42,11 +42,6 @@ inline uint64_t order_key(float v, uint32_t index) {
 }
 
 inline uint32_t key_index(uint64_t key) { return static_cast<uint32_t>(key); }
-
-bool cpu_has_avx2_fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
 
 __attribute__((target("avx2,fma"))) double masses_avx2(const float* s, int64_t V, float max, double* mass) {
   const __m256 m = _mm256_set1_ps(max);
@@ -71,7 +66,7 @@ __attribute__((target("avx2,fma"))) double masses_avx2(const float* s, int64_t V
 
 // mass[j] = exp(s[j] − max) (0 for −∞); returns their sum.
 double masses(const float* s, int64_t V, float max, double* mass) {
-  if (cpu_has_avx2_fma()) return masses_avx2(s, V, max, mass);
+  if (st::simd::cpu_has_avx2_fma()) return masses_avx2(s, V, max, mass);
   double z = 0;
   for (int64_t j = 0; j < V; ++j) z += mass[j] = std::exp(s[j] - max);
   return z;

@@ -8,6 +8,12 @@
 
 namespace st::simd {
 
+// Whether this CPU runs the AVX2 + FMA code below (checked once).
+inline bool cpu_has_avx2_fma() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+
 // exp(x) for x ≤ 0 (Cephes expf: range reduction by ln 2, degree-5 polynomial; relative error ~1e-7).
 // Lanes where x is −∞ give exactly 0.
 __attribute__((target("avx2,fma"))) inline __m256 exp_nonpositive(__m256 x) {

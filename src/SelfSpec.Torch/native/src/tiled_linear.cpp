@@ -120,11 +120,6 @@ ST_AVX2 void block256(const float* x, int64_t K, const TiledTarget& target, int6
 // The AVX-512 kernel takes three tiles at a time (8 rows x 3 tiles = 24 accumulators of the 32 registers).
 constexpr int64_t kTilesPerGroup = 3;
 
-bool cpu_has_avx2_fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
-
 // MB rows of x (from xm; outputs at ym) against tiles [t0, t1) of one target.
 template <int MB, bool BF16>
 void row_block(const float* xm, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, float* ym, bool avx512) {
@@ -168,10 +163,10 @@ int64_t panel_rows(int64_t M, int64_t K) {
 
 namespace st::kernels {
 
-bool tiled_linear_available() { return cpu_has_avx2_fma(); }
+bool tiled_linear_available() { return st::simd::cpu_has_avx2_fma(); }
 
 void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targets, int count, bool bf16_weights) {
-  TORCH_CHECK(cpu_has_avx2_fma(), "tiled_linear: needs a CPU with AVX2 and FMA");
+  TORCH_CHECK(st::simd::cpu_has_avx2_fma(), "tiled_linear: needs a CPU with AVX2 and FMA");
   TORCH_CHECK(M >= 1 && count >= 1 && count <= kLinearMaxGroup, "tiled_linear: ", M, " rows x ", count, " weights is out of range");
   const bool avx512 = st::kernels::use_avx512();
   // Groups of kTilesPerGroup tiles of one target, numbered across all targets; work item = (panel, group), panel-major
