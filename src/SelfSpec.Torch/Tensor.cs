@@ -94,6 +94,14 @@ public sealed partial class Tensor : IDisposable
     /// <summary>True if the elements are laid out densely in row-major order.</summary>
     public bool IsContiguous => NativeMethods.st_tensor_is_contiguous(Handle) != 0;
 
+    /// <summary>Whether this tensor's first element is <paramref name="other"/>'s: an alias of it, or a view at the same offset.</summary>
+    public bool StartsAtSameDataAs(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var p = NativeMethods.st_tensor_data_ptr(Handle);
+        return p != IntPtr.Zero && p == NativeMethods.st_tensor_data_ptr(other.Handle);
+    }
+
     /// <summary>Bytes per element.</summary>
     public long ElementSize => NativeMethods.st_tensor_element_size(Handle);
 

@@ -10,6 +10,17 @@ public class ViewTests
     }
 
     [Fact]
+    public void StartsAtSameDataAsTellsAliasesAndViewsAtOffsetZeroFromCopies()
+    {
+        using var scope = DisposeScope.Begin();
+        var t = Iota(4, 3);
+        Assert.True(t.Alias().StartsAtSameDataAs(t));
+        Assert.True(t.Narrow(0, 0, 2).StartsAtSameDataAs(t));
+        Assert.False(t.Narrow(0, 1, 2).StartsAtSameDataAs(t));
+        Assert.False(t.Clone().StartsAtSameDataAs(t));
+    }
+
+    [Fact]
     public void ViewAndReshapeKeepRowMajorOrder()
     {
         using var scope = DisposeScope.Begin();

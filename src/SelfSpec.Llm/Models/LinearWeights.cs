@@ -85,8 +85,8 @@ public sealed class LinearWeights : IDisposable
 
     /// <summary>
     /// Whether making the tiled copy lets the OS reclaim the weight's own pages (<see cref="ResidentMemory.PageOut"/>),
-    /// so that a model loaded from a float32 checkpoint is held about once, not twice. True unless the weight is also read
-    /// row by row elsewhere (a tied lm_head is the embedding table).
+    /// so that a model used in place from its checkpoint is held about once, not twice. True unless the weight is also
+    /// read row by row elsewhere (a tied lm_head is the embedding table).
     /// </summary>
     internal bool PageOutAfterTiling { get; init; } = true;
 

@@ -32,7 +32,7 @@ public sealed class LlamaModel : IDisposable
         this.layers = layers;
         FinalNorm = finalNorm;
         LmHead = lmHead;
-        outputHead = new LinearWeights(lmHead.Alias().DetachFromScope(), null) { PageOutAfterTiling = !config.TieWordEmbeddings };
+        outputHead = new LinearWeights(lmHead.Alias().DetachFromScope(), null) { PageOutAfterTiling = !lmHead.StartsAtSameDataAs(embedding) };
         var inv = config.Rope.InverseFrequencies(config.HeadDim).Select(d => (float)d).ToArray();
         using var cpu = Tensor.From<float>(inv);
         inverseFrequencies = cpu.To(device).DetachFromScope();
@@ -74,9 +74,9 @@ public sealed class LlamaModel : IDisposable
     /// <see cref="Functional.TiledLinear"/> (made on first use) and computes prefill and decode steps with it. On by
     /// default (see <see cref="LlamaLoadOptions.TileWeights"/>): the fastest path. Once tiled, the loaded weights' pages
     /// are handed back to the OS (<see cref="ResidentMemory.PageOut"/>), so weights used in place from a mapped checkpoint
-    /// are held about once; weights converted at load are held twice. Turning it off frees the copies; inference then takes the row-major kernels
-    /// (<see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>) and the decode step runs op by op. Change it only
-    /// while no forward pass is running.
+    /// are held about once; weights converted at load are held twice. Turning it off frees the copies; inference then
+    /// takes the row-major kernels (<see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>) and the decode step runs
+    /// op by op. Change it only while no forward pass is running.
     /// </summary>
     public bool TileWeights
     {
