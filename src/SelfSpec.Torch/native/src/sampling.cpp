@@ -82,7 +82,6 @@ float row_max(const float* s, int64_t V, int64_t row, const char* op) {
   return max;
 }
 
-// out = s with the tokens top-p removes set to −∞. keys and mass are V-long scratch.
 // A candidate of the top-p search: its order key and its mass.
 struct Candidate {
   uint64_t key;
@@ -92,6 +91,7 @@ struct Candidate {
 // Buckets of the histogram that narrows the candidates down to the few around the threshold.
 constexpr int kBuckets = 2048;
 
+// out = s with the tokens top-p removes set to −∞. candidates and mass are V-long scratch.
 void top_p_row(const float* s, int64_t V, int64_t row, double top_p, float* out, Candidate* candidates, double* mass) {
   const float max = row_max(s, V, row, "top_p_filter");
   if (max == -std::numeric_limits<float>::infinity()) {  // nothing left to filter
