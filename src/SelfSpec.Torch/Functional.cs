@@ -48,18 +48,27 @@ public static class Functional
     /// <param name="biases">[out_i] biases, or null entries (or a null list) for none.</param>
     public static unsafe Tensor[] LinearRows(Tensor input, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?>? biases = null)
     {
-        ArgumentNullException.ThrowIfNull(weights);
-        if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
-        if (biases != null && biases.Count != weights.Count)
-            throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
+        using var b = GroupBiases(weights, biases);
         using var w = new HandleList(weights);
-        using var b = new OptionalHandleList(biases ?? new Tensor?[weights.Count]);
         var outputs = new IntPtr[weights.Count];
         int status;
         fixed (IntPtr* wp = w.Pointers, bp = b.Pointers, op = outputs)
             status = NativeMethods.st_linear_rows_group(input.Handle, weights.Count, wp, bp, op);
         Check.Status(status);
         return outputs.Select(Tensor.Adopt).ToArray();
+    }
+
+    /// <summary>
+    /// The biases of a group of weights (<see cref="LinearRows(Tensor, IReadOnlyList{Tensor}, IReadOnlyList{Tensor?})"/>,
+    /// <see cref="TiledLinear"/>) as native pointers, one per weight (null list: none), after checking the group.
+    /// </summary>
+    private static OptionalHandleList GroupBiases<TWeight>(IReadOnlyList<TWeight> weights, IReadOnlyList<Tensor?>? biases)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
+        if (biases != null && biases.Count != weights.Count)
+            throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
+        return new OptionalHandleList(biases ?? new Tensor?[weights.Count]);
     }
 
     /// <summary>
@@ -98,12 +107,8 @@ public static class Functional
     /// <exception cref="TorchException">An input with no rows, a weight that does not fit the input, autograd in play.</exception>
     public static unsafe Tensor[] TiledLinear(Tensor input, IReadOnlyList<TiledWeight> weights, IReadOnlyList<Tensor?>? biases = null)
     {
-        ArgumentNullException.ThrowIfNull(weights);
-        if (weights.Count == 0) throw new ArgumentException("at least one weight expected", nameof(weights));
-        if (biases != null && biases.Count != weights.Count)
-            throw new ArgumentException($"{biases.Count} biases for {weights.Count} weights", nameof(biases));
+        using var b = GroupBiases(weights, biases);
         using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
-        using var b = new OptionalHandleList(biases ?? new Tensor?[weights.Count]);
         var outFeatures = weights.Select(t => t.OutFeatures).ToArray();
         var outputs = new IntPtr[weights.Count];
         int status;

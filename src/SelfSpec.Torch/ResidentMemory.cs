@@ -7,7 +7,6 @@ namespace SelfSpec.Torch;
 public static partial class ResidentMemory
 {
     private const int MadvPageOut = 21; // Linux ≥ 5.4
-    private const long PageSize = 4096;
 
     /// <summary>
     /// Asks Linux to reclaim the pages lying wholly inside <paramref name="tensor"/>'s elements now
@@ -25,8 +24,9 @@ public static partial class ResidentMemory
         if (!OperatingSystem.IsLinux() || tensor.Device.Type != DeviceType.Cpu || !tensor.IsContiguous) return 0;
         var start = (long)NativeMethods.st_tensor_data_ptr(tensor.Handle);
         if (start == 0) return 0;
-        var first = (start + PageSize - 1) / PageSize * PageSize;
-        var end = (start + tensor.NumElements * tensor.ElementSize) / PageSize * PageSize;
+        long page = Environment.SystemPageSize;
+        var first = (start + page - 1) / page * page;
+        var end = (start + tensor.NumElements * tensor.ElementSize) / page * page;
         if (end <= first) return 0;
         try
         {

@@ -6,7 +6,7 @@ namespace SelfSpec.Torch.Tests;
 /// <summary>ResidentMemory.PageOut over a real memory-mapped file, its residency read back with mincore(2).</summary>
 public partial class ResidentMemoryTests
 {
-    private const long Page = 4096;
+    private static readonly long Page = Environment.SystemPageSize;
 
     [Fact]
     public unsafe void PageOutReclaimsAMappedFilesWholePagesAndKeepsItsContents()

@@ -58,10 +58,13 @@ public sealed class LogitsSampler : IDisposable
     {
         using var scope = DisposeScope.Begin();
         var chosen = Options.Greedy ? scores.ArgMax(-1)
-            : scores.Device.Type == DeviceType.Cpu && scores.DType == DType.Float32 ? Functional.SampleRows(scores, generator)
+            : SamplesNatively(scores) ? Functional.SampleRows(scores, generator)
             : scores.Softmax(-1).Multinomial(1, generator: generator).View(-1);
         return chosen.ToArray<long>();
     }
+
+    /// <summary>Float32 scores on the CPU: the shim's sampling kernels apply; elsewhere libtorch's ops run.</summary>
+    private static bool SamplesNatively(Tensor scores) => scores.Device.Type == DeviceType.Cpu && scores.DType == DType.Float32;
 
     private static Tensor ApplyRepetitionPenalty(Tensor scores, IReadOnlyList<IReadOnlyList<int>> history, double penalty)
     {
@@ -89,7 +92,7 @@ public sealed class LogitsSampler : IDisposable
     /// </summary>
     private static Tensor ApplyTopP(Tensor scores, double topP)
     {
-        if (scores.Device.Type == DeviceType.Cpu && scores.DType == DType.Float32) return Functional.TopPFilter(scores, topP);
+        if (SamplesNatively(scores)) return Functional.TopPFilter(scores, topP);
         var (sorted, order) = scores.Sort(-1, descending: false);
         var cumulative = sorted.Softmax(-1).CumSum(-1);
         var removeSorted = cumulative.Le(1 - topP);

@@ -34,8 +34,8 @@ public sealed class LinearWeights : IDisposable
     /// <summary>The bias, [out_features], if any.</summary>
     public Tensor? Bias { get; }
 
-    /// <summary>The most rows a bfloat16 input may have to take the streaming bfloat16 decode kernel (its own limit).</summary>
-    private const long StreamedRows = 32;
+    /// <summary>The most rows a bfloat16 input may have to be decoded through the streaming kernel (its own limit).</summary>
+    private const long StreamedBf16Rows = 32;
 
     private TiledWeight? tiled;
     private bool tilingEnabled = true;
@@ -130,11 +130,11 @@ public sealed class LinearWeights : IDisposable
     /// <summary>
     /// True when a bfloat16 decode step should stream bfloat16 weights with float32 accumulation, as libtorch's bf16
     /// gemm also accumulates, instead of calling that gemm one row at a time: inference on the CPU, at most
-    /// <see cref="StreamedRows"/> rows, dense bfloat16 weights and biases.
+    /// <see cref="StreamedBf16Rows"/> rows, dense bfloat16 weights and biases.
     /// </summary>
     private static bool StreamsBf16(Tensor x, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases) =>
         x.DType == DType.BFloat16 && x.Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled
-        && x.NumElements / x.Size(-1) <= StreamedRows
+        && x.NumElements / x.Size(-1) <= StreamedBf16Rows
         && weights.All(w => w.DType == DType.BFloat16) && biases.All(b => b is null or { DType: DType.BFloat16 });
 
     /// <summary>bfloat16 → float32 is exact, so only the result's rounding back to bfloat16 differs from a bf16 gemm.</summary>

@@ -414,7 +414,7 @@ public sealed class LlamaModel : IDisposable
         return fused;
     }
 
-    /// <summary>The most rows <see cref="Functional.LlamaDecodeLayer"/> takes (its streaming projections' limit).</summary>
+    /// <summary>The most rows <see cref="Functional.LlamaDecodeLayer"/> takes (its own limit; the tiled projections have none).</summary>
     private const long MaxFusedRows = 32;
 
     /// <summary>Float32 inference on the CPU: the fused native kernels (RMSNorm, rotary) apply.</summary>

@@ -185,7 +185,6 @@ ST_API uint64_t st_generator_seed(StGenerator* g) { return g->gen.current_seed()
 ST_API Tensor* st_generator_get_state(StGenerator* g) { ST_TENSOR(return wrap(g->gen.get_state());) }
 ST_API int32_t st_generator_set_state(StGenerator* g, Tensor* state) { ST_STATUS(g->gen.set_state(*state);) }
 
-
 ST_API Tensor* st_randn(const int64_t* shape, int32_t nd, StGenerator* g, int32_t dtype, int32_t dev, int32_t idx) {
   ST_TENSOR(return wrap(at::randn(dims(shape, nd), st::generator(g), options(dtype, dev, idx)));)
 }
