@@ -7,8 +7,8 @@
 # Groups:
 #   runtime  libtorch (CPU), OpenBLAS, a C++ toolchain and CMake: what `./selfspec` needs to build and run
 #   test     runtime + the independent references the tests compare against
-#            (Java Lucene 4.10, NLTK, Chromium, Node.js/npm)
-#   bench    test + Debian's PyTorch (python3-torch), the reference for the engine benchmarks
+#            (Debian's PyTorch and NumPy, Java Lucene 4.10, NLTK, Chromium, Node.js/npm, sqlite3)
+#   bench    test + hyperfine: what the benchmarks under bench/ run
 #   cuda     build tools only; libtorch comes from the image's PyTorch (TORCH_DIR)
 #
 # --check lists what is missing and exits 1 if anything is, installing nothing.
@@ -30,6 +30,7 @@ for g in "${groups[@]}"; do
   case "$g" in
     runtime) pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make) ;;
     test)    pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make
+                    python3-torch python3-numpy
                     default-jre-headless liblucene4.10-java python3-nltk chromium nodejs npm sqlite3) ;;
     bench)   pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make python3-torch python3-numpy hyperfine
                     default-jre-headless liblucene4.10-java nodejs npm) ;;
