@@ -24,12 +24,13 @@ public static class Functional
     }
 
     /// <summary>
-    /// <c>x·Wᵀ + b</c> tuned for few rows (token-by-token decoding, up to 32 rows of <paramref name="input"/>): each weight row is
-    /// streamed once and dotted with every input row, which stays near the memory-bandwidth bound where a BLAS gemm does not.
+    /// <c>x·Wᵀ + b</c> tuned for few rows (token-by-token decoding): each weight row is streamed once and dotted with every
+    /// input row, which stays near the memory-bandwidth bound where a BLAS gemm does not. It takes any number of rows (a
+    /// gemm would be faster at prefill sizes, but its summation order depends on the number of rows): each output is one dot
+    /// product in input-feature order, so a row's result does not depend on the rest of the batch.
     /// <paramref name="weight"/> may be float32 or bfloat16 with float32 input (bf16 is widened on the fly, accumulating in
-    /// float32; with bf16 weights any number of rows is handled), and the result is float32. Not differentiable: with autograd
-    /// in play, other dtypes or devices, or more rows with float32 weights, it falls back to <see cref="Linear"/> (converting a
-    /// bf16 weight to the input's dtype).
+    /// float32), and the result is float32. Not differentiable: with autograd in play, other dtypes or devices, or a CPU
+    /// without AVX2, it falls back to <see cref="Linear"/> (converting a bf16 weight to the input's dtype).
     /// </summary>
     public static Tensor LinearRows(Tensor input, Tensor weight, Tensor? bias = null)
     {
@@ -72,15 +73,29 @@ public static class Functional
     }
 
     /// <summary>
-    /// Whether <see cref="LinearRows(Tensor, Tensor, Tensor?)"/> and <see cref="TiledLinear"/> run their AVX-512 kernels (true by default where the CPU has AVX-512F/BW/VL and
-    /// <c>SELFSPEC_NO_AVX512</c> is not set) rather than the AVX2 one. Setting false forces AVX2 (e.g. to compare the two);
-    /// setting true on a CPU without AVX-512 leaves it false.
+    /// The instruction set of the native SIMD kernels (<see cref="LinearRows(Tensor, Tensor, Tensor?)"/>,
+    /// <see cref="TiledLinear"/>, <see cref="RmsNorm"/>, the fused decode layer). By default the CPU's best: AVX-512
+    /// (F/BW/VL) where present, else AVX2; the environment variable <c>SELFSPEC_KERNEL_ISA</c> (<c>avx2</c>, <c>avx512</c>,
+    /// <c>auto</c>) chooses at start-up, this property at run time (process-wide; set it only while no forward pass runs).
+    /// The two ISAs give different bits (16 against 8 lanes per accumulator); within one, every result is independent of the
+    /// batch. Reading it gives the ISA in use (<see cref="KernelIsa.Plain"/> on a CPU without AVX2); setting
+    /// <see cref="KernelIsa.Auto"/> returns to the CPU's best.
     /// </summary>
-    public static bool LinearRowsUsesAvx512
+    /// <exception cref="TorchException">Setting an ISA this CPU lacks (see <see cref="KernelIsaSupported"/>), or reading
+    /// it when <c>SELFSPEC_KERNEL_ISA</c> names an unknown or missing ISA.</exception>
+    public static KernelIsa KernelIsa
     {
-        get => NativeMethods.st_linear_rows_avx512() != 0;
-        set => NativeMethods.st_linear_rows_set_avx512(value ? 1 : 0);
+        get
+        {
+            var isa = NativeMethods.st_kernel_isa();
+            if (isa < 0) Check.Status(isa);
+            return (KernelIsa)isa;
+        }
+        set => Check.Status(NativeMethods.st_set_kernel_isa((int)value));
     }
+
+    /// <summary>Whether this CPU runs the kernels of <paramref name="isa"/> (<see cref="KernelIsa.Avx2"/> needs AVX2 and FMA, <see cref="KernelIsa.Avx512"/> AVX-512F/BW/VL too).</summary>
+    public static bool KernelIsaSupported(KernelIsa isa) => NativeMethods.st_kernel_isa_supported((int)isa) != 0;
 
     /// <summary>
     /// Attention of a single new query position over cached keys and values, fused (scores, softmax and weighted sum in one
@@ -94,6 +109,27 @@ public static class Functional
         using var b = new OptionalHandle(blocked);
         return Tensor.Wrap(NativeMethods.st_decode_attention(query.Handle, keys.Handle, values.Handle, b.Pointer, scale));
     }
+
+    /// <summary>
+    /// Causal attention of T new query positions per row (a prefill): <paramref name="query"/> [B, Hq, T, D] holds the last
+    /// T of the L positions of <paramref name="keys"/> and <paramref name="values"/> [B, Hkv, L, D] (views of a cache are
+    /// fine); query t attends the positions 0 .. L − T + t that <paramref name="blocked"/> ([B, L] bool, optional: padding)
+    /// does not block. Only the attended keys enter its sums, counted from the first, so a query's output does not depend on
+    /// the padding, on T or on the other rows, and equals what <see cref="DecodeAttention"/> gives for it at its position.
+    /// float32 on the CPU, no autograd. Returns [B, Hq, T, D].
+    /// </summary>
+    public static Tensor CausalAttention(Tensor query, Tensor keys, Tensor values, Tensor? blocked, double scale)
+    {
+        using var b = new OptionalHandle(blocked);
+        return Tensor.Wrap(NativeMethods.st_causal_attention(query.Handle, keys.Handle, values.Handle, b.Pointer, scale));
+    }
+
+    /// <summary>
+    /// <c>SiLU(gate) · up</c> elementwise (the SwiGLU product), float32 on the CPU, as the fused decode layer computes it:
+    /// every element by the same vector code, so its bits do not depend on the tensor's size (libtorch's SiLU takes a
+    /// scalar path for the elements after its last whole vector). Inference only. Returns a new tensor.
+    /// </summary>
+    public static Tensor SiluMul(Tensor gate, Tensor up) => Tensor.Wrap(NativeMethods.st_silu_mul(gate.Handle, up.Handle));
 
     /// <summary>
     /// <c>input · Wᵢᵀ + biases[i]</c> for tiled weights (<see cref="TiledWeight"/>) applied to the same input (float32, on

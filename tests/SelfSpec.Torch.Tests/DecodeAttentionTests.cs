@@ -1,6 +1,9 @@
 namespace SelfSpec.Torch.Tests;
 
-/// <summary>Functional.DecodeAttention against softmax(q·kᵀ·scale)·v written with libtorch ops in float64.</summary>
+/// <summary>
+/// Functional.DecodeAttention against softmax(q·kᵀ·scale)·v written with libtorch ops in float64, and CausalAttention
+/// against DecodeAttention position by position, bit for bit.
+/// </summary>
 public class DecodeAttentionTests
 {
     private static Tensor Reference(Tensor q, Tensor k, Tensor v, Tensor? blocked, double scale)
@@ -58,5 +61,34 @@ public class DecodeAttentionTests
         var blocked = Tensor.Ones([1, 3], DType.Bool);
         var got = Functional.DecodeAttention(q, k, v, blocked, 0.5);
         Assert.True(got.AllClose(v.Mean([2]), 1e-5, 1e-6));
+    }
+
+    [Theory]
+    [InlineData(16)] // the vector path
+    [InlineData(12)] // head_dim not a multiple of 8: the plain path
+    public void CausalAttentionGivesEachQueryTheBitsOfADecodeStepWhateverThePadding(int dim)
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(5);
+        const int rows = 2, heads = 4, kvHeads = 2, length = 21, queries = 6, pad = 5;
+        var q = Tensor.Randn([rows, heads, queries, dim], g);
+        var k = Tensor.Randn([rows, kvHeads, length, dim], g);
+        var v = Tensor.Randn([rows, kvHeads, length, dim], g);
+        var flags = new bool[rows * length];
+        for (var j = 0; j < pad; j++) flags[length + j] = true; // row 1 is left-padded by 5 positions
+        flags[length + 9] = true;                                 // and has one blocked key between its others
+        var blocked = Tensor.From<bool>(flags, [rows, length]);
+        var prefill = Functional.CausalAttention(q, k, v, blocked, 0.25);
+        Assert.Equal([(long)rows, heads, queries, dim], prefill.Shape);
+        for (var t = 0; t < queries; t++)
+        {
+            var seen = length - queries + t + 1;
+            var step = Functional.DecodeAttention(q.Select(2, t), k.Narrow(2, 0, seen), v.Narrow(2, 0, seen), blocked.Narrow(1, 0, seen), 0.25);
+            Assert.Equal(step.ToArray<float>(), prefill.Select(2, t).Contiguous().ToArray<float>());
+        }
+        // Row 1 without its padding (the keys it attends, in the same order, and nothing before them): the same bits.
+        var unpadded = Functional.CausalAttention(q.Narrow(0, 1, 1), k.Narrow(0, 1, 1).Narrow(2, pad, length - pad),
+            v.Narrow(0, 1, 1).Narrow(2, pad, length - pad), blocked.Narrow(0, 1, 1).Narrow(1, pad, length - pad), 0.25);
+        Assert.Equal(prefill.Narrow(0, 1, 1).Contiguous().ToArray<float>(), unpadded.ToArray<float>());
     }
 }

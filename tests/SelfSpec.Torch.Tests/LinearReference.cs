@@ -24,22 +24,29 @@ internal static class LinearReference
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> with the AVX-512 kernels switched on or off (<see cref="Functional.LinearRowsUsesAvx512"/>)
-    /// and restores the switch. Either kernel gives correct results, so flipping the process-wide switch cannot break
-    /// tests running at the same time.
+    /// Runs <paramref name="body"/> with the AVX-512 kernels switched on (where the CPU has them) or off
+    /// (<see cref="Functional.KernelIsa"/>) and restores the switch. Callers run in the <see cref="KernelIsaSwitch"/>
+    /// collection: the switch is process-wide.
     /// </summary>
     public static void WithAvx512(bool on, Action body)
     {
-        var before = Functional.LinearRowsUsesAvx512;
-        Functional.LinearRowsUsesAvx512 = on;
+        var before = Functional.KernelIsa;
+        Functional.KernelIsa = on ? KernelIsa.Auto : KernelIsa.Avx2;
         try
         {
-            if (!on) Assert.False(Functional.LinearRowsUsesAvx512);
+            if (!on) Assert.Equal(KernelIsa.Avx2, Functional.KernelIsa);
             body();
         }
         finally
         {
-            Functional.LinearRowsUsesAvx512 = before;
+            Functional.KernelIsa = before;
         }
     }
 }
+
+/// <summary>
+/// The tests that flip the process-wide kernel ISA (<see cref="LinearReference.WithAvx512"/>) and compare results bit for
+/// bit: they run alone, so no other test flips the switch between two of their calls.
+/// </summary>
+[CollectionDefinition(nameof(KernelIsaSwitch), DisableParallelization = true)]
+public sealed class KernelIsaSwitch;

@@ -1,6 +1,7 @@
 namespace SelfSpec.Torch.Tests;
 
 /// <summary>Functional.LinearRows against libtorch's own linear computed in float64.</summary>
+[Collection(nameof(KernelIsaSwitch))]
 public class LinearRowsTests
 {
     [Theory]
@@ -43,7 +44,7 @@ public class LinearRowsTests
     [InlineData(13, 67, DType.Float32)]
     [InlineData(1, 768, DType.BFloat16)]
     [InlineData(8, 77, DType.BFloat16)]
-    [InlineData(40, 64, DType.Float32)] // beyond the kernel's rows: each weight goes to libtorch's linear
+    [InlineData(40, 64, DType.Float32)] // many rows (prefill): still the kernel, whose result for a row does not depend on the others
     [InlineData(40, 64, DType.BFloat16)]
     public void AGroupEqualsSeparateCallsBitForBit(int rows, int inFeatures, DType weightType)
     {

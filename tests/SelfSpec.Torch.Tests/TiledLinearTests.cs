@@ -1,6 +1,7 @@
 namespace SelfSpec.Torch.Tests;
 
 /// <summary>TiledWeight and Functional.TiledLinear against libtorch's linear computed in float64.</summary>
+[Collection(nameof(KernelIsaSwitch))]
 public class TiledLinearTests
 {
     [Theory]

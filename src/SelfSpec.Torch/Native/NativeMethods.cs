@@ -449,13 +449,22 @@ internal static unsafe partial class NativeMethods
     internal static partial int st_linear_rows_group(TensorHandle x, int count, IntPtr* weights, IntPtr* biases, IntPtr* outputs);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
-    internal static partial int st_linear_rows_set_avx512(int enabled);
+    internal static partial int st_kernel_isa();
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
-    internal static partial int st_linear_rows_avx512();
+    internal static partial int st_set_kernel_isa(int isa);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_kernel_isa_supported(int isa);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_decode_attention(TensorHandle q, TensorHandle k, TensorHandle v, IntPtr blocked, double scale);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_causal_attention(TensorHandle q, TensorHandle k, TensorHandle v, IntPtr blocked, double scale);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial TensorHandle st_silu_mul(TensorHandle gate, TensorHandle up);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_llama_decode_layer(TensorHandle h, TensorHandle inputNorm, TensorHandle postNorm, double eps, IntPtr* weights, IntPtr* biases,

@@ -32,22 +32,6 @@ void check_f32_cpu(const at::Tensor& t, const char* name) {
   TORCH_CHECK(!(at::GradMode::is_enabled() && t.requires_grad()), "decode_layer is not differentiable; call it under no-grad");
 }
 
-// gate[i] = SiLU(gate[i]) · up[i] = gate / (1 + e^−gate) · up, with e^−|g| so the exponential never overflows.
-__attribute__((target("avx2,fma"))) void silu_mul(float* gate, const float* up, int64_t n) {
-  const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 g = _mm256_loadu_ps(gate + i);
-    const __m256 e = st::simd::exp_nonpositive(_mm256_or_ps(g, sign));  // e^−|g|
-    const __m256 denominator = _mm256_add_ps(one, e);
-    // sigmoid(g) = 1 / (1 + e^−g) for g ≥ 0, e^g / (1 + e^g) for g < 0.
-    const __m256 numerator = _mm256_blendv_ps(one, e, g);
-    const __m256 sigmoid = _mm256_div_ps(numerator, denominator);
-    _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_mul_ps(g, sigmoid), _mm256_loadu_ps(up + i)));
-  }
-  for (; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
-}
-
 void add_into(float* h, const float* delta, int64_t n) {
   for (int64_t i = 0; i < n; ++i) h[i] += delta[i];
 }
@@ -158,7 +142,7 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
       for (int64_t g = 0; g < kv_heads; ++g)
         std::copy_n(vv + (b * kv_heads + g) * D, D, vd + b * cv.stride(0) + g * cv.stride(1) + position * cv.stride(2));
     }
-    k::decode_attention(qr, B, heads, kv_heads, D, k::CacheView{kd, ck.stride(0), ck.stride(1), ck.stride(2)},
+    k::causal_attention(qr, B, heads, 1, kv_heads, D, k::CacheView{kd, ck.stride(0), ck.stride(1), ck.stride(2)},
                         k::CacheView{vd, cv.stride(0), cv.stride(1), cv.stride(2)}, blockedp ? blocked.data_ptr<bool>() : nullptr, L,
                         static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))), attended);
     const k::TiledTarget o = target(kOutput, delta);
@@ -169,7 +153,7 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
     k::rms_norm(hd, post_norm.data_ptr<float>(), B, H, eps, x);
     const k::TiledTarget gate_up[2] = {target(kGate, gate), target(kUp, up)};
     k::tiled_linear(x, B, H, gate_up, 2, bf16);
-    silu_mul(gate, up, B * I);
+    k::silu_mul(gate, up, B * I);
     const k::TiledTarget down = target(kDown, delta);
     k::tiled_linear(gate, B, I, &down, 1, bf16);
     add_into(hd, delta, B * H);

@@ -5,6 +5,7 @@
 #include "kernel_pool.h"
 #include "kernels.h"
 #include "shim.h"
+#include "simd_math.h"
 
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
@@ -41,12 +42,34 @@ double sum_squares_plain(const float* x, int64_t n) {
   return s;
 }
 
+// SiLU(g)·u for eight lanes: g / (1 + e^−g) · u, with e^−|g| so the exponential never overflows.
+__attribute__((target("avx2,fma"))) inline __m256 silu_mul8(__m256 g, __m256 u) {
+  const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+  const __m256 e = st::simd::exp_nonpositive(_mm256_or_ps(g, sign));  // e^−|g|
+  const __m256 denominator = _mm256_add_ps(one, e);
+  // sigmoid(g) = 1 / (1 + e^−g) for g ≥ 0, e^g / (1 + e^g) for g < 0.
+  const __m256 numerator = _mm256_blendv_ps(one, e, g);
+  return _mm256_mul_ps(_mm256_mul_ps(g, _mm256_div_ps(numerator, denominator)), u);
+}
+
+__attribute__((target("avx2,fma"))) void silu_mul_avx2(float* gate, const float* up, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(gate + i, silu_mul8(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i)));
+  if (i < n) {  // the tail through the same vector code, so an element's bits do not depend on where it lies
+    alignas(32) float g[8] = {}, u[8] = {};
+    std::copy(gate + i, gate + n, g);
+    std::copy(up + i, up + n, u);
+    _mm256_store_ps(g, silu_mul8(_mm256_load_ps(g), _mm256_load_ps(u)));
+    std::copy(g, g + (n - i), gate + i);
+  }
+}
+
 }  // namespace
 
 namespace st::kernels {
 
 void rms_norm(const float* xd, const float* wd, int64_t rows, int64_t H, double eps, float* yd) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx512 = st::kernels::use_avx512();
   st::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = xd + r * H;
@@ -56,6 +79,13 @@ void rms_norm(const float* xd, const float* wd, int64_t rows, int64_t H, double 
       for (int64_t i = 0; i < H; ++i) yr[i] = (xr[i] * inv) * wd[i];
     }
   });
+}
+
+void silu_mul(float* gate, const float* up, int64_t n) {
+  if (st::simd::cpu_has_avx2_fma())
+    silu_mul_avx2(gate, up, n);
+  else
+    for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
 void rotate_half(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride) {
@@ -112,6 +142,30 @@ ST_API Tensor* st_rotary_heads_first(Tensor* xp, Tensor* cosp, Tensor* sinp) {
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t b = p / T, t = p % T;
         st::kernels::rotate_half(xd + p * H * D, cd + p * D, sd + p * D, H, D, yd + (b * H * T + t) * D, T * D);
+      }
+    });
+    return st::wrap(std::move(y));
+  })
+}
+
+// SiLU(gate) · up elementwise (the SwiGLU MLP's product), float32 of one shape, computed as the fused decode layer
+// computes it (a few ulp from libtorch's SiLU, whose vector and scalar paths differ, so its bits for an element depend
+// on the tensor's size). Returns a new tensor. Parallel over blocks of whole vectors.
+ST_API Tensor* st_silu_mul(Tensor* gatep, Tensor* upp) {
+  ST_TENSOR({
+    require_inference(*gatep, "silu_mul", "gate");
+    require_inference(*upp, "silu_mul", "up");
+    TORCH_CHECK(gatep->sizes() == upp->sizes(), "silu_mul: gate ", gatep->sizes(), " and up ", upp->sizes(), " differ in shape");
+    auto y = gatep->contiguous().clone();
+    auto up = upp->contiguous();
+    float* yd = y.data_ptr<float>();
+    const float* ud = up.data_ptr<float>();
+    const int64_t n = y.numel();
+    constexpr int64_t kBlock = 4096;  // a multiple of 8: every block but the last is whole vectors
+    st::parallel_for(0, (n + kBlock - 1) / kBlock, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t i = b * kBlock;
+        st::kernels::silu_mul(yd + i, ud + i, std::min(kBlock, n - i));
       }
     });
     return st::wrap(std::move(y));

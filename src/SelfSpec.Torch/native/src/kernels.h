@@ -1,5 +1,5 @@
 // Raw-pointer entry points of the shim's float32 inference kernels. The ST_API ops (st_tiled_linear_group, st_rms_norm,
-// st_rotary_heads_first, st_decode_attention) wrap them for tensors one call at a time; the fused decoder layer (decode_layer.cpp) chains them
+// st_rotary_heads_first, st_decode_attention, st_causal_attention, st_silu_mul) wrap them for tensors one call at a time; the fused decoder layer (decode_layer.cpp) chains them
 // over its own scratch buffers, without a libtorch op or a tensor allocation between them. Both paths run the same
 // code, so an op computes the same bits whichever way it is reached.
 #pragma once
@@ -10,7 +10,7 @@ namespace st::kernels {
 
 // ---- linear_rows.cpp (the row-major kernel) and tiled_linear.cpp ----
 
-// The most rows of x the row-major kernel (linear_rows.cpp; beyond that a BLAS gemm wins) and the fused decode layer take.
+// The most rows the fused decode layer takes (its scratch is sized per call; the linear kernels take any number).
 constexpr int64_t kLinearMaxRows = 32;
 // The most weights one call of a streaming linear kernel takes.
 constexpr int kLinearMaxGroup = 8;
@@ -24,8 +24,16 @@ struct LinearTarget {
   float* y;
 };
 
-// Whether the linear kernels (row-major and tiled) use AVX-512: the CPU has it and it is not switched off
-// (SELFSPEC_NO_AVX512, st_linear_rows_set_avx512), so the AVX2 kernels can be checked on an AVX-512 machine.
+// ---- kernel_isa.cpp ----
+
+// The instruction set of the SIMD kernels (values match st_kernel_isa).
+enum class Isa : int32_t { Avx2 = 1, Avx512 = 2, Plain = 3 };
+
+// The ISA in use: SELFSPEC_KERNEL_ISA (avx2, avx512, auto) or st_set_kernel_isa, else the CPU's best. Throws when the
+// chosen one is unknown or missing on this CPU. Each kernel reads it once per call, before its parallel region.
+Isa kernel_isa();
+
+// Whether the kernels that have an AVX-512 variant (linear, RMSNorm) use it: kernel_isa() == Isa::Avx512.
 bool use_avx512();
 
 // ---- tiled_linear.cpp ----
@@ -60,9 +68,16 @@ struct CacheView {
   int64_t s0, s1, s2;
 };
 
-// out[b, h] = softmax(scale · K[b, h / group]·q[b, h], blocked keys masked) · V[b, h / group], q and out [B, Hq, D]
-// contiguous, k and v [B, Hkv, L, D], blocked [B, L] (true = do not attend) or null. Parallel over (row, head).
-void decode_attention(const float* q, int64_t B, int64_t Hq, int64_t Hkv, int64_t D, const CacheView& k, const CacheView& v,
+// out[b, h, t] = softmax(scale · K[b, h / group]·q[b, h, t]) · V[b, h / group] over the keys query t sees: the unblocked
+// ones among positions 0 .. L − T + t (the T queries are the last T positions). q and out [B, Hq, T, D] contiguous, k
+// and v [B, Hkv, L, D], blocked [B, L] (true = do not attend) or null. Only the visible keys enter the sums, in position
+// order counted from the first, so a query's output does not depend on the padding before it, on T, or on the other
+// rows: a decode step (T = 1) and a prefill give the same bits for the same position. Parallel over (row, head, query).
+void causal_attention(const float* q, int64_t B, int64_t Hq, int64_t T, int64_t Hkv, int64_t D, const CacheView& k, const CacheView& v,
                       const bool* blocked, int64_t L, float scale, float* out);
+
+// gate[i] = SiLU(gate[i]) · up[i] for n floats, every element by the same vector code wherever it lies (the last
+// partial vector goes through a padded copy), so the result does not depend on n or the element's index.
+void silu_mul(float* gate, const float* up, int64_t n);
 
 }  // namespace st::kernels

@@ -1,11 +1,12 @@
 // Linear layer for a few rows (token-by-token decoding): y = x·Wᵀ + b, streaming the weight through the cache once.
 //
-// With M ≤ 32 rows a BLAS gemm spends its time packing W and is far from the memory-bandwidth bound; this kernel
+// With few rows a BLAS gemm spends its time packing W and is far from the memory-bandwidth bound; this kernel
 // instead reads each weight row once and does M dot products with it (register-blocked: AVX-512 where the CPU has
 // it, else AVX2+FMA), parallel over the output features on the shim's kernel pool (kernel_pool.h). Weights may be float32 or
 // bfloat16 (widened on the fly, so bf16 weights halve the traffic while accumulating in float32). Anything it does
-// not cover (autograd, other dtypes or devices, more than 32 rows, a CPU without AVX2/FMA) goes to at::linear,
-// a bf16 weight widened to float32 first.
+// not cover (autograd, other dtypes or devices, a CPU without AVX2/FMA) goes to at::linear, a bf16 weight widened to
+// float32 first. It also takes many rows (prefill, LoRA matrices): every output is one dot product in k order whatever
+// the number of rows, so a row's result never depends on the rest of its batch, which a BLAS gemm does not promise.
 //
 // Several weights applied to the same input (a layer's q/k/v, or gate/up) run as one group: one parallel region over
 // the output rows of all of them. Each parallel region costs a hand-over to the pool's workers (~1 µs while they spin,
@@ -20,15 +21,11 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 #include <vector>
 
 namespace {
-
-constexpr int64_t kMaxRows = st::kernels::kLinearMaxRows;
 
 template <bool BF16>
 inline float load1(const void* w, int64_t i) {
@@ -222,20 +219,6 @@ void run512(const float* x, int64_t M, int64_t K, const Target* targets, int cou
   });
 }
 
-bool cpu_supports_avx512() {
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
-  return ok;
-}
-
-// Whether the AVX-512 kernel is used where the CPU has it: on unless SELFSPEC_NO_AVX512 is set; switchable at run time
-// (st_linear_rows_set_avx512) so the AVX2 kernel can be checked on an AVX-512 machine.
-std::atomic<bool>& avx512_enabled() {
-  static std::atomic<bool> enabled{std::getenv("SELFSPEC_NO_AVX512") == nullptr};
-  return enabled;
-}
-
-bool cpu_has_avx512() { return cpu_supports_avx512() && avx512_enabled().load(std::memory_order_relaxed); }
-
 at::Tensor fallback(const at::Tensor& x, const at::Tensor& w, const c10::optional<at::Tensor>& b) {
   auto wx = w.scalar_type() == x.scalar_type() ? w : w.to(x.scalar_type());
   c10::optional<at::Tensor> bx = b;
@@ -252,15 +235,14 @@ bool fast_path(const at::Tensor& x, const at::Tensor& w, const c10::optional<at:
   const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b && b->requires_grad()));
   return !grad && st::simd::cpu_has_avx2_fma() && x.device().is_cpu() && w.device().is_cpu() && x.scalar_type() == at::kFloat &&
          (w.scalar_type() == at::kFloat || w.scalar_type() == at::kBFloat16) && w.is_contiguous() &&
-         (!b || (b->scalar_type() == at::kFloat && b->is_contiguous() && b->numel() == N)) && M >= 1 &&
-         // Beyond a few rows BLAS gemm wins, also for bf16 weights widened to float32 (a transient copy:
-         // the kernel is compute-bound at prefill sizes, BLAS runs ~2x its flop rate there).
-         M <= kMaxRows;
+         (!b || (b->scalar_type() == at::kFloat && b->is_contiguous() && b->numel() == N)) && M >= 1;
+  // Any number of rows: beyond a few a BLAS gemm would be faster (~2x at prefill sizes), but its summation order
+  // depends on the number of rows (OpenBLAS picks kernels by M), so a row's result would depend on its batch.
 }
 
-// Every target through the AVX-512 or AVX2 kernel (fast_path has checked the CPU, the rows and the group size).
+// Every target through the AVX-512 or AVX2 kernel (fast_path has checked the CPU and the group size).
 void run_group(const float* x, int64_t M, int64_t K, const Target* targets, int count, bool bf16_weights) {
-  if (cpu_has_avx512()) {
+  if (st::kernels::use_avx512()) {
     if (bf16_weights)
       run512<true>(x, M, K, targets, count);
     else
@@ -298,12 +280,6 @@ std::vector<at::Tensor> linear_rows(const at::Tensor& x, const std::vector<at::T
 
 }  // namespace
 
-namespace st::kernels {
-
-bool use_avx512() { return cpu_has_avx512(); }
-
-}  // namespace st::kernels
-
 ST_API Tensor* st_linear_rows(Tensor* xp, Tensor* wp, Tensor* biasp) {
   ST_TENSOR({
     c10::optional<at::Tensor> b = biasp ? c10::optional<at::Tensor>(*biasp) : c10::nullopt;
@@ -325,11 +301,3 @@ ST_API int32_t st_linear_rows_group(Tensor* xp, int32_t count, Tensor** weights,
     for (int32_t i = 0; i < count; ++i) outputs[i] = st::wrap(std::move(ys[i]));
   })
 }
-
-// Enables (1) or disables (0) the AVX-512 kernel; returns 1 when it is in use afterwards (the CPU has it and it is enabled).
-ST_API int32_t st_linear_rows_set_avx512(int32_t enabled) {
-  avx512_enabled().store(enabled != 0);
-  return cpu_has_avx512() ? 1 : 0;
-}
-
-ST_API int32_t st_linear_rows_avx512() { return cpu_has_avx512() ? 1 : 0; }
