@@ -19,7 +19,7 @@ namespace SelfSpec.Llm.Models;
 public sealed class LlamaModel : IDisposable
 {
     private readonly LlamaLayer[] layers;
-    private readonly Tensor inverseFrequencies;
+    private readonly RotaryTable rotary;
     /// <summary>The output head as a linear layer (an alias of <see cref="LmHead"/>), so decoding reads its tiled copy.</summary>
     private readonly LinearWeights outputHead;
 
@@ -33,9 +33,7 @@ public sealed class LlamaModel : IDisposable
         FinalNorm = finalNorm;
         LmHead = lmHead;
         outputHead = new LinearWeights(lmHead.Alias().DetachFromScope(), null) { PageOutAfterTiling = !lmHead.StartsAtSameDataAs(embedding) };
-        var inv = config.Rope.InverseFrequencies(config.HeadDim).Select(d => (float)d).ToArray();
-        using var cpu = Tensor.From<float>(inv);
-        inverseFrequencies = cpu.To(device).DetachFromScope();
+        rotary = new RotaryTable(config.Rope.InverseFrequencies(config.HeadDim).Select(d => (float)d).ToArray(), dtype, device);
     }
 
     /// <summary>The architecture.</summary>
@@ -296,8 +294,9 @@ public sealed class LlamaModel : IDisposable
             throw new ArgumentException($"attentionMask must be [{batch}, {total}] (cached + new positions), got {attentionMask}", nameof(attentionMask));
 
         using var scope = DisposeScope.Begin();
-        var (cos, sin) = RotaryTables(Positions(attentionMask, batch, past, t));
+        var (cos, sin) = rotary.Lookup(Positions(attentionMask, batch, past, t));
         var blocked = BlockedKeys(attentionMask, batch, past, t);
+        var padding = attentionMask?.Eq(0L);
 
         var h = Functional.Embedding(Embedding, inputIds);
         if (h.DType != DType) h = h.To(DType);
@@ -305,7 +304,6 @@ public sealed class LlamaModel : IDisposable
         {
             // h is this call's own tensor (the embedding lookup made it), so the layers update it in place.
             cache!.EnsureRoom(1);
-            var padding = blocked?.View(batch, total);
             for (var l = 0; l < layers.Length; l++)
                 Functional.LlamaDecodeLayer(h, layers[l].InputNorm, layers[l].PostAttentionNorm, Config.RmsNormEps, fused[l].Weights, fused[l].Biases, cos, sin,
                     cache.Keys(l), cache.Values(l), past, padding, Config.NumHeads, Config.NumKeyValueHeads);
@@ -314,7 +312,7 @@ public sealed class LlamaModel : IDisposable
         {
             using var layerScope = DisposeScope.Begin();
             var x = RmsNorm(h, layer.InputNorm);
-            var attended = h.Add(Attention(layer, x, cos, sin, blocked, cache, adapter, batch, t, past));
+            var attended = h.Add(Attention(layer, x, cos, sin, blocked, padding, cache, adapter, batch, t, past));
             var mlp = Mlp(layer, RmsNorm(attended, layer.PostAttentionNorm), adapter);
             var next = attended.Add(mlp);
             layerScope.MoveToOuter(next);
@@ -368,13 +366,6 @@ public sealed class LlamaModel : IDisposable
         var positions = mask.CumSum(1, DType.Int64).Sub(1L);
         positions = positions.MaskedFill(mask.Eq(0L), 1L);
         return positions.Narrow(1, past, t);
-    }
-
-    private (Tensor Cos, Tensor Sin) RotaryTables(Tensor positions)
-    {
-        var freqs = positions.To(DType.Float32).Unsqueeze(-1).Mul(inverseFrequencies);
-        var emb = Tensor.Cat([freqs, freqs], -1).Unsqueeze(2); // [B, T, 1, head_dim]
-        return (emb.Cos().To(DType), emb.Sin().To(DType));
     }
 
     /// <summary>[B or 1, 1, T, past+T] true where a query may not attend a key (future position or padding); null when nothing is blocked.</summary>
@@ -441,11 +432,18 @@ public sealed class LlamaModel : IDisposable
         return ys;
     }
 
-    /// <summary>y + s·B·A·x where the adapter adapts this projection, else y.</summary>
+    /// <summary>
+    /// y + s·B·A·x where the adapter adapts this projection, else y. Float32 inputs take
+    /// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, whose result for a row does not depend on the other rows
+    /// (libtorch's gemm picks its kernels by the number of rows); with autograd in play it hands over to libtorch's linear.
+    /// </summary>
     private static Tensor WithAdapter(LlamaLayer layer, LlamaProjection p, Tensor x, Tensor y, LoraAdapter? adapter)
     {
         if (adapter?.Find(layer.Index, p) is not { } pair) return y;
-        var low = Functional.Linear(Functional.Linear(adapter.InputDropout?.Invoke(x) ?? x, pair.A), pair.B);
+        var input = adapter.InputDropout?.Invoke(x) ?? x;
+        var low = input.DType == DType.Float32 && pair.A.DType == DType.Float32 && pair.B.DType == DType.Float32
+            ? Functional.LinearRows(Functional.LinearRows(input, pair.A), pair.B)
+            : Functional.Linear(Functional.Linear(input, pair.A), pair.B);
         return y.Add(low, adapter.Scale);
     }
 
@@ -459,7 +457,8 @@ public sealed class LlamaModel : IDisposable
         return x.Mul(cos).Add(rotated.Mul(sin));
     }
 
-    private Tensor Attention(LlamaLayer layer, Tensor x, Tensor cos, Tensor sin, Tensor? blocked, KvCache? cache, LoraAdapter? adapter, long batch, long t, long past)
+    private Tensor Attention(LlamaLayer layer, Tensor x, Tensor cos, Tensor sin, Tensor? blocked, Tensor? padding, KvCache? cache, LoraAdapter? adapter,
+        long batch, long t, long past)
     {
         var c = Config;
         long heads = c.NumHeads, kvHeads = c.NumKeyValueHeads, dim = c.HeadDim, group = c.GroupSize;
@@ -473,12 +472,13 @@ public sealed class LlamaModel : IDisposable
         var (keys, values) = cache != null ? cache.Append(layer.Index, k, v, (int)t) : (k, v);
         var total = past + t;
 
-        if (t == 1 && DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled)
+        if (FusedInference(x))
         {
-            // Decode step: fused single-query attention over the cache (no batched tiny gemms, no score tensors).
-            var padding = blocked?.View(batch, total);
-            var attended = Functional.DecodeAttention(q.Reshape(batch, heads, dim), keys, values, padding, 1.0 / Math.Sqrt(dim));
-            return Project(layer, LlamaProjection.Output, attended.View(batch, 1, heads * dim), adapter);
+            // Fused attention of each query over its visible keys (no batched gemms, no score tensors). Only the
+            // unpadded keys enter its sums, so a row's output depends neither on the padding a longer prompt elsewhere
+            // in the batch forces nor on the batch's size, and a prefill gives the bits a decode step would.
+            var attended = Functional.CausalAttention(q, keys, values, padding, 1.0 / Math.Sqrt(dim));
+            return Project(layer, LlamaProjection.Output, attended.Permute(0, 2, 1, 3).Reshape(batch, t, heads * dim), adapter);
         }
 
         // Query heads h = kv·group + g share kv head kv: fold the group into the query-length axis instead of repeating K/V.
@@ -493,10 +493,12 @@ public sealed class LlamaModel : IDisposable
         return Project(layer, LlamaProjection.Output, context, adapter);
     }
 
-    private static Tensor Mlp(LlamaLayer layer, Tensor x, LoraAdapter? adapter)
+    private Tensor Mlp(LlamaLayer layer, Tensor x, LoraAdapter? adapter)
     {
         var gateUp = Project(layer, GateUp, x, adapter);
-        return Project(layer, LlamaProjection.Down, gateUp[0].Silu().Mul(gateUp[1]), adapter);
+        // libtorch's SiLU computes the elements after its last whole vector another way: their bits would depend on the batch's size.
+        var product = FusedInference(x) ? Functional.SiluMul(gateUp[0], gateUp[1]) : gateUp[0].Silu().Mul(gateUp[1]);
+        return Project(layer, LlamaProjection.Down, product, adapter);
     }
 
     /// <inheritdoc />
@@ -507,6 +509,6 @@ public sealed class LlamaModel : IDisposable
         FinalNorm.Dispose();
         LmHead.Dispose();
         outputHead.Dispose();
-        inverseFrequencies.Dispose();
+        rotary.Dispose();
     }
 }
