@@ -43,12 +43,17 @@ public sealed class GenerateResponsesTests(TinyModel tiny) : IClassFixture<TinyM
     private static void AssertFinished(WorkflowRunResult result) =>
         Assert.True(result.Status == WorkflowStatus.Finished, result.Error + string.Join("\n", result.Records.Select(r => r.Error)));
 
-    private async Task<WorkflowRunResult> Run(PipelineHost host, bool withRetrievals, params (string Name, InputValue Value)[] inputs)
+    private Task<WorkflowRunResult> Run(PipelineHost host, bool withRetrievals, params (string Name, InputValue Value)[] inputs) =>
+        Run(host, Instructions, withRetrievals ? Retrievals : null, inputs);
+
+    private async Task<WorkflowRunResult> Run(PipelineHost host, InstructionRow[] instructionRows, RetrievalRow[]? retrievalRows,
+        params (string Name, InputValue Value)[] inputs)
     {
+        var withRetrievals = retrievalRows != null;
         var instructions = host.Dir.Combine("instructions.parquet");
-        ParquetSerializer.Write(instructions, Instructions);
+        ParquetSerializer.Write(instructions, instructionRows);
         var retrievals = host.Dir.Combine("retrievals.parquet");
-        ParquetSerializer.Write(retrievals, Retrievals);
+        ParquetSerializer.Write(retrievals, retrievalRows ?? Retrievals);
         (string, InputValue)[] all =
         [
             ("model", Lit(tiny.ModelPath, "String")), ("instructions", ArtifactInput(instructions)), ("maxNewTokens", Lit(MaxNewTokens)),
@@ -201,6 +206,53 @@ public sealed class GenerateResponsesTests(TinyModel tiny) : IClassFixture<TinyM
         AssertRows(expected, Sft(result));
         var greedy = Expected(DocsOf);
         Assert.NotEqual(greedy.Select(g => g.Output), expected.Select(e => e.Output));
+    }
+
+    // Eight instructions of different lengths: with three, two, one or no documents, so every batch is padded differently.
+    private static readonly InstructionRow[] EightInstructions =
+    [
+        .. Instructions,
+        new("inst-000004", 1, "List two symptoms of anaemia.", "", 0.1, null),
+        new("inst-000005", 2, "Classify the drug in the text.", "Metformin lowers hepatic glucose production in type 2 diabetes.", 0.3, null),
+        new("inst-000006", 2, "What does BRCA1 repair?", "", 0.2, null),
+        new("inst-000007", 3, "Summarise the finding in one sentence.", "Statins reduced cardiovascular events in patients with high LDL cholesterol over five years.", 0.1, null),
+        new("inst-000008", 3, "Which organ produces insulin?", "", 0.1, null),
+    ];
+
+    private static readonly RetrievalRow[] EightRetrievals =
+    [
+        .. Retrievals,
+        new("inst-000005", 1, "501", 5.5, 0.7, "Metformin", "Metformin is a biguanide that reduces gluconeogenesis in the liver."),
+        new("inst-000005", 2, "502", 2.0, 0.3, "Diabetes drugs", null),
+        new("inst-000006", 1, "601", 8.0, 1.0, "BRCA1", "BRCA1 takes part in homologous recombination repair of double-strand breaks."),
+        new("inst-000007", 1, "701", 3.0, 0.5, "Statins", "Statins inhibit HMG-CoA reductase."),
+        new("inst-000007", 2, "702", 2.9, 0.3, "LDL", "Lowering LDL cholesterol reduces cardiovascular risk."),
+        new("inst-000007", 3, "703", 1.0, 0.2, "Trials", "Large trials ran for five years."),
+    ];
+
+    [Theory]
+    [Trait(Category.Name, Category.Slow)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheResponsesAreTheSameRowsWhateverTheBatchSize(bool contrastive)
+    {
+        var runs = new List<List<SftRow>>();
+        foreach (var batchSize in new[] { 1, 3, 8 })
+        {
+            using var host = new PipelineHost();
+            (string, InputValue)[] inputs = contrastive
+                ? [("batchSize", Lit(batchSize)), ("adapter", Lit(TinyModel.AdapterPath, "String")), ("contrastiveAlpha", Lit(0.1))]
+                : [("batchSize", Lit(batchSize))];
+            var result = await Run(host, EightInstructions, EightRetrievals, inputs);
+            AssertFinished(result);
+            runs.Add(Sft(result));
+        }
+        Assert.True(runs[0].Count >= 4, $"only {runs[0].Count} responses were kept");
+        static string Row(SftRow r) =>
+            $"{r.InstructionId} | {r.Instruction} | {r.Input} | {r.Output} | {string.Join(",", r.DocIds)} | {BitConverter.DoubleToInt64Bits(r.MeanTokenLogProb):x16}";
+        // bit for bit: the mean log-probability too, not within a tolerance
+        Assert.Equal(runs[0].Select(Row), runs[1].Select(Row));
+        Assert.Equal(runs[0].Select(Row), runs[2].Select(Row));
     }
 
     [Fact]
