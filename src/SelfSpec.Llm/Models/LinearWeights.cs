@@ -116,8 +116,8 @@ public sealed class LinearWeights : IDisposable
     /// <summary>
     /// Applies the layer. A packed (quantised) weight computes through <see cref="IPackedLinearWeight.Linear"/>; float32
     /// inputs at inference (decode steps and prefill) take <see cref="Functional.TiledLinear"/> over the weight's tiled
-    /// copy (<see cref="Tiled"/>); other float32 inputs take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>,
-    /// which hands more rows or autograd to libtorch's linear; few-row bfloat16 inputs over bfloat16 weights at inference
+    /// copy (<see cref="Tiled"/>); other float32 inputs take <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>
+    /// (any number of rows; autograd goes to libtorch's linear); few-row bfloat16 inputs over bfloat16 weights at inference
     /// stream them with float32 accumulation (see <see cref="StreamsBf16"/>); everything else takes libtorch's linear.
     /// </summary>
     public Tensor Apply(Tensor x) =>
