@@ -63,7 +63,7 @@ public sealed class LlamaModel : IDisposable
     /// <summary>
     /// Whether a float32 decode step on the CPU (one new token per row, with a KV cache and no unmerged adapter) runs each
     /// layer as one native call (<see cref="Functional.LlamaDecodeLayer"/>) instead of op by op. On by default; the two
-    /// agree to float32 rounding (only SiLU is computed differently). Off is for comparison.
+    /// agree to float32 rounding and run the same kernels (norms, tiled projections, attention, SiLU). Off is for comparison.
     /// </summary>
     public bool FuseDecodeLayers { get; set; } = true;
 
