@@ -1,9 +1,12 @@
-// Benchmark driver: synthetic corpus generation and our side of the BM25 comparison with Lucene 4.10.
+// Benchmark driver: synthetic corpus generation and both sides of the BM25 comparison with Lucene (Lucene.Net 4.8,
+// which ranks and scores exactly like Java Lucene 4.10).
 //   RetrievalBench generate OUT_DIR DOCS QUERIES [WORDS_PER_DOC=150] [VOCAB=200000] [SEED=42]
 //       writes docs.tsv (id<TAB>text, for Lucene), docs.jsonl (for us) and queries.txt (30 words each)
 //   RetrievalBench run DOCS.jsonl QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
 //       build (timed, merged to one segment like the Lucene side), single-thread latencies, batch throughput;
 //       prints key=value lines; writes each query's top-k ids to RESULTS_OUT
+//   RetrievalBench lucene DOCS.tsv QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
+//       the same with Lucene.Net (EnglishAnalyzer + BM25Similarity, one SHOULD TermQuery per query term): LuceneNetSide.cs
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -18,6 +21,7 @@ return args[0] switch
     "generate" => Generate(args[1], int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 ? int.Parse(args[4]) : 150,
         args.Length > 5 ? int.Parse(args[5]) : 200_000, args.Length > 6 ? int.Parse(args[6]) : 42),
     "run" => await Run(args[1], args[2], int.Parse(args[3]), args[4], int.Parse(args[5]), args[6]),
+    "lucene" => LuceneNetSide.Run(args[1], args[2], int.Parse(args[3]), args[4], int.Parse(args[5]), args[6]),
     _ => 2,
 };
 
