@@ -38,9 +38,6 @@ static class LuceneNetSide
                 ms[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 cpuMs[i] = (ThreadCpu.Nanoseconds() - c0) / 1e6;
             }
-            double mean = ms.Average();
-            Array.Sort(ms);
-            Array.Sort(cpuMs);
             int next = -1;
             var b0 = Stopwatch.StartNew();
             var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
@@ -56,12 +53,7 @@ static class LuceneNetSide
             Console.WriteLine($"docs={docs}");
             Console.WriteLine($"build_ms={buildMs}");
             Console.WriteLine($"build_cpu_ms={buildCpuMs}");
-            Console.WriteLine($"p50_cpu_ms={cpuMs[cpuMs.Length / 2]}");
-            Console.WriteLine($"p95_cpu_ms={cpuMs[Math.Min(cpuMs.Length - 1, (int)Math.Ceiling(cpuMs.Length * 0.95) - 1)]}");
-            Console.WriteLine($"p50_ms={ms[ms.Length / 2]}");
-            Console.WriteLine($"p95_ms={ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(ms.Length * 0.95) - 1)]}");
-            Console.WriteLine($"mean_ms={mean}");
-            Console.WriteLine($"batch_qps={queries.Length / batchS}");
+            QueryTimes.Print(ms, cpuMs, batchS);
         }
         Console.WriteLine($"index_bytes={System.IO.Directory.GetFiles(indexDir).Sum(f => new FileInfo(f).Length)}");
         return 0;
