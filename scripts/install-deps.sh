@@ -7,7 +7,7 @@
 # Groups:
 #   runtime  libtorch (CPU), OpenBLAS, a C++ toolchain and CMake: what `./selfspec` needs to build and run
 #   test     runtime + the independent references the tests compare against
-#            (Debian's PyTorch and NumPy, Java Lucene 4.10, NLTK, Chromium, Node.js/npm, sqlite3)
+#            (Debian's PyTorch, NumPy and NLTK, Chromium, Node.js/npm, sqlite3; Lucene is Lucene.Net, in process)
 #   bench    test + hyperfine: what the benchmarks under bench/ run
 #   cuda     build tools only; libtorch comes from the image's PyTorch (TORCH_DIR)
 #
@@ -31,9 +31,9 @@ for g in "${groups[@]}"; do
     runtime) pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make) ;;
     test)    pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make
                     python3-torch python3-numpy
-                    default-jre-headless liblucene4.10-java python3-nltk chromium nodejs npm sqlite3) ;;
+                    python3-nltk chromium nodejs npm sqlite3) ;;
     bench)   pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make python3-torch python3-numpy hyperfine
-                    default-jre-headless liblucene4.10-java nodejs npm) ;;
+                    nodejs npm) ;;
     cuda)    pkgs+=(g++ cmake make) ;;
     *) echo "install-deps: unknown group '$g' (runtime, test, bench, cuda)" >&2; exit 2 ;;
   esac

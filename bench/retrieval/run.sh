@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# BM25 engine benchmark: SelfSpec.Retrieval vs Java Lucene 4.10.4 (EnglishAnalyzer + BM25Similarity), same run,
-# same synthetic corpus and queries. Writes bench/results/retrieval.md.
+# BM25 engine benchmark: SelfSpec.Retrieval vs Lucene.Net 4.8 (EnglishAnalyzer + BM25Similarity; it ranks and scores
+# exactly like Java Lucene 4.10), same run, same synthetic corpus and queries. Writes bench/results/retrieval.md.
 #
 #   bench/retrieval/run.sh [DOCS=200000] [QUERIES=1000] [THREADS=nproc]
 #
@@ -14,8 +14,6 @@ queries="${2:-1000}"
 threads="${3:-$(nproc)}"
 work="${SELFSPEC_BENCH_DIR:-$repo/.selfspec/bench/retrieval}"
 mkdir -p "$work" "$repo/bench/results"
-cp_lucene=/usr/share/java/lucene-core-4.10.4.jar:/usr/share/java/lucene-analyzers-common-4.10.4.jar:/usr/share/java/lucene-queryparser-4.10.4.jar
-for j in ${cp_lucene//:/ }; do [ -f "$j" ] || { echo "missing $j: scripts/install-deps.sh bench" >&2; exit 1; }; done
 
 echo "building the benchmark driver…" >&2
 dotnet build "$repo/bench/retrieval/RetrievalBench" -c Release -v q -nologo >&2
@@ -33,8 +31,7 @@ if [ "${SELFSPEC_BENCH_RENDER_ONLY:-0}" != 1 ]; then
   cat "$work/ours.txt" >&2
   echo "lucene…" >&2
   rm -rf "$work/index-lucene"
-  java -cp "$cp_lucene" "$repo/tests/SelfSpec.Retrieval.Tests/java/LuceneBm25Reference.java" bench \
-    "$corpus/docs.tsv" "$corpus/queries.txt" 5 "$work/index-lucene" "$threads" "$work/results-lucene.txt" > "$work/lucene.txt" 2>/dev/null
+  dotnet "$bench_dll" lucene "$corpus/docs.tsv" "$corpus/queries.txt" 5 "$work/index-lucene" "$threads" "$work/results-lucene.txt" > "$work/lucene.txt"
   cat "$work/lucene.txt" >&2
   { date -u '+%Y-%m-%d %H:%M UTC'; cut -d' ' -f1-3 /proc/loadavg; } > "$work/meta.txt"
 fi
@@ -64,14 +61,15 @@ load="$(sed -n 2p "$work/meta.txt")"
 scale=$(awk -v d="$docs" 'BEGIN { printf "%.0f", 36000000/d }')
 
 cat > "$repo/bench/results/retrieval.md" <<MD
-# BM25 retrieval: SelfSpec.Retrieval vs Java Lucene 4.10.4
+# BM25 retrieval: SelfSpec.Retrieval vs Lucene.Net 4.8
 
-Run $run_date by \`bench/retrieval/run.sh $docs $queries $threads\` on $(nproc) cores ($cpu), .NET $(dotnet --version), $(java -version 2>&1 | head -1).
+Run $run_date by \`bench/retrieval/run.sh $docs $queries $threads\` on $(nproc) cores ($cpu), .NET $(dotnet --version), Lucene.Net 4.8.0-beta00018 in the same .NET process.
 Corpus: $docs synthetic abstracts (Zipf s = 1 over 200,000 biomedical-looking words, mean 150 words); $queries queries of 30 words
-from the same distribution; top 5; both engines single segment after a final merge. Lucene: EnglishAnalyzer + BM25Similarity,
+from the same distribution; top 5; both engines single segment after a final merge. Lucene.Net (ranks and scores bit-equal to Java
+Lucene 4.10): EnglishAnalyzer + BM25Similarity on an NIOFSDirectory,
 one SHOULD TermQuery per query term (BooleanScorer, no block-max pruning). Ours: the same analysis and scoring, block-max MaxScore.
 
-| measure | ours | Lucene 4.10 | ours / Lucene |
+| measure | ours | Lucene.Net 4.8 | ours / Lucene |
 |---|---:|---:|---:|
 | index build, 1 thread, wall (s) | $(fmt "$(awk -v a=$ob 'BEGIN{print a/1000}')") | $(fmt "$(awk -v a=$lb 'BEGIN{print a/1000}')") | $(ratio "$ob" "$lb") |
 | index build, analysis on all $(nproc) cores, wall (s) | $(fmt "$(awk -v a=$(get "$ours" build_parallel_ms) 'BEGIN{print a/1000}')") | — | $(ratio "$(get "$ours" build_parallel_ms)" "$lb") |

@@ -105,7 +105,7 @@ public sealed class RandomModelTests
         var request = dir.Combine("request.json");
         File.WriteAllText(request, JsonSerializer.Serialize(new { input_ids = new[] { Ids[..12], Ids[12..] } }));
         var output = dir.Combine("reference.safetensors");
-        var run = ChildProcess.Run("/usr/bin/python3", [TorchReference.Script, "forward", dir.FullPath, request, output], timeout: TimeSpan.FromMinutes(2));
+        var run = ChildProcess.Run(TorchReference.Python, [TorchReference.Script, "forward", dir.FullPath, request, output], timeout: TimeSpan.FromMinutes(2));
         Assert.True(run.ExitCode == 0, run.ToString());
 
         using var reference = SafetensorsFile.Open(output);
@@ -124,4 +124,7 @@ public sealed class RandomModelTests
 internal static class TorchReference
 {
     public static string Script => Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.TestSupport", "python", "llama_reference.py");
+
+    /// <summary>Debian's python3 with PyTorch; fails naming python3-torch when it is missing.</summary>
+    public static string Python => ExternalReference.RequirePython("torch", debianPackage: "python3-torch");
 }

@@ -3,7 +3,7 @@ using SelfSpec.Retrieval.Search;
 
 namespace SelfSpec.Retrieval.Tests;
 
-/// <summary>Our BM25 against Java Lucene 4.10 (EnglishAnalyzer + BM25Similarity) on the 1000 PubMedQA abstracts,
+/// <summary>Our BM25 against Lucene (Lucene.Net 4.8 in process, which scores bit-equal to Java Lucene 4.10; EnglishAnalyzer + BM25Similarity) on the 1000 PubMedQA abstracts,
 /// with the 1000 PubMedQA questions as queries.</summary>
 public class LuceneAgreementTests(PubMedQaIndexes indexes, ITestOutputHelper output) : IClassFixture<PubMedQaIndexes>
 {

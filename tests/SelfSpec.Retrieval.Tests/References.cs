@@ -1,68 +1,33 @@
-using System.Text;
 using System.Text.Json;
+using SelfSpec.Oracles;
 using SelfSpec.Retrieval.Corpus;
 using SelfSpec.TestSupport;
 
 namespace SelfSpec.Retrieval.Tests;
 
-/// <summary>The independent references (Java Lucene 4.10, Python ElementTree) and the PubMedQA data.</summary>
+/// <summary>The independent references (Lucene.Net 4.8, which ranks exactly like Java Lucene 4.10; Python ElementTree) and the PubMedQA data.</summary>
 internal static class References
 {
-    public static string LuceneClassPath()
-    {
-        var jars = new[] { "lucene-core-4.10.4.jar", "lucene-analyzers-common-4.10.4.jar", "lucene-queryparser-4.10.4.jar" }
-            .Select(j => Path.Combine("/usr/share/java", j)).ToArray();
-        var missing = jars.Where(j => !File.Exists(j)).ToArray();
-        if (missing.Length > 0 || !ChildProcess.OnPath("java"))
-            Assert.Fail("Java Lucene 4.10 is missing (" + string.Join(", ", missing) + "); run scripts/install-deps.sh test");
-        return string.Join(':', jars);
-    }
-
-    public static string JavaSource(string name) => Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Retrieval.Tests", "java", name);
-
     public static string PythonScript(string name) => Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Retrieval.Tests", "python", name);
 
     /// <summary>Runs Lucene's BM25 on docs (id, text) for each query; per query the (id, score) list, best first.</summary>
     public static List<(string Id, float Score)[]> LuceneSearch(IReadOnlyList<(string Id, string Text)> docs, IReadOnlyList<string> queries,
         int k, float k1 = 1.2f, float b = 0.75f, IReadOnlyList<string>? deletes = null)
     {
-        using var dir = new TempDir();
-        var docsFile = dir.Combine("docs.tsv");
-        File.WriteAllLines(docsFile, docs.Select(d => d.Id + "\t" + OneLine(d.Text)), new UTF8Encoding(false));
-        var queriesFile = dir.Combine("queries.txt");
-        File.WriteAllLines(queriesFile, queries.Select(OneLine), new UTF8Encoding(false));
-        var args = new List<string> { "-cp", LuceneClassPath(), JavaSource("LuceneBm25Reference.java"), "search", docsFile, queriesFile,
-            k.ToString(), k1.ToString(System.Globalization.CultureInfo.InvariantCulture), b.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        if (deletes is not null)
-        {
-            var deletesFile = dir.Combine("deletes.txt");
-            File.WriteAllLines(deletesFile, deletes);
-            args.Add(deletesFile);
-        }
-        var r = ChildProcess.Run("java", args, timeout: TimeSpan.FromMinutes(5));
-        Assert.True(r.ExitCode == 0, r.ToString());
-        var lines = r.StdOut.Split('\n');
-        return queries.Select((_, i) => lines[i].Length == 0 ? [] : lines[i].Split(' ').Select(p =>
-        {
-            int colon = p.LastIndexOf(':');
-            return (p[..colon], float.Parse(p[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-        }).ToArray()).ToList();
-    }
-
-    public static string OneLine(string s) => s.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
-
-    public static string NltkOrSystemPython()
-    {
-        foreach (var candidate in new[] { "/usr/bin/python3", "python3" })
-            if (File.Exists(candidate) || ChildProcess.OnPath(candidate)) return candidate;
-        Assert.Fail("python3 not found");
-        return "";
+        using var directory = new Lucene.Net.Store.RAMDirectory();
+        using var lucene = new LuceneNetBm25(directory, k1, b);
+        lucene.Index(docs);
+        if (deletes is not null) lucene.Delete(deletes);
+        var (reader, searcher) = lucene.OpenSearcher();
+        using (reader)
+            return queries.Select(q => searcher.Search(lucene.Query(q), k).ScoreDocs
+                .Select(sd => (LuceneNetBm25.Id(searcher, sd.Doc), sd.Score)).ToArray()).ToList();
     }
 
     /// <summary>Python ElementTree's reading of a PubMed file (see python/pubmed_fields.py).</summary>
     public static List<JsonElement> PythonPubMedFields(string path)
     {
-        var r = ChildProcess.Run(NltkOrSystemPython(), [PythonScript("pubmed_fields.py"), path], timeout: TimeSpan.FromMinutes(2));
+        var r = ChildProcess.Run(ExternalReference.RequirePython("xml.etree.ElementTree", debianPackage: "python3"), [PythonScript("pubmed_fields.py"), path], timeout: TimeSpan.FromMinutes(2));
         Assert.True(r.ExitCode == 0, r.ToString());
         return r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
     }

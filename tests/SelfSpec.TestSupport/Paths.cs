@@ -27,8 +27,14 @@ public static class Paths
     /// <summary>A path under <c>../shared/data</c>.</summary>
     public static string SharedData(params string[] parts) => Path.Combine([Shared, "data", .. parts]);
 
-    /// <summary>A path under <c>../shared/tools</c>.</summary>
-    public static string SharedTool(string name) => Path.Combine(Shared, "tools", name);
+    /// <summary>A path under <c>../shared/tools</c>. The tools run on Node.js and install their npm packages on first
+    /// use, so this fails naming the Debian package when node or npm is missing.</summary>
+    public static string SharedTool(string name)
+    {
+        ExternalReference.RequireNode();
+        ExternalReference.RequireNpm();
+        return Path.Combine(Shared, "tools", name);
+    }
 
     private static string FindRepoRoot()
     {

@@ -1,28 +1,50 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Util;
 using SelfSpec.TestSupport;
 
 namespace SelfSpec.Text.Tests;
 
-/// <summary>Runs the independent references: Java Lucene 4.10 (Debian liblucene4.10-java) and NLTK (Debian python3-nltk).</summary>
+/// <summary>
+/// The independent references: Lucene's analysis (Lucene.Net.Analysis.Common 4.8 in process, which analyses like Java
+/// Lucene 4.10) and NLTK (Debian python3-nltk).
+/// </summary>
 internal static partial class Oracles
 {
-    private static readonly string[] LuceneJars = ["lucene-core-4.10.4.jar", "lucene-analyzers-common-4.10.4.jar"];
-
-    public static string LuceneClassPath()
-    {
-        var jars = LuceneJars.Select(j => Path.Combine("/usr/share/java", j)).ToArray();
-        var missing = jars.Where(j => !File.Exists(j)).ToArray();
-        if (missing.Length > 0 || !ChildProcess.OnPath("java"))
-            Assert.Fail("Java Lucene 4.10 is missing (" + string.Join(", ", missing) + "); run scripts/install-deps.sh test");
-        return string.Join(':', jars);
-    }
-
-    /// <summary>Runs the Lucene oracle in <paramref name="mode"/> on each line; returns one output line per input line.</summary>
+    /// <summary>
+    /// Lucene's analysis of each line: <c>english</c>, the EnglishAnalyzer terms joined by spaces; <c>standard</c>, the
+    /// StandardTokenizer tokens joined by U+0001; <c>porter</c>, the PorterStemFilter stem of the whole line as one keyword.
+    /// </summary>
     public static string[] Lucene(string mode, IReadOnlyList<string> lines)
     {
-        var source = Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Text.Tests", "java", "LuceneAnalysisOracle.java");
-        return RunPerLine("java", ["-cp", LuceneClassPath(), source, mode], lines);
+        const LuceneVersion version = LuceneVersion.LUCENE_48;
+        using var english = new EnglishAnalyzer(version);
+        return lines.Select(line =>
+        {
+            var (stream, separator) = mode switch
+            {
+                "english" => (english.GetTokenStream("f", new StringReader(line)), " "),
+                "standard" => ((TokenStream)new StandardTokenizer(version, new StringReader(line)), "\u0001"),
+                "porter" => (new PorterStemFilter(new KeywordTokenizer(new StringReader(line))), " "),
+                _ => throw new ArgumentException($"unknown mode '{mode}'", nameof(mode)),
+            };
+            using (stream) return string.Join(separator, Terms(stream));
+        }).ToArray();
+    }
+
+    private static List<string> Terms(TokenStream stream)
+    {
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var terms = new List<string>();
+        stream.Reset();
+        while (stream.IncrementToken()) terms.Add(term.ToString());
+        stream.End();
+        return terms;
     }
 
     /// <summary>NLTK's PorterStemmer().stem(w) for each word.</summary>
@@ -39,20 +61,7 @@ internal static partial class Oracles
         return RunPerLine(NltkPython(), [script], lines);
     }
 
-    private static string NltkPython()
-    {
-        foreach (var candidate in new[] { "/usr/bin/python3", "python3" })
-        {
-            try
-            {
-                var r = ChildProcess.Run(candidate, ["-c", "import nltk"], timeout: TimeSpan.FromMinutes(1));
-                if (r.ExitCode == 0) return candidate;
-            }
-            catch (System.ComponentModel.Win32Exception) { }
-        }
-        Assert.Fail("No python3 with NLTK found; run scripts/install-deps.sh test (Debian python3-nltk)");
-        return "";
-    }
+    private static string NltkPython() => ExternalReference.RequirePython("nltk", debianPackage: "python3-nltk");
 
     private static string[] RunPerLine(string program, string[] args, IReadOnlyList<string> lines)
     {

@@ -18,7 +18,7 @@ public static class TransformersJs
     {
         var dir = InstallDirLazy.Value;
         var request = JsonSerializer.Serialize(new { texts });
-        var r = ChildProcess.Run("node", [Path.Combine(dir, "encode.mjs"), tokenizerDir], workingDirectory: dir, stdin: request,
+        var r = ChildProcess.Run(ExternalReference.RequireNode(), [Path.Combine(dir, "encode.mjs"), tokenizerDir], workingDirectory: dir, stdin: request,
             timeout: TimeSpan.FromMinutes(3));
         Assert.True(r.ExitCode == 0, r.ToString());
         using var doc = JsonDocument.Parse(r.StdOut);
@@ -34,7 +34,7 @@ public static class TransformersJs
     public static IReadOnlyList<(int[] Ids, (int, int)[] Offsets)> RustOffsets(string tokenizerJson, IReadOnlyList<string> texts)
     {
         var dir = InstallDirLazy.Value;
-        var r = ChildProcess.Run("node", [Path.Combine(dir, "offsets.cjs"), tokenizerJson], workingDirectory: dir,
+        var r = ChildProcess.Run(ExternalReference.RequireNode(), [Path.Combine(dir, "offsets.cjs"), tokenizerJson], workingDirectory: dir,
             stdin: JsonSerializer.Serialize(new { texts }), timeout: TimeSpan.FromMinutes(3));
         Assert.True(r.ExitCode == 0, r.ToString());
         using var doc = JsonDocument.Parse(r.StdOut);
@@ -70,7 +70,7 @@ public static class TransformersJs
         {
             File.WriteAllText(Path.Combine(target, "package.json"), wanted);
             // --ignore-scripts: the onnxruntime-node install script downloads binaries; tokenization does not need them.
-            var r = ChildProcess.Run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            var r = ChildProcess.Run(ExternalReference.RequireNpm(), ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
                 workingDirectory: target, timeout: TimeSpan.FromMinutes(10));
             Assert.True(r.ExitCode == 0, "npm install of transformers.js failed: " + r);
             File.WriteAllText(stamp, wanted);

@@ -149,7 +149,7 @@ public sealed class PretrainerTests
             max_grad_norm = options.MaxGradNorm,
         }));
         var output = dir.Combine("reference.safetensors");
-        var run = ChildProcess.Run("/usr/bin/python3", [ReferenceScript, "train", init, request, output], timeout: TimeSpan.FromMinutes(2));
+        var run = ChildProcess.Run(ExternalReference.RequirePython("torch", debianPackage: "python3-torch"), [ReferenceScript, "train", init, request, output], timeout: TimeSpan.FromMinutes(2));
         Assert.True(run.ExitCode == 0, run.ToString());
 
         using var reference = SafetensorsFile.Open(output);

@@ -104,7 +104,7 @@ public class CachingTests
     [Fact]
     public async Task StoreIsARealSqliteDatabaseInWalModeWithElsaLikeTables()
     {
-        if (!ChildProcess.OnPath("sqlite3")) Assert.Fail("sqlite3 is required (scripts/install-deps.sh test)");
+        ExternalReference.RequireProgram("sqlite3", debianPackage: "sqlite3");
         using var home = new TestHome();
         var result = await home.Runtime.RunAsync(Pipeline());
         string Sql(string q) => ChildProcess.Run("sqlite3", [home.DatabasePath, q]).StdOut.Trim();

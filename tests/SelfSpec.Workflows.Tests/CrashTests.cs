@@ -111,7 +111,8 @@ public class CrashTests
             var partial = Path.Combine(crashed.Runs, "crash", ".staging", "s2-1", "out.txt");
             var waitPartial = DateTime.UtcNow.AddSeconds(30);
             // Kill once s2 is visibly mid-way: its Running record is stored (written after 250 ms) and its file is partly written.
-            string S2Status() => ChildProcess.Run("sqlite3", [crashed.Db, "SELECT Status FROM ActivityExecutionRecords WHERE ActivityId = 's2';"]).StdOut.Trim();
+            var sqlite3 = ExternalReference.RequireProgram("sqlite3", debianPackage: "sqlite3");
+            string S2Status() => ChildProcess.Run(sqlite3, [crashed.Db, "SELECT Status FROM ActivityExecutionRecords WHERE ActivityId = 's2';"]).StdOut.Trim();
             while (!(File.Exists(partial) && new FileInfo(partial).Length > 20 && S2Status() == "Running") && DateTime.UtcNow < waitPartial) await Task.Delay(20);
             victim.Kill(); // SIGKILL on Linux: no handler, no cleanup
             await victim.WaitForExitAsync();

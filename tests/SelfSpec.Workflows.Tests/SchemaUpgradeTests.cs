@@ -10,7 +10,7 @@ public class SchemaUpgradeTests
     [Fact]
     public async Task AVersion1DatabaseIsUpgradedInPlaceAndItsInstancesStillResume()
     {
-        if (!ChildProcess.OnPath("sqlite3")) Assert.Fail("sqlite3 is required (scripts/install-deps.sh test)");
+        ExternalReference.RequireProgram("sqlite3", debianPackage: "sqlite3");
         using var dir = new TempDir("selfspec-upgrade-");
         var db = dir.Combine(".selfspec", "workflows.db");
         Directory.CreateDirectory(Path.GetDirectoryName(db)!);

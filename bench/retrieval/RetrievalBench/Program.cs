@@ -1,9 +1,12 @@
-// Benchmark driver: synthetic corpus generation and our side of the BM25 comparison with Lucene 4.10.
+// Benchmark driver: synthetic corpus generation and both sides of the BM25 comparison with Lucene (Lucene.Net 4.8,
+// which ranks and scores exactly like Java Lucene 4.10).
 //   RetrievalBench generate OUT_DIR DOCS QUERIES [WORDS_PER_DOC=150] [VOCAB=200000] [SEED=42]
 //       writes docs.tsv (id<TAB>text, for Lucene), docs.jsonl (for us) and queries.txt (30 words each)
 //   RetrievalBench run DOCS.jsonl QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
 //       build (timed, merged to one segment like the Lucene side), single-thread latencies, batch throughput;
 //       prints key=value lines; writes each query's top-k ids to RESULTS_OUT
+//   RetrievalBench lucene DOCS.tsv QUERIES.txt K INDEX_DIR THREADS RESULTS_OUT
+//       the same with Lucene.Net (EnglishAnalyzer + BM25Similarity, one SHOULD TermQuery per query term): LuceneNetSide.cs
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -18,6 +21,7 @@ return args[0] switch
     "generate" => Generate(args[1], int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 ? int.Parse(args[4]) : 150,
         args.Length > 5 ? int.Parse(args[5]) : 200_000, args.Length > 6 ? int.Parse(args[6]) : 42),
     "run" => await Run(args[1], args[2], int.Parse(args[3]), args[4], int.Parse(args[5]), args[6]),
+    "lucene" => LuceneNetSide.Run(args[1], args[2], int.Parse(args[3]), args[4], int.Parse(args[5]), args[6]),
     _ => 2,
 };
 
@@ -121,9 +125,6 @@ static async Task<int> Run(string docsPath, string queriesPath, int k, string in
         cpuMs[i] = (ThreadCpu.Nanoseconds() - c0) / 1e6;
         scored += results[i].ScoredDocuments;
     }
-    double mean = ms.Average();
-    Array.Sort(ms);
-    Array.Sort(cpuMs);
     var b0 = Stopwatch.StartNew();
     searcher.SearchBatch(queries, k, threads: threads);
     double batchS = b0.Elapsed.TotalSeconds;
@@ -134,12 +135,7 @@ static async Task<int> Run(string docsPath, string queriesPath, int k, string in
     Console.WriteLine($"build_ms={buildMs}");
     Console.WriteLine($"build_cpu_ms={buildCpuMs}");
     Console.WriteLine($"build_parallel_ms={parallelBuildMs}");
-    Console.WriteLine($"p50_cpu_ms={cpuMs[cpuMs.Length / 2]}");
-    Console.WriteLine($"p95_cpu_ms={cpuMs[Math.Min(cpuMs.Length - 1, (int)Math.Ceiling(cpuMs.Length * 0.95) - 1)]}");
-    Console.WriteLine($"p50_ms={ms[ms.Length / 2]}");
-    Console.WriteLine($"p95_ms={ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(ms.Length * 0.95) - 1)]}");
-    Console.WriteLine($"mean_ms={mean}");
-    Console.WriteLine($"batch_qps={queries.Length / batchS}");
+    QueryTimes.Print(ms, cpuMs, batchS);
     Console.WriteLine($"index_bytes={bytes}");
     Console.WriteLine($"mean_examined_docs={scored / (double)parsed.Length}");
     return 0;
@@ -151,6 +147,25 @@ static async Task Build(string dir, string docsPath, int analysisThreads)
     await writer.ApplyAsync(JsonlCorpusReader.ReadFileAsync(docsPath));
     writer.ForceMerge();
     writer.Commit();
+}
+
+// The per-query lines both sides print: single-thread CPU and wall percentiles, mean wall time, batch throughput.
+static class QueryTimes
+{
+    public static void Print(double[] wallMs, double[] cpuMs, double batchSeconds)
+    {
+        double mean = wallMs.Average();
+        var wall = wallMs.Order().ToArray();
+        var cpu = cpuMs.Order().ToArray();
+        Console.WriteLine($"p50_cpu_ms={cpu[cpu.Length / 2]}");
+        Console.WriteLine($"p95_cpu_ms={cpu[P95(cpu.Length)]}");
+        Console.WriteLine($"p50_ms={wall[wall.Length / 2]}");
+        Console.WriteLine($"p95_ms={wall[P95(wall.Length)]}");
+        Console.WriteLine($"mean_ms={mean}");
+        Console.WriteLine($"batch_qps={wallMs.Length / batchSeconds}");
+    }
+
+    private static int P95(int n) => Math.Min(n - 1, (int)Math.Ceiling(n * 0.95) - 1);
 }
 
 // CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID): on a shared, oversubscribed machine this measures the

@@ -28,26 +28,28 @@ public sealed class EvaluationCommands : ICommandGroup
         var metric = new Option<string>("--metric") { Description = "rougeL, f1 or em", DefaultValueFactory = _ => "rougeL" };
         metric.AcceptOnlyFromAmong("rougeL", "f1", "em");
         var stem = new Option<bool>("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge_score use_stemmer=True)" };
-        var normalize = new Option<string>("--normalize") { Description = "Answer normalisation for f1/em: box (drops articles) or sni", DefaultValueFactory = _ => "box" };
-        normalize.AcceptOnlyFromAmong("box", "sni");
+        var normalize = new Option<string>("--normalize")
+        {
+            Description = "Scoring convention: box (In-BoXBART: every reference split on \", \", articles dropped) or sni (no split, articles kept)",
+            DefaultValueFactory = _ => ScoringConvention.Box.Name,
+        };
+        normalize.AcceptOnlyFromAmong(ScoringConvention.Box.Name, ScoringConvention.Sni.Name);
         var prediction = new Option<string>("--prediction") { Description = "The system output", Required = true };
-        var reference = new Option<string[]>("--reference") { Description = "A reference (repeat for several; the max is printed)", Required = true };
-        var split = new Option<bool>("--split-references") { Description = "Split each reference on \", \" as In-BoXBART does" };
+        var reference = new Option<string[]>("--reference") { Description = "A gold string (repeat for several; the max over references is printed)", Required = true };
         var command = new Command("metrics", "Score one prediction: ROUGE-L F (rouge_score), token F1 or exact match (BoX/SNI); prints 0–1")
-            { metric, stem, normalize, prediction, reference, split };
+            { metric, stem, normalize, prediction, reference };
         command.SetAction(parse =>
         {
             try
             {
-                var refs = parse.GetValue(reference)!;
-                if (parse.GetValue(split)) refs = refs.SelectMany(TokenMetrics.SplitReferences).ToArray();
-                var pred = parse.GetValue(prediction)!;
-                var mode = parse.GetValue(normalize) == "sni" ? AnswerNormalization.Sni : AnswerNormalization.Box;
+                var convention = ScoringConvention.Parse(parse.GetValue(normalize)!);
+                var scores = new InstanceScorer(parse.GetValue(stem) ? RougeTokenizer.Stemmed : RougeTokenizer.Unstemmed, convention)
+                    .Score(parse.GetValue(prediction)!, parse.GetValue(reference)!);
                 double score = parse.GetValue(metric) switch
                 {
-                    "f1" => TokenMetrics.MaxF1(pred, refs, mode),
-                    "em" => TokenMetrics.AnyExactMatch(pred, refs, mode) ? 1 : 0,
-                    _ => RougeL.MaxFMeasure(pred, refs, parse.GetValue(stem) ? RougeTokenizer.Stemmed : RougeTokenizer.Unstemmed),
+                    "f1" => scores.F1,
+                    "em" => scores.ExactMatch,
+                    _ => scores.RougeL,
                 };
                 Console.Out.WriteLine(score.ToString("0.######", CultureInfo.InvariantCulture));
                 return 0;
@@ -70,8 +72,12 @@ public sealed class EvaluationCommands : ICommandGroup
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("runs", "eval-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var limit = new Option<int?>("--limit") { Description = "At most N instances per dataset" };
         var batch = new Option<int>("--batch-size") { Description = "Prompts per generation call", DefaultValueFactory = _ => 8 };
-        var normalize = new Option<string>("--normalize") { Description = "F1/EM normalisation: box or sni", DefaultValueFactory = _ => "box" };
-        normalize.AcceptOnlyFromAmong("box", "sni");
+        var normalize = new Option<string>("--normalize")
+        {
+            Description = "Scoring convention: box (In-BoXBART, the paper's), box-list-split (split only list-valued datasets' references) or sni",
+            DefaultValueFactory = _ => ScoringConvention.Box.Name,
+        };
+        normalize.AcceptOnlyFromAmong(ScoringConvention.All.Select(c => c.Name).ToArray());
         var funnel = new Option<string?>("--funnel") { Description = "JSON [{\"stage\":…,\"count\":…}] of the run's filter funnel, for the report" };
         var loss = new Option<string?>("--loss") { Description = "training_log.parquet, or JSONL {\"step\":…,\"loss\":…}, of the adapter's training, for the report" };
 
@@ -92,11 +98,8 @@ public sealed class EvaluationCommands : ICommandGroup
                 var models = new List<ModelUnderTest> { ModelUnderTest.Base(Path.GetFileName(Path.GetFullPath(modelDir)), EvaluationWiring.CreateModel(modelDir, null, parse.GetValue(batch))) };
                 if (adapterDir != null)
                     models.Add(ModelUnderTest.Specialized(Path.GetFileName(Path.GetFullPath(modelDir)) + "+" + Path.GetFileName(Path.GetFullPath(adapterDir)), EvaluationWiring.CreateModel(modelDir, adapterDir, parse.GetValue(batch))));
-                var runner = new EvaluationRunner(seedSet, RougeTokenizer.Stemmed, new EvaluationOptions
-                {
-                    Shots = k, BatchSize = parse.GetValue(batch),
-                    Normalization = parse.GetValue(normalize) == "sni" ? AnswerNormalization.Sni : AnswerNormalization.Box,
-                });
+                var convention = ScoringConvention.Parse(parse.GetValue(normalize)!);
+                var runner = new EvaluationRunner(seedSet, RougeTokenizer.Stemmed, new EvaluationOptions { Shots = k, BatchSize = parse.GetValue(batch), Convention = convention });
                 EvaluationResult? result = null;
                 await AnsiConsole.Progress().StartAsync(async ctx =>
                 {
@@ -109,12 +112,12 @@ public sealed class EvaluationCommands : ICommandGroup
                     }), ct);
                 });
                 var outDir = parse.GetValue(output)!;
-                await new EvaluationResultsWriter().WriteAsync(outDir, result!.Predictions, result.Summary, ct);
+                await new EvaluationResultsWriter { Convention = convention }.WriteAsync(outDir, result!.Predictions, result.Summary, ct);
                 var input = new ReportInput
                 {
-                    Summary = result.Summary, Funnel = ReadFunnel(parse.GetValue(funnel)), Loss = ReadLoss(parse.GetValue(loss)),
+                    Summary = result.Summary, Funnel = ReadFunnel(parse.GetValue(funnel)), Loss = ReadLoss(parse.GetValue(loss)), Convention = convention,
                     Notes = [$"models: {string.Join(", ", models.Select(m => $"{m.Name} ({m.Role})"))}", $"data: {dataArg}", $"k: {string.Join(", ", k)}",
-                             $"ROUGE-L stemmed (NLTK Porter); F1/EM {parse.GetValue(normalize)} normalisation"],
+                             "ROUGE-L stemmed (NLTK Porter)"],
                 };
                 new ReportWriter().Write(outDir, input);
                 PrintOverall(result.Summary);
@@ -150,11 +153,12 @@ public sealed class EvaluationCommands : ICommandGroup
         {
             try
             {
-                var rows = EvaluationResultsWriter.Read<SummaryRow>(parse.GetValue(summary)!);
+                var summaryPath = parse.GetValue(summary)!;
+                var rows = EvaluationResultsWriter.Read<SummaryRow>(summaryPath);
                 var (md, html) = new ReportWriter().Write(parse.GetValue(output)!, new ReportInput
                 {
                     Title = parse.GetValue(title)!, Summary = rows, Funnel = ReadFunnel(parse.GetValue(funnel)),
-                    Loss = ReadLoss(parse.GetValue(loss)), Notes = parse.GetValue(note) ?? [],
+                    Loss = ReadLoss(parse.GetValue(loss)), Notes = parse.GetValue(note) ?? [], Convention = EvaluationResultsWriter.ReadConvention(summaryPath),
                 });
                 Console.Out.WriteLine(md);
                 Console.Out.WriteLine(html);

@@ -5,7 +5,9 @@ namespace SelfSpec.Evaluation.Datasets;
 /// <param name="Family">Task family (Table 1 groups and averages by it).</param>
 /// <param name="BoxTask">The BoX task whose definition and seed examples prompt this dataset (key of <c>BoX_instructions.json</c>).</param>
 /// <param name="MaxNewTokens">Greedy generation budget: short labels get a few tokens, entity lists and long answers more.</param>
-public sealed record BenchmarkDataset(string Name, TaskFamily Family, string BoxTask, int MaxNewTokens);
+/// <param name="ListValued">The gold answer is a list joined by <c>", "</c> (BioASQ list, the NER sets, HoC); only the
+/// <see cref="Metrics.ScoringConvention.BoxListSplit"/> convention looks at it.</param>
+public sealed record BenchmarkDataset(string Name, TaskFamily Family, string BoxTask, int MaxNewTokens, bool ListValued = false);
 
 /// <summary>The ten datasets of Table 1, in its row order.</summary>
 public static class BenchmarkCatalog
@@ -14,7 +16,7 @@ public static class BenchmarkCatalog
     public static readonly BenchmarkDataset BioAsqFactoid = new("BioASQ-Factoid", TaskFamily.QA, "BioASQ-8b_factoid", 32);
 
     /// <summary>BioASQ task 8b list questions.</summary>
-    public static readonly BenchmarkDataset BioAsqList = new("BioASQ-List", TaskFamily.QA, "BioASQ-8b_list", 64);
+    public static readonly BenchmarkDataset BioAsqList = new("BioASQ-List", TaskFamily.QA, "BioASQ-8b_list", 64, ListValued: true);
 
     /// <summary>BioASQ task 8b yes/no questions.</summary>
     public static readonly BenchmarkDataset BioAsqYesNo = new("BioASQ-Yesno", TaskFamily.QA, "BioASQ-8b_yesno", 4);
@@ -23,13 +25,13 @@ public static class BenchmarkCatalog
     public static readonly BenchmarkDataset PubMedQa = new("PubMedQA", TaskFamily.QA, "PubMed", 128);
 
     /// <summary>AnatEM anatomy NER.</summary>
-    public static readonly BenchmarkDataset AnatEm = new("AnatEM", TaskFamily.NER, "AnatEM", 96);
+    public static readonly BenchmarkDataset AnatEm = new("AnatEM", TaskFamily.NER, "AnatEM", 96, ListValued: true);
 
     /// <summary>BioNLP 2013 Cancer Genetics NER.</summary>
-    public static readonly BenchmarkDataset BioNlp13Cg = new("BioNLP13CG", TaskFamily.NER, "BioNLP13CG", 128);
+    public static readonly BenchmarkDataset BioNlp13Cg = new("BioNLP13CG", TaskFamily.NER, "BioNLP13CG", 128, ListValued: true);
 
     /// <summary>NCBI-disease NER.</summary>
-    public static readonly BenchmarkDataset Ncbi = new("NCBI", TaskFamily.NER, "NCBI", 96);
+    public static readonly BenchmarkDataset Ncbi = new("NCBI", TaskFamily.NER, "NCBI", 96, ListValued: true);
 
     /// <summary>DDI-2013 drug-drug interaction (true/false).</summary>
     public static readonly BenchmarkDataset Ddi = new("DDI", TaskFamily.RE, "DDI", 4);
@@ -38,7 +40,7 @@ public static class BenchmarkCatalog
     public static readonly BenchmarkDataset MedicalDrugs = new("Medical Drugs", TaskFamily.SA, "Medical_Drugs", 4);
 
     /// <summary>Hallmarks of Cancer sentence classification.</summary>
-    public static readonly BenchmarkDataset HoC = new("HoC", TaskFamily.DC, "HoC", 48);
+    public static readonly BenchmarkDataset HoC = new("HoC", TaskFamily.DC, "HoC", 48, ListValued: true);
 
     /// <summary>All ten, in Table 1 order.</summary>
     public static IReadOnlyList<BenchmarkDataset> All { get; } =

@@ -48,7 +48,8 @@ public static class BioAsqLoader
                             ? exact.EnumerateArray().Select(item => Flatten(item).FirstOrDefault()).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList()
                             : [];
                         if (items.Count == 0) throw new DatasetFormatException(path, id, "empty list exact_answer");
-                        result.Add(new EvalInstance(BenchmarkCatalog.BioAsqList.Name, id, input, string.Join(", ", items), items));
+                        var gold = string.Join(", ", items);
+                        result.Add(new EvalInstance(BenchmarkCatalog.BioAsqList.Name, id, input, gold, [gold]));
                         break;
                     case "yesno":
                         var answer = (exact.ValueKind == JsonValueKind.String ? exact.GetString() : Flatten(exact).FirstOrDefault())?.Trim().ToLowerInvariant();

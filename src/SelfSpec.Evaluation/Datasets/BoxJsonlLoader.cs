@@ -7,16 +7,12 @@ namespace SelfSpec.Evaluation.Datasets;
 /// <c>{"dataset", "task_family", "id", "instruction", "input", "references": [..]}</c> — the layout of the project's demo
 /// evaluation set <c>data/eval/demo_eval.jsonl</c>. <c>dataset</c> may be spelled loosely (<see cref="BenchmarkCatalog.Find"/>:
 /// <c>BioASQ-factoid</c>, <c>NCBI-disease</c>, <c>Medical-Drugs</c>); the row's <c>instruction</c> becomes the prompt's task
-/// definition. The output is the first reference. For the datasets whose gold answer is a list (BioASQ list, the three NER
-/// sets, HoC) each reference is split on <c>", "</c> as In-BoXBART splits gold strings, the way the native loaders do;
-/// the other datasets keep their references whole (synonyms, a label, a long answer).
+/// definition. The output is the first reference. References are kept as written (the scoring convention splits them:
+/// <see cref="Metrics.ScoringConvention"/>).
 /// Blank lines are skipped; any other problem throws <see cref="DatasetFormatException"/> naming the file, line and field.
 /// </summary>
 public static class BoxJsonlLoader
 {
-    private static readonly HashSet<BenchmarkDataset> ListValued =
-        [BenchmarkCatalog.BioAsqList, BenchmarkCatalog.AnatEm, BenchmarkCatalog.BioNlp13Cg, BenchmarkCatalog.Ncbi, BenchmarkCatalog.HoC];
-
     /// <summary>True if <paramref name="path"/> names a JSON Lines file (<c>.jsonl</c> or <c>.ndjson</c>).</summary>
     public static bool IsJsonl(string path) =>
         path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
@@ -49,8 +45,7 @@ public static class BoxJsonlLoader
                 var input = String(path, line, row, "input", allowEmpty: true);
                 var references = References(path, line, row);
                 if (!seen.Add((dataset.Name, id))) throw new DatasetFormatException(path, line, "id", $"duplicate id '{id}' in {dataset.Name}");
-                var scored = ListValued.Contains(dataset) ? references.SelectMany(r => r.Split(", ")).ToList() : references;
-                result.Add(new EvalInstance(dataset.Name, id, input, references[0], scored, instruction));
+                result.Add(new EvalInstance(dataset.Name, id, input, references[0], references, instruction));
             }
         }
         if (result.Count == 0) throw new DatasetFormatException(path, null, "holds no instances");

@@ -6,6 +6,7 @@ namespace SelfSpec.Evaluation.Datasets;
 /// <param name="Id">Stable id inside the dataset (question id, PMID, sentence index, pair id).</param>
 /// <param name="Input">The BoX input text.</param>
 /// <param name="Output">The BoX gold output string.</param>
-/// <param name="References">Strings a prediction is scored against (max over them); In-BoXBART's <c>Output.split(", ")</c> unless the source offers synonyms.</param>
+/// <param name="References">The gold strings as the source gives them: one answer, or several synonyms. They are not split
+/// here: the <see cref="Metrics.ScoringConvention"/> decides which are split on <c>", "</c> before the max over references.</param>
 /// <param name="Instruction">The task definition the source gives with the instance (BoX-form JSONL rows carry one); null: the dataset's seed task definition is used.</param>
 public sealed record EvalInstance(string Dataset, string Id, string Input, string Output, IReadOnlyList<string> References, string? Instruction = null);

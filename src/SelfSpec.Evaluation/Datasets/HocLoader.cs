@@ -34,7 +34,7 @@ public static class HocLoader
                 var hallmarks = Hallmarks(segments[i]);
                 if (hallmarks.Count == 0 && !includeUnlabelledSentences) continue;
                 var output = string.Join(", ", hallmarks);
-                result.Add(new EvalInstance(BenchmarkCatalog.HoC.Name, $"{pmid}:{i}", sentences[i].Trim(), output, output.Split(", ")));
+                result.Add(new EvalInstance(BenchmarkCatalog.HoC.Name, $"{pmid}:{i}", sentences[i].Trim(), output, [output]));
             }
         }
         return result;

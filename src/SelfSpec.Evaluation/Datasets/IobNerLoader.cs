@@ -36,7 +36,7 @@ public static class IobNerLoader
             {
                 var output = string.Join(", ", entities);
                 result.Add(new EvalInstance(dataset, sentence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    string.Join(' ', tokens), output, output.Split(", ")));
+                    string.Join(' ', tokens), output, [output]));
             }
             if (tokens.Count > 0) sentence++;
             tokens.Clear();

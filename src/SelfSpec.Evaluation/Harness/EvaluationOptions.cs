@@ -14,8 +14,8 @@ public sealed record EvaluationOptions
     /// <summary>Seed of the demonstration order.</summary>
     public int DemonstrationSeed { get; init; } = 42;
 
-    /// <summary>Answer normalisation of F1/EM: BoX (default, the paper's) or SNI.</summary>
-    public AnswerNormalization Normalization { get; init; } = AnswerNormalization.Box;
+    /// <summary>How predictions are scored: <see cref="ScoringConvention.Box"/> (default: In-BoXBART's script, the paper's), or another of <see cref="ScoringConvention.All"/>.</summary>
+    public ScoringConvention Convention { get; init; } = ScoringConvention.Box;
 
     /// <summary>Overrides of the per-dataset generation budget, by dataset name.</summary>
     public IReadOnlyDictionary<string, int> MaxNewTokens { get; init; } = new Dictionary<string, int>();

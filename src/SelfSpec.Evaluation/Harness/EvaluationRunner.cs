@@ -26,12 +26,12 @@ public sealed class EvaluationRunner
     /// <summary>Creates a runner.</summary>
     /// <param name="seeds">Seed tasks: definitions and demonstrations.</param>
     /// <param name="rougeTokenizer">ROUGE tokenizer; the paper's protocol stems with NLTK's Porter stemmer.</param>
-    /// <param name="options">Shots, batch size, normalisation.</param>
+    /// <param name="options">Shots, batch size, scoring convention.</param>
     public EvaluationRunner(SeedTaskSet seeds, RougeTokenizer rougeTokenizer, EvaluationOptions? options = null)
     {
         _options = options ?? new EvaluationOptions();
         _prompts = new FewShotPromptBuilder(seeds, _options.DemonstrationSeed);
-        _scorer = new InstanceScorer(rougeTokenizer, _options.Normalization);
+        _scorer = new InstanceScorer(rougeTokenizer, _options.Convention);
     }
 
     /// <summary>Evaluates every model on every dataset at every k.</summary>
@@ -63,7 +63,7 @@ public sealed class EvaluationRunner
                 for (int j = 0; j < batch.Count; j++)
                 {
                     var prediction = CompletionCleaner.Clean(completions[j]);
-                    var scores = _scorer.Score(prediction, batch[j].References);
+                    var scores = _scorer.Score(prediction, batch[j].References, dataset);
                     rows.Add(new PredictionRow
                     {
                         Dataset = dataset.Name, K = k, Model = model.Name, Role = model.Role.ToString(), Id = batch[j].Id,

@@ -1,3 +1,4 @@
+using SelfSpec.Evaluation.Datasets;
 using SelfSpec.Evaluation.Metrics;
 using SelfSpec.Text;
 
@@ -9,24 +10,36 @@ namespace SelfSpec.Evaluation.Harness;
 /// <param name="RougeL">Max ROUGE-L F over the references.</param>
 public readonly record struct InstanceScores(double F1, double ExactMatch, double RougeL);
 
-/// <summary>Scores one prediction the way In-BoXBART's evaluation script does: max over references of F1, EM and ROUGE-L F.</summary>
+/// <summary>
+/// Scores one prediction under a <see cref="ScoringConvention"/> (default <see cref="ScoringConvention.Box"/>, In-BoXBART's
+/// evaluation script): the gold strings are split as the convention says, then F1, EM and ROUGE-L F each take the max over the references.
+/// </summary>
 public sealed class InstanceScorer
 {
     private readonly RougeTokenizer _rouge;
-    private readonly AnswerNormalization _normalization;
 
     /// <summary>Creates a scorer.</summary>
     /// <param name="rougeTokenizer">The ROUGE tokenizer; the paper's protocol stems (rouge_score <c>use_stemmer=True</c>).</param>
-    /// <param name="normalization">F1/EM normalisation.</param>
-    public InstanceScorer(RougeTokenizer rougeTokenizer, AnswerNormalization normalization = AnswerNormalization.Box)
+    /// <param name="convention">Normalisation and reference split; null: <see cref="ScoringConvention.Box"/>.</param>
+    public InstanceScorer(RougeTokenizer rougeTokenizer, ScoringConvention? convention = null)
     {
         _rouge = rougeTokenizer;
-        _normalization = normalization;
+        Convention = convention ?? ScoringConvention.Box;
     }
 
-    /// <summary>Scores <paramref name="prediction"/> against <paramref name="references"/>.</summary>
-    public InstanceScores Score(string prediction, IReadOnlyList<string> references) => new(
-        TokenMetrics.MaxF1(prediction, references, _normalization),
-        TokenMetrics.AnyExactMatch(prediction, references, _normalization) ? 1 : 0,
-        RougeL.MaxFMeasure(prediction, references, _rouge));
+    /// <summary>The convention this scorer applies.</summary>
+    public ScoringConvention Convention { get; }
+
+    /// <summary>Scores <paramref name="prediction"/> against the gold strings <paramref name="gold"/> of an instance of <paramref name="dataset"/>.</summary>
+    /// <param name="prediction">The cleaned model output.</param>
+    /// <param name="gold">The gold strings as the source gives them (<see cref="EvalInstance.References"/>).</param>
+    /// <param name="dataset">The instance's dataset (needed by <see cref="ScoringConvention.BoxListSplit"/> only).</param>
+    public InstanceScores Score(string prediction, IReadOnlyList<string> gold, BenchmarkDataset? dataset = null)
+    {
+        var references = Convention.References(gold, dataset);
+        return new(
+            TokenMetrics.MaxF1(prediction, references, Convention.Normalization),
+            TokenMetrics.AnyExactMatch(prediction, references, Convention.Normalization) ? 1 : 0,
+            RougeL.MaxFMeasure(prediction, references, _rouge));
+    }
 }

@@ -1,3 +1,4 @@
+using SelfSpec.Evaluation.Metrics;
 using SelfSpec.Evaluation.Results;
 
 namespace SelfSpec.Evaluation.Reporting;
@@ -32,6 +33,9 @@ public sealed record ReportInput
     /// the title as a highlighted paragraph; null for none.
     /// </summary>
     public string? Notice { get; init; }
+
+    /// <summary>The convention that produced the scores, stated under the title; null when unknown.</summary>
+    public ScoringConvention? Convention { get; init; }
 
     /// <summary>Lines shown under the title (models, data, date, notes).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

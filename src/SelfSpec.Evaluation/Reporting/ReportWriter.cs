@@ -30,14 +30,19 @@ public sealed class ReportWriter
         return (md, html);
     }
 
+    // The caller's notes, then the scoring convention when it is known.
+    private static IReadOnlyList<string> NotesOf(ReportInput input) =>
+        input.Convention is { } c ? [.. input.Notes, "scores: " + c.Description] : input.Notes;
+
     /// <summary>The Markdown report.</summary>
     public static string RenderMarkdown(ReportInput input)
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(input.Title).Append("\n\n");
         if (input.Notice is { Length: > 0 } notice) sb.Append("> **Note:** ").Append(notice.ReplaceLineEndings(" ")).Append("\n\n");
-        foreach (var n in input.Notes) sb.Append("- ").Append(n).Append('\n');
-        if (input.Notes.Count > 0) sb.Append('\n');
+        var notes = NotesOf(input);
+        foreach (var n in notes) sb.Append("- ").Append(n).Append('\n');
+        if (notes.Count > 0) sb.Append('\n');
         foreach (var h in Headlines(input)) sb.Append("**").Append(h).Append("**  \n");
         sb.Append('\n');
         foreach (var metric in Metrics)
@@ -88,10 +93,11 @@ public sealed class ReportWriter
         sb.Append($"<title>{E(input.Title)}</title><style>{Css}</style></head><body><main>");
         sb.Append($"<h1>{E(input.Title)}</h1>");
         if (input.Notice is { Length: > 0 } notice) sb.Append($"<p class=\"notice\" role=\"note\"><strong>Note:</strong> {E(notice)}</p>");
-        if (input.Notes.Count > 0)
+        var notes = NotesOf(input);
+        if (notes.Count > 0)
         {
             sb.Append("<ul class=\"notes\">");
-            foreach (var n in input.Notes) sb.Append($"<li>{E(n)}</li>");
+            foreach (var n in notes) sb.Append($"<li>{E(n)}</li>");
             sb.Append("</ul>");
         }
         sb.Append("<div class=\"headlines\">");

@@ -172,12 +172,12 @@ public sealed class Evaluate : WorkflowActivity
             ["max_instances_per_dataset"] = MaxInstancesPerDataset,
             ["random_seed"] = RandomSeed,
             ["rouge"] = "rougeL, Porter-stemmed",
-            ["normalization"] = "box",
+            ["normalization"] = options.Convention.Name,
             ["dataset"] = dataset,
             ["model"] = modelDirectory,
             ["adapter"] = adapterDirectory,
         });
-        var writer = new EvaluationResultsWriter();
+        var writer = new EvaluationResultsWriter { Convention = options.Convention };
         foreach (var (key, value) in metadata.ToKeyValues()) writer.Metadata[key] = value;
         await writer.WriteAsync(context.WorkingDirectory, predictions, summary, ct).ConfigureAwait(false);
 
@@ -190,12 +190,13 @@ public sealed class Evaluate : WorkflowActivity
             Summary = summary,
             Funnel = funnel.Stages,
             Loss = loss,
+            Convention = options.Convention,
             Notes =
             [
                 $"base model: {modelDirectory}" + (adapterDirectory != null ? $"; adapter: {adapterDirectory}" : "; no adapter (base model only)"),
                 $"data: {dataset} ({data.Count} datasets, {data.Values.Sum(v => v.Count)} instances)",
                 $"k: {string.Join(", ", shots)}; demonstrations from the seeds of the same task (seed {RandomSeed}); greedy decoding",
-                "ROUGE-L F with the Porter stemmer (rouge_score); token F1 with BoX normalisation; scores are means × 100",
+                "ROUGE-L F with the Porter stemmer (rouge_score); scores are means × 100",
                 .. funnel.Origin is { } origin ? [origin] : Array.Empty<string>(),
             ],
         });

@@ -36,8 +36,24 @@ public class EvaluationCliTests
     {
         var r = SelfSpecCli.Run("metrics", "--metric", "f1", "--normalize", "sni", "--prediction", "the the cat", "--reference", "dog", "--reference", "cat cat");
         Assert.Equal("0.4\n", r.StdOut);
-        r = SelfSpecCli.Run("metrics", "--metric", "f1", "--prediction", "BRCA2 gene", "--reference", "BRCA1, BRCA2", "--split-references");
+        r = SelfSpecCli.Run("metrics", "--metric", "f1", "--prediction", "BRCA2 gene", "--reference", "BRCA1, BRCA2");
         Assert.Equal("0.666667\n", r.StdOut);
+    }
+
+    // Issue 23's examples: `--normalize box` (the default) splits every reference on ", " as In-BoXBART does; sni never splits.
+    [Theory]
+    [InlineData("f1", "box", "The results suggest that early intervention improves outcomes in patients with sepsis.", "Early intervention improved outcomes in septic patients, the results suggest.", "0.555556")]
+    [InlineData("f1", "box", "hepatocellular carcinoma <Disease>", "hepatocellular carcinoma <Disease>, HCC <Disease>", "1")]
+    [InlineData("em", "box", "hepatocellular carcinoma <Disease>", "hepatocellular carcinoma <Disease>, HCC <Disease>", "1")]
+    [InlineData("f1", "sni", "hepatocellular carcinoma <Disease>", "hepatocellular carcinoma <Disease>, HCC <Disease>", "0.75")]
+    [InlineData("em", "sni", "hepatocellular carcinoma <Disease>", "hepatocellular carcinoma <Disease>, HCC <Disease>", "0")]
+    public void Metrics_box_splits_every_reference_like_in_boxbart(string metric, string normalize, string prediction, string reference, string expected)
+    {
+        var r = normalize == "box"
+            ? SelfSpecCli.Run("metrics", "--metric", metric, "--prediction", prediction, "--reference", reference)
+            : SelfSpecCli.Run("metrics", "--metric", metric, "--normalize", normalize, "--prediction", prediction, "--reference", reference);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(expected + "\n", r.StdOut);
     }
 
     [Fact]

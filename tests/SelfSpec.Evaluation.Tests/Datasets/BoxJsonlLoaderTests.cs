@@ -1,4 +1,5 @@
 using SelfSpec.Evaluation.Datasets;
+using SelfSpec.Evaluation.Metrics;
 using SelfSpec.TestSupport;
 
 namespace SelfSpec.Evaluation.Tests.Datasets;
@@ -38,7 +39,8 @@ public class BoxJsonlLoaderTests
         var list = all["bioasq-list-01"];
         Assert.Equal("BioASQ-List", list.Dataset);
         Assert.Equal("evolocumab, alirocumab, inclisiran", list.Output);
-        Assert.Equal(["evolocumab", "alirocumab", "inclisiran"], list.References); // split on ", " as In-BoXBART does
+        Assert.Equal(["evolocumab, alirocumab, inclisiran"], list.References); // gold strings stay whole: the scoring convention splits
+        Assert.Equal(["evolocumab", "alirocumab", "inclisiran"], ScoringConvention.Box.References(list.References));
 
         var yesno = all["bioasq-yesno-06"];
         Assert.Equal("BioASQ-Yesno", yesno.Dataset);
@@ -48,7 +50,7 @@ public class BoxJsonlLoaderTests
         var anatem = all["anatem-04"];
         Assert.Equal("AnatEM", anatem.Dataset);
         Assert.Equal("Neurons <Anatomy>, hippocampus <Anatomy>, cerebellum <Anatomy>", anatem.Output);
-        Assert.Equal(["Neurons <Anatomy>", "hippocampus <Anatomy>", "cerebellum <Anatomy>"], anatem.References);
+        Assert.Equal(["Neurons <Anatomy>, hippocampus <Anatomy>, cerebellum <Anatomy>"], anatem.References);
 
         var ddi = all["ddi-09"];
         Assert.Equal("DDI", ddi.Dataset);
@@ -99,7 +101,7 @@ public class BoxJsonlLoaderTests
         File.WriteAllLines(path, ["", """{"dataset":"hoc","task_family":"classification","id":"h1","instruction":"Classify.","input":"s","references":["Inducing angiogenesis, Resisting cell death"]}""", "  "]);
         var one = Assert.Single(BoxJsonlLoader.Load(path));
         Assert.Equal("HoC", one.Dataset);
-        Assert.Equal(["Inducing angiogenesis", "Resisting cell death"], one.References);
+        Assert.Equal(["Inducing angiogenesis, Resisting cell death"], one.References);
 
         File.WriteAllText(path, "\n\n");
         Assert.Contains("holds no instances", Assert.Throws<DatasetFormatException>(() => BoxJsonlLoader.Load(path)).Message);

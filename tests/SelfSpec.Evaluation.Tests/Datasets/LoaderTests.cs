@@ -1,4 +1,5 @@
 using SelfSpec.Evaluation.Datasets;
+using SelfSpec.Evaluation.Metrics;
 using SelfSpec.TestSupport;
 
 namespace SelfSpec.Evaluation.Tests.Datasets;
@@ -24,7 +25,8 @@ public class LoaderTests
 
         var list = all.Single(i => i.Id == "5a7636d39e632bc066000004");
         Assert.Equal("signeR, SignatureEstimation, pmsignature, SomaticSignatures", list.Output);
-        Assert.Equal(4, list.References.Count);
+        Assert.Equal([list.Output], list.References);
+        Assert.Equal(4, ScoringConvention.Box.References(list.References).Count);
 
         var yesno = all.Single(i => i.Id == "5a723cd12dc08e987e00000b");
         Assert.Equal("yes", yesno.Output);
@@ -59,7 +61,7 @@ public class LoaderTests
     {
         var items = IobNerLoader.Load(Paths.SharedData("ner", folder, "test.sample.tsv"), dataset);
         Assert.Equal(sentences, items.Count);
-        // References follow In-BoXBART's gold.split(", "), which also splits an entity spanning a " , " token; count the tags instead.
+        // In-BoXBART's gold.split(", ") also splits an entity spanning a " , " token; count the tags instead.
         Assert.Equal(entities, items.Sum(i => System.Text.RegularExpressions.Regex.Count(i.Output, "<[A-Za-z_-]+>")));
         Assert.All(items, i => Assert.Equal(dataset, i.Dataset));
         Assert.Equal(200, IobNerLoader.Load(Paths.SharedData("ner", folder, "test.sample.tsv"), dataset, includeSentencesWithoutEntities: true).Count);
@@ -72,7 +74,8 @@ public class LoaderTests
         Assert.Equal("0", first.Id);
         Assert.Equal("Clustering of missense mutations in the ataxia - telangiectasia gene in a sporadic T - cell leukaemia .", first.Input);
         Assert.Equal("ataxia - telangiectasia <Disease>, sporadic T - cell leukaemia <Disease>", first.Output);
-        Assert.Equal(["ataxia - telangiectasia <Disease>", "sporadic T - cell leukaemia <Disease>"], first.References);
+        Assert.Equal([first.Output], first.References);
+        Assert.Equal(["ataxia - telangiectasia <Disease>", "sporadic T - cell leukaemia <Disease>"], ScoringConvention.Box.References(first.References));
     }
 
     [Fact]

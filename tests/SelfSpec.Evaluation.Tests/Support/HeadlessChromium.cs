@@ -11,8 +11,7 @@ public static class HeadlessChromium
 
     /// <summary>Path of the chromium binary; throws with the install hint when it is missing.</summary>
     public static string Binary =>
-        File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
-        : throw new InvalidOperationException("chromium missing: run scripts/install-deps.sh test (apt-get install -y chromium)");
+        ExternalReference.RequireProgram("/usr/bin/chromium", debianPackage: "chromium");
 
     /// <summary>The DOM after load (<c>--dump-dom</c>) and chromium's stderr log.</summary>
     public static ProcessResult DumpDom(string htmlPath, string profileDir) =>

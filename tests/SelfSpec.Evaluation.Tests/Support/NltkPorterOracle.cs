@@ -10,8 +10,6 @@ namespace SelfSpec.Evaluation.Tests.Support;
 /// </summary>
 public static class NltkPorterOracle
 {
-    private const string Python = "/usr/bin/python3";
-
     private const string Script = """
         import sys
         from nltk.stem.porter import PorterStemmer
@@ -24,9 +22,9 @@ public static class NltkPorterOracle
     public static Dictionary<string, string> Stems(IEnumerable<string> words)
     {
         var distinct = words.Where(w => w.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        if (!File.Exists(Python)) throw new InvalidOperationException("Debian python3 missing: run scripts/install-deps.sh test");
-        var r = ChildProcess.Run(Python, ["-c", Script], stdin: string.Join('\n', distinct), timeout: TimeSpan.FromMinutes(2));
-        if (r.ExitCode != 0) throw new InvalidOperationException("NLTK oracle failed (install python3-nltk: scripts/install-deps.sh test)\n" + r);
+        var python = ExternalReference.RequirePython("nltk", debianPackage: "python3-nltk");
+        var r = ChildProcess.Run(python, ["-c", Script], stdin: string.Join('\n', distinct), timeout: TimeSpan.FromMinutes(2));
+        if (r.ExitCode != 0) throw new InvalidOperationException("NLTK oracle failed\n" + r);
         var stems = r.StdOut.Split('\n');
         if (stems.Length != distinct.Count) throw new InvalidOperationException($"oracle returned {stems.Length} stems for {distinct.Count} words");
         return distinct.Zip(stems).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
