@@ -25,15 +25,15 @@ public static partial class CronSchedule
             else throw new FormatException($"cron expression '{elsaCron}': restricting both day-of-month and day-of-week is not supported");
         }
         var quartz = string.Join(' ', fields[0], fields[1], fields[2], dom, fields[4], dow);
-        if (!CronExpression.IsValidExpression(quartz)) throw new FormatException($"cron expression '{elsaCron}' is not valid");
+        if (!CronExpression.TryParse(quartz, out _)) throw new FormatException($"cron expression '{elsaCron}' is not valid");
         return quartz;
     }
 
     /// <summary>The next time <paramref name="elsaCron"/> is due strictly after <paramref name="after"/> (UTC); null if never.</summary>
     public static DateTimeOffset? NextAfter(string elsaCron, DateTimeOffset after)
     {
-        var expression = new CronExpression(ToQuartz(elsaCron)) { TimeZone = TimeZoneInfo.Utc };
-        return expression.GetTimeAfter(after);
+        var expression = new CronExpression(ToQuartz(elsaCron), TimeZoneInfo.Utc);
+        return expression.GetNextValidTimeAfter(after);
     }
 
     private static string ConvertDayOfWeek(string field) =>

@@ -1,7 +1,5 @@
-using System.Collections.Specialized;
 using Quartz;
-using Quartz.Impl;
-using Quartz.Spi;
+using Quartz.Extensibility;
 using SelfSpec.Workflows.Persistence;
 
 namespace SelfSpec.Workflows.Scheduling;
@@ -18,6 +16,7 @@ public sealed class WorkflowScheduler : IAsyncDisposable
     private readonly WorkflowStore _store;
     private readonly Func<ScheduleRecord, CancellationToken, Task> _run;
     private readonly TimeSpan _misfireThreshold;
+    private StandaloneSchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private readonly Dictionary<string, string> _loaded = new(StringComparer.Ordinal); // schedule id → cron
 
@@ -32,14 +31,12 @@ public sealed class WorkflowScheduler : IAsyncDisposable
     /// <summary>Starts Quartz, loads every schedule and fires once each schedule that came due while no server ran.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var properties = new NameValueCollection
-        {
-            ["quartz.scheduler.instanceName"] = "selfspec-" + Guid.NewGuid().ToString("N"),
-            ["quartz.threadPool.maxConcurrency"] = "4",
-            ["quartz.jobStore.misfireThreshold"] = ((long)_misfireThreshold.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        _scheduler = await new StdSchedulerFactory(properties).GetScheduler(cancellationToken).ConfigureAwait(false);
-        _scheduler.JobFactory = new JobFactory(this);
+        _factory = QuartzSchedulerBuilder.Create(q => q
+            .ConfigureScheduler(o => o.InstanceName = "selfspec-" + Guid.NewGuid().ToString("N"))
+            .UseDefaultThreadPool(maxConcurrency: 4)
+            .UseInMemoryStore(o => o.MisfireThreshold = _misfireThreshold)
+            .UseJobFactory(new JobFactory(this))).Build();
+        _scheduler = await _factory.GetScheduler(cancellationToken).ConfigureAwait(false);
         await SyncCoreAsync(catchUp: true, cancellationToken).ConfigureAwait(false);
         await _scheduler.Start(cancellationToken).ConfigureAwait(false);
     }
@@ -59,15 +56,15 @@ public sealed class WorkflowScheduler : IAsyncDisposable
         foreach (var s in schedules.Values.Where(s => !_loaded.ContainsKey(s.Id)))
         {
             var job = JobBuilder.Create<ScheduledRunJob>().WithIdentity(new JobKey(s.DefinitionId)).StoreDurably().Build();
-            if (!await scheduler.CheckExists(job.Key, cancellationToken).ConfigureAwait(false))
-                await scheduler.AddJob(job, replace: false, cancellationToken).ConfigureAwait(false);
+            if (!await scheduler.Exists(job.Key, cancellationToken).ConfigureAwait(false))
+                await scheduler.AddJob(job, cancellationToken: cancellationToken).ConfigureAwait(false);
             var trigger = TriggerBuilder.Create()
                 .WithIdentity(new TriggerKey(s.Id))
                 .ForJob(job.Key)
                 .UsingJobData(ScheduleIdKey, s.Id)
-                .WithCronSchedule(CronSchedule.ToQuartz(s.CronExpression), b => b.InTimeZone(TimeZoneInfo.Utc).WithMisfireHandlingInstructionFireAndProceed())
+                .WithCronSchedule(CronSchedule.ToQuartz(s.CronExpression), b => b.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
                 .Build();
-            await scheduler.ScheduleJob(trigger, cancellationToken).ConfigureAwait(false);
+            await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
             _loaded[s.Id] = s.CronExpression;
             if (catchUp && CronSchedule.NextAfter(s.CronExpression, s.LastFiredAt ?? s.CreatedAt) is { } due && due < DateTimeOffset.UtcNow - _misfireThreshold)
                 await scheduler.TriggerJob(job.Key, new JobDataMap { [ScheduleIdKey] = s.Id }, cancellationToken).ConfigureAwait(false);
@@ -78,6 +75,7 @@ public sealed class WorkflowScheduler : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_scheduler is not null) await _scheduler.Shutdown(waitForJobsToComplete: true).ConfigureAwait(false);
+        if (_factory is not null) await _factory.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task FireAsync(string scheduleId, CancellationToken cancellationToken)
@@ -92,14 +90,15 @@ public sealed class WorkflowScheduler : IAsyncDisposable
     [DisallowConcurrentExecution]
     private sealed class ScheduledRunJob(WorkflowScheduler owner) : IJob
     {
-        public Task Execute(IJobExecutionContext context) =>
-            owner.FireAsync(context.MergedJobDataMap.GetString(ScheduleIdKey)!, context.CancellationToken);
+        public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+            await owner.FireAsync(context.MergedJobDataMap.GetString(ScheduleIdKey)!, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class JobFactory(WorkflowScheduler owner) : IJobFactory
     {
-        public IJob NewJob(TriggerFiredBundle bundle, IScheduler scheduler) => new ScheduledRunJob(owner);
+        public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new JobScope(new ScheduledRunJob(owner), null!));
 
-        public void ReturnJob(IJob job) { }
+        public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }
