@@ -88,10 +88,11 @@ public sealed class ParquetCommands : ICommandGroup
             var inPath = r.GetValue(input)!;
             var outPath = r.GetValue(output)!;
             var parquetSchema = r.GetValue(schema) is { } spec ? JsonlSchemaInference.Parse(spec) : JsonlSchemaInference.Infer(inPath);
+            var level = r.GetValue(zstdLevel);
             var options = new ParquetWriterOptions
             {
                 Codec = CodecNames.Parse(r.GetValue(codec)!, "--codec"),
-                ZstdLevel = r.GetValue(zstdLevel) is var level and >= ParquetWriterOptions.MinZstdLevel and <= ParquetWriterOptions.MaxZstdLevel
+                ZstdLevel = level is >= ParquetWriterOptions.MinZstdLevel and <= ParquetWriterOptions.MaxZstdLevel
                     ? level
                     : throw new FormatException($"--zstd-level must be between {ParquetWriterOptions.MinZstdLevel} and {ParquetWriterOptions.MaxZstdLevel}, got {level}"),
                 MaxDegreeOfParallelism = CliRuntime.Threads,
