@@ -9,9 +9,10 @@ public sealed class ParquetFormatException : FormatException
 {
     /// <summary>Creates the exception with a message that already names the file, row group and column.</summary>
     public ParquetFormatException(string reason, string? filePath = null, int? rowGroup = null, string? column = null, Exception? inner = null,
-        ParquetErrorKind kind = ParquetErrorKind.Corrupt)
-        : base(Compose(reason, filePath, rowGroup, column), inner)
+        ParquetErrorKind kind = ParquetErrorKind.Corrupt, int? page = null)
+        : base(Compose(reason, filePath, rowGroup, column, page), inner)
     {
+        Page = page;
         Kind = kind;
         Reason = reason;
         FilePath = filePath;
@@ -34,16 +35,20 @@ public sealed class ParquetFormatException : FormatException
     /// <summary>The column path (dotted), when known.</summary>
     public string? Column { get; }
 
-    /// <summary>Returns a copy of this exception with the location filled in where it was missing.</summary>
-    internal ParquetFormatException WithLocation(string? filePath, int? rowGroup = null, string? column = null) =>
-        new(Reason, FilePath ?? filePath, RowGroup ?? rowGroup, Column ?? column, InnerException, Kind);
+    /// <summary>The zero-based page within the column chunk (the dictionary page, if any, is page 0), when known.</summary>
+    public int? Page { get; }
 
-    private static string Compose(string reason, string? file, int? rowGroup, string? column)
+    /// <summary>Returns a copy of this exception with the location filled in where it was missing.</summary>
+    internal ParquetFormatException WithLocation(string? filePath, int? rowGroup = null, string? column = null, int? page = null) =>
+        new(Reason, FilePath ?? filePath, RowGroup ?? rowGroup, Column ?? column, InnerException, Kind, Page ?? page);
+
+    private static string Compose(string reason, string? file, int? rowGroup, string? column, int? page)
     {
         var where = new List<string>();
         if (file != null) where.Add(file);
         if (rowGroup != null) where.Add($"row group {rowGroup}");
         if (column != null) where.Add($"column '{column}'");
+        if (page != null) where.Add($"page {page}");
         return where.Count == 0 ? reason : $"{string.Join(", ", where)}: {reason}";
     }
 }
@@ -67,4 +72,6 @@ public enum ParquetErrorKind
     Unsupported,
     /// <summary>The file's schema does not match what the caller expected.</summary>
     SchemaMismatch,
+    /// <summary>A page's bytes do not match the CRC-32 its header records: the file was damaged after it was written.</summary>
+    ChecksumMismatch,
 }

@@ -87,6 +87,41 @@ public class CapabilityCommandTests
     }
 
     [Fact]
+    public void ParquetFromJsonlWritesZstdThatDuckDbReadsExactly()
+    {
+        using var dir = new TempDir();
+        var jsonl = dir.Combine("in.jsonl");
+        var lines = Enumerable.Range(0, 3000).Select(i => new JsonObject
+        {
+            ["id"] = i, ["task"] = i % 3 == 0 ? null : $"task {i % 17}", ["text"] = string.Concat(Enumerable.Repeat($"word{i % 101} ", 1 + i % 40)),
+        }.ToJsonString()).ToList();
+        File.WriteAllLines(jsonl, lines);
+        foreach (var level in new[] { "1", "19" })
+        {
+            var parquet = dir.Combine($"zstd{level}.parquet");
+            var w = SelfSpecCli.Run("parquet", "from-jsonl", jsonl, parquet, "--codec", "zstd", "--zstd-level", level);
+            Assert.True(w.ExitCode == 0, w.ToString());
+            var doc = DuckDb.Inspect(parquet);
+            Assert.Equal("ZSTD", (string)doc["row_groups"]![0]!["columns"]![0]!["codec"]!);
+            var rows = DuckDb.Rows(doc);
+            Assert.Equal(lines.Count, rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var expected = JsonNode.Parse(lines[i])!;
+                Assert.Equal(i.ToString(), rows[i]["id"]!.ToString()); // BIGINT: a string in parquet-inspect's convention
+                Assert.Equal((string?)expected["task"], (string?)rows[i]["task"]);
+                Assert.Equal((string?)expected["text"], (string?)rows[i]["text"]);
+            }
+        }
+        Assert.True(new FileInfo(dir.Combine("zstd19.parquet")).Length < new FileInfo(dir.Combine("zstd1.parquet")).Length);
+
+        var bad = SelfSpecCli.Run("parquet", "from-jsonl", jsonl, dir.Combine("lz4.parquet"), "--codec", "lz4");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("unknown Parquet codec 'lz4' (snappy, zstd, gzip or none)", bad.StdErr);
+        Assert.False(File.Exists(dir.Combine("lz4.parquet")));
+    }
+
+    [Fact]
     public void ParquetInspectNamesTheFileOfACorruptInput()
     {
         var bad = Paths.Fixture("parquet", "corrupt_bad_magic_tail.parquet");

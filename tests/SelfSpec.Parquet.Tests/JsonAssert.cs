@@ -6,6 +6,21 @@ namespace SelfSpec.Parquet.Tests;
 /// <summary>Compares JSON values under the fixtures' value convention: numbers by value (and sign of zero), everything else exactly.</summary>
 internal static class JsonAssert
 {
+    /// <summary>As many rows as expected, each equal to the expected row at its position.</summary>
+    public static void Rows(IEnumerable<JsonElement> expected, IEnumerable<JsonElement> actual, string where)
+    {
+        var e = expected.ToList();
+        var a = actual.ToList();
+        Assert.True(e.Count == a.Count, $"{where}: {a.Count} rows, expected {e.Count}");
+        for (var i = 0; i < e.Count; i++) Equal(e[i], a[i], $"{where}, row {i}");
+    }
+
+    /// <summary>Rows given as JSON texts (e.g. <c>ParquetJson.ReadRows</c>).</summary>
+    public static IEnumerable<JsonElement> Parse(IEnumerable<string> rows) => rows.Select(r => JsonSerializer.Deserialize<JsonElement>(r));
+
+    /// <summary>Rows given as JSON nodes (e.g. <c>RandomTable.Rows</c>).</summary>
+    public static IEnumerable<JsonElement> Elements(IEnumerable<System.Text.Json.Nodes.JsonNode?> rows) => rows.Select(r => JsonSerializer.SerializeToElement(r));
+
     public static void Equal(JsonElement expected, JsonElement actual, string where)
     {
         if (!Same(expected, actual, out var path))

@@ -148,6 +148,26 @@ public class IngestSeedsTests
     }
 
     [Fact]
+    public async Task TheCompressionInputChoosesTheArtifactsCodecAndKeepsTheRows()
+    {
+        using var host = new PipelineHost();
+        var snappy = await host.RunChainAsync(("ingest", "SelfSpec.IngestSeeds", [("seedsPath", Lit(DemoSeeds, "String"))], ["seeds"]));
+        var zstd = await host.RunChainAsync(("ingest", "SelfSpec.IngestSeeds",
+            [("seedsPath", Lit(DemoSeeds, "String")), ("compression", Lit("zstd", "String"))], ["seeds"]));
+        Assert.True(zstd.Status == WorkflowStatus.Finished, zstd.Error);
+        var snappyDoc = DuckDb.Inspect(ArtifactPath(snappy, "ingest", "seeds"));
+        var zstdDoc = DuckDb.Inspect(ArtifactPath(zstd, "ingest", "seeds"));
+        Assert.Equal("SNAPPY", (string)snappyDoc["row_groups"]![0]!["columns"]![0]!["codec"]!);
+        Assert.Equal("ZSTD", (string)zstdDoc["row_groups"]![0]!["columns"]![0]!["codec"]!);
+        Assert.True(JsonNode.DeepEquals(snappyDoc["rows"], zstdDoc["rows"]));
+
+        var bad = await host.RunChainAsync(("ingest", "SelfSpec.IngestSeeds",
+            [("seedsPath", Lit(DemoSeeds, "String")), ("compression", Lit("lz4", "String"))], ["seeds"]));
+        Assert.Equal(WorkflowStatus.Faulted, bad.Status);
+        Assert.Contains("field 'compression': unknown Parquet codec 'lz4' (snappy, zstd, gzip or none)", bad.Records.Single(r => r.ActivityId == "ingest").Error);
+    }
+
+    [Fact]
     public void TheRoundTripKeepsEverySeedField()
     {
         using var dir = new TempDir("selfspec-seeds-");

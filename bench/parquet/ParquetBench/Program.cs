@@ -1,4 +1,4 @@
-// Parquet benchmark: ours vs DuckDB on the same 1M-row instruction-like table.
+// Parquet benchmark: ours vs DuckDB on the same 1M-row instruction-like table, and our codecs / page checksums.
 //   ParquetBench gen  SOURCE.parquet [rows]          deterministic table, written UNCOMPRESSED (the shared input)
 //   ParquetBench measure SOURCE.parquet WORKDIR OURS.json threads...   (appends results)
 //   ParquetBench report SOURCE.parquet OURS.json DUCK.json OUT.md WORKDIR
@@ -107,8 +107,26 @@ static void Measure(string source, string workDir, string oursJson, int[] thread
             w.Commit();
         }));
     }
+    // Codec and checksum variants, single-threaded, same table: the default (SNAPPY with page CRCs) is the "write" row above.
+    foreach (var v in CodecVariant.All)
+    {
+        var options = new ParquetWriterOptions { Codec = v.Codec, ZstdLevel = v.ZstdLevel, WritePageCrc = v.PageCrc, MaxDegreeOfParallelism = 1 };
+        var file = Path.Combine(workDir, v.File);
+        results.Add(Best("write", 1, "variant:" + v.Name, () =>
+        {
+            using var w = new ParquetWriter(file, schema, options);
+            foreach (var g in table) w.WriteRowGroup(g);
+            w.Commit();
+        }));
+    }
     table = null!;
     GC.Collect();
+    foreach (var v in CodecVariant.All)
+    {
+        var file = Path.Combine(workDir, v.File);
+        results.Add(Best("read", 1, "variant:" + v.Name, () => ReadAll(file, 1, ParquetReaderOptions.Default)));
+    }
+    results.Add(Best("read", 1, "variant:no-verify", () => ReadAll(ours, 1, new ParquetReaderOptions { VerifyPageChecksums = false })));
     var duckFile = Path.Combine(workDir, "duck.parquet");
     foreach (var t in threads)
     {
@@ -134,6 +152,14 @@ static void Measure(string source, string workDir, string oursJson, int[] thread
     var all = File.Exists(oursJson) ? JsonSerializer.Deserialize<List<Result>>(File.ReadAllText(oursJson))! : [];
     all.AddRange(results);
     File.WriteAllText(oursJson, JsonSerializer.Serialize(all));
+}
+
+static void ReadAll(string file, int threads, ParquetReaderOptions options)
+{
+    using var r = ParquetReader.Open(file, options);
+    var groups = new List<RowGroupData>(r.RowGroupCount);
+    for (var g = 0; g < r.RowGroupCount; g++) groups.Add(r.ReadRowGroup(g, null, threads));
+    GC.KeepAlive(groups);
 }
 
 static void Report(string source, string oursJson, string duckJson, string outMd, string workDir)
@@ -198,6 +224,30 @@ static void Report(string source, string oursJson, string duckJson, string outMd
         md.AppendLine();
     }
     var oursFile = Path.Combine(workDir, "ours.parquet");
+    var variants = ours.Where(r => r.Note.StartsWith("variant:", StringComparison.Ordinal)).ToList();
+    if (variants.Count > 0)
+    {
+        var write0 = BestOf(ours.Where(r => r.Note == "" && r.What == "write" && r.Threads == 1));
+        var read0 = BestOf(ours.Where(r => r.Note == "" && r.What == "read" && r.Threads == 1));
+        var size0 = new FileInfo(oursFile).Length;
+        md.AppendLine("Codecs and page checksums, ours only, single-threaded, same table, same session: the default (SNAPPY, page CRC-32s written and verified) against " +
+                      "ZSTD (ZstdSharp.Port, our reader's own decoder), SNAPPY without page CRCs, and reading the default file without verifying them. " +
+                      "Ratios are variant / default (below 1 = faster); time ratios by CPU seconds, less sensitive to the shared machine's load.");
+        md.AppendLine();
+        md.AppendLine("| variant | write wall (s) | write CPU (s) | write CPU vs default | read wall (s) | read CPU (s) | read CPU vs default | file MB | size vs default |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine(Invariant($"| SNAPPY + page CRC (default) | {write0.Seconds:F2} | {write0.CpuSeconds:F2} | 1.00 | {read0.Seconds:F2} | {read0.CpuSeconds:F2} | 1.00 | {size0 / 1e6:F1} | 1.00 |"));
+        foreach (var v in CodecVariant.All)
+        {
+            var w = BestOf(variants.Where(r => r.What == "write" && r.Note == "variant:" + v.Name));
+            var r = BestOf(variants.Where(r => r.What == "read" && r.Note == "variant:" + v.Name));
+            var size = new FileInfo(Path.Combine(workDir, v.File)).Length;
+            md.AppendLine(Invariant($"| {v.Name} | {w.Seconds:F2} | {w.CpuSeconds:F2} | {w.CpuSeconds / write0.CpuSeconds:F2} | {r.Seconds:F2} | {r.CpuSeconds:F2} | {r.CpuSeconds / read0.CpuSeconds:F2} | {size / 1e6:F1} | {(double)size / size0:F2} |"));
+        }
+        var nv = BestOf(variants.Where(r => r.Note == "variant:no-verify"));
+        md.AppendLine(Invariant($"| default file, checksums not verified | | | | {nv.Seconds:F2} | {nv.CpuSeconds:F2} | {nv.CpuSeconds / read0.CpuSeconds:F2} | {size0 / 1e6:F1} | 1.00 |"));
+        md.AppendLine();
+    }
     var duckFile = Path.Combine(workDir, "duck.parquet");
     md.AppendLine(Invariant($"File sizes: ours {new FileInfo(oursFile).Length / 1e6:F1} MB, DuckDB {new FileInfo(duckFile).Length / 1e6:F1} MB."));
     File.WriteAllText(outMd, md.ToString());
@@ -246,6 +296,16 @@ static Result Best(string what, int threads, string note, Action action)
         if (best == null || wall < best.Seconds) best = new Result(what, threads, note, wall, cpu);
     }
     return best!;
+}
+
+internal sealed record CodecVariant(string Name, string File, CompressionCodec Codec, int ZstdLevel, bool PageCrc)
+{
+    public static readonly CodecVariant[] All =
+    [
+        new("ZSTD level 3 + page CRC", "ours-zstd3.parquet", CompressionCodec.Zstd, 3, true),
+        new("ZSTD level 1 + page CRC", "ours-zstd1.parquet", CompressionCodec.Zstd, 1, true),
+        new("SNAPPY without page CRC", "ours-nocrc.parquet", CompressionCodec.Snappy, 3, false),
+    ];
 }
 
 internal sealed record BenchRow(long Id, string? Task, string? Instruction, string? Input, string? Output, double? RougeMax, List<string?>? DocIds);

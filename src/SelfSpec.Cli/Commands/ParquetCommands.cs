@@ -68,13 +68,19 @@ public sealed class ParquetCommands : ICommandGroup
     {
         var input = new Argument<string>("IN.jsonl") { Description = "JSON Lines input, one object per row" };
         var output = new Argument<string>("OUT.parquet") { Description = "The Parquet file to write" };
-        var codec = new Option<string>("--codec") { Description = "snappy, gzip or none", DefaultValueFactory = _ => "snappy" };
+        var codec = new Option<string>("--codec") { Description = CodecNames.Accepted, DefaultValueFactory = _ => "snappy" };
+        var zstdLevel = new Option<int>("--zstd-level")
+        {
+            Description = $"ZSTD level with --codec zstd ({ParquetWriterOptions.MinZstdLevel} to {ParquetWriterOptions.MaxZstdLevel}; 3 by default)",
+            DefaultValueFactory = _ => 3,
+        };
         var schema = new Option<string?>("--schema") { Description = "Columns as name:type[!] pairs, e.g. 'id:int64!,task:string,doc_ids:list<string>' (default: inferred)" };
         var rowGroup = new Option<int>("--row-group-rows") { Description = "Rows per row group", DefaultValueFactory = _ => 122_880 };
         var cmd = new Command("from-jsonl", "Write JSON Lines to Parquet, inferring the schema or taking --schema");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(output);
         cmd.Options.Add(codec);
+        cmd.Options.Add(zstdLevel);
         cmd.Options.Add(schema);
         cmd.Options.Add(rowGroup);
         cmd.SetAction((r, ct) => Task.FromResult(Guard(() =>
@@ -82,15 +88,13 @@ public sealed class ParquetCommands : ICommandGroup
             var inPath = r.GetValue(input)!;
             var outPath = r.GetValue(output)!;
             var parquetSchema = r.GetValue(schema) is { } spec ? JsonlSchemaInference.Parse(spec) : JsonlSchemaInference.Infer(inPath);
+            var level = r.GetValue(zstdLevel);
             var options = new ParquetWriterOptions
             {
-                Codec = r.GetValue(codec)!.ToLowerInvariant() switch
-                {
-                    "snappy" => CompressionCodec.Snappy,
-                    "gzip" => CompressionCodec.Gzip,
-                    "none" or "uncompressed" => CompressionCodec.Uncompressed,
-                    var other => throw new FormatException($"unknown codec '{other}' (snappy, gzip, none)"),
-                },
+                Codec = CodecNames.Parse(r.GetValue(codec)!, "--codec"),
+                ZstdLevel = level is >= ParquetWriterOptions.MinZstdLevel and <= ParquetWriterOptions.MaxZstdLevel
+                    ? level
+                    : throw new FormatException($"--zstd-level must be between {ParquetWriterOptions.MinZstdLevel} and {ParquetWriterOptions.MaxZstdLevel}, got {level}"),
                 MaxDegreeOfParallelism = CliRuntime.Threads,
                 RowGroupRows = Math.Max(1, r.GetValue(rowGroup)),
             };
@@ -136,7 +140,8 @@ public sealed class ParquetCommands : ICommandGroup
     private static int Guard(Func<int> action)
     {
         try { return action(); }
-        catch (Exception e) when (e is ParquetFormatException or IOException or FormatException or JsonException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception e) when (e is ParquetFormatException or IOException or FormatException or JsonException or UnauthorizedAccessException or OperationCanceledException
+                                   or ArgumentException { ParamName: "--codec" })
         {
             // One line on stderr, never wrapped, red when it goes to a terminal.
             var message = e.Message.ReplaceLineEndings(" ");

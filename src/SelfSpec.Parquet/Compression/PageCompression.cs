@@ -3,7 +3,7 @@ using SelfSpec.Parquet.Format;
 
 namespace SelfSpec.Parquet.Compression;
 
-/// <summary>Compresses and decompresses page bodies: SNAPPY (our <see cref="SnappyCodec"/>), GZIP (System.IO.Compression), UNCOMPRESSED.</summary>
+/// <summary>Compresses and decompresses page bodies: SNAPPY (our <see cref="SnappyCodec"/>), GZIP (System.IO.Compression), ZSTD (our decoder; written with ZstdSharp by the column writer), UNCOMPRESSED.</summary>
 internal static class PageCompression
 {
     public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip or CompressionCodec.Zstd;
@@ -69,30 +69,16 @@ internal static class PageCompression
                 return result;
             }
             default:
-                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP, ZSTD (read only) and UNCOMPRESSED are)", kind: ParquetErrorKind.Unsupported);
+                throw new ParquetFormatException($"compression codec {codec.ToString().ToUpperInvariant()} is not supported (SNAPPY, GZIP, ZSTD and UNCOMPRESSED are)", kind: ParquetErrorKind.Unsupported);
         }
     }
 
-    /// <summary>Compresses <paramref name="src"/>; for UNCOMPRESSED returns the input copied.</summary>
-    public static byte[] Compress(CompressionCodec codec, ReadOnlySpan<byte> src, CompressionLevel gzipLevel = CompressionLevel.Optimal)
+    /// <summary>GZIP-compresses a page body (the column writer compresses SNAPPY and ZSTD itself, into reused buffers).</summary>
+    public static byte[] CompressGzip(ReadOnlySpan<byte> src, CompressionLevel level)
     {
-        switch (codec)
-        {
-            case CompressionCodec.Uncompressed: return src.ToArray();
-            case CompressionCodec.Snappy:
-            {
-                var buf = new byte[SnappyCodec.MaxCompressedLength(src.Length)];
-                var n = SnappyCodec.Compress(src, buf);
-                return buf.AsSpan(0, n).ToArray();
-            }
-            case CompressionCodec.Gzip:
-            {
-                using var ms = new MemoryStream(src.Length / 3 + 64);
-                using (var gz = new GZipStream(ms, gzipLevel, leaveOpen: true)) gz.Write(src);
-                return ms.ToArray();
-            }
-            default: throw new NotSupportedException($"compression codec {codec} is not supported for writing");
-        }
+        using var ms = new MemoryStream(src.Length / 3 + 64);
+        using (var gz = new GZipStream(ms, level, leaveOpen: true)) gz.Write(src);
+        return ms.ToArray();
     }
 
     /// <summary>A read-only stream over memory without copying.</summary>

@@ -213,27 +213,39 @@ internal static class ValueDecoders
             var rest = src[used..];
             var used2 = DeltaBinaryPackedDecoder.Decode(rest, suffixLengths.AsSpan(0, count));
             var data = rest[used2..];
-            d.EnsureValues(count);
-            var at = d.ValueCount;
-            var dataPos = 0;
-            var prevStart = -1;
-            var prevLen = 0;
+            // First pass validates every prefix and suffix and sizes the byte buffer once for the whole page: the
+            // buffer may already be full with values of earlier pages (e.g. dictionary-encoded ones before a fallback).
+            long total = 0;
+            long suffixTotal = 0;
+            long prevLen = 0;
             for (var i = 0; i < count; i++)
             {
                 var p = prefixes[i];
                 var s = suffixLengths[i];
-                if (p < 0 || s < 0 || p > prevLen || s > data.Length - dataPos)
-                    throw new ParquetFormatException("corrupt DELTA_BYTE_ARRAY data");
-                var len = (int)(p + s);
-                d.EnsureBytes(len);
-                var start = d.Offsets![at + i];
-                var bytes = d.Bytes!;
-                if (p > 0) Buffer.BlockCopy(bytes, prevStart, bytes, start, (int)p);
-                data.Slice(dataPos, (int)s).CopyTo(bytes.AsSpan(start + (int)p));
-                dataPos += (int)s;
-                d.Offsets[at + i + 1] = start + len;
+                if (p < 0 || s < 0 || p > prevLen || s > data.Length - suffixTotal)
+                    throw new ParquetFormatException($"corrupt DELTA_BYTE_ARRAY data at value {i} of {count} (prefix {p}, suffix {s})");
+                suffixTotal += s;
+                prevLen = p + s;
+                total += prevLen;
+                if (total > int.MaxValue) throw new ParquetFormatException("a DELTA_BYTE_ARRAY page expands to more than 2 GB of bytes");
+            }
+            d.EnsureValues(count);
+            d.EnsureBytes((int)total);
+            var at = d.ValueCount;
+            var bytes = d.Bytes!;
+            var offsets = d.Offsets!;
+            var dataPos = 0;
+            var prevStart = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var p = (int)prefixes[i];
+                var s = (int)suffixLengths[i];
+                var start = offsets[at + i];
+                if (p > 0) Buffer.BlockCopy(bytes, prevStart, bytes, start, p);
+                data.Slice(dataPos, s).CopyTo(bytes.AsSpan(start + p));
+                dataPos += s;
+                offsets[at + i + 1] = start + p + s;
                 prevStart = start;
-                prevLen = len;
             }
             d.ValueCount = at + count;
         }

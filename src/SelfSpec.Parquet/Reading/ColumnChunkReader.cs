@@ -14,7 +14,26 @@ internal static class ColumnChunkReader
     // One decompression buffer per thread, reused for every page (pages are decoded before the next is read).
     [ThreadStatic] private static byte[]? _scratch;
 
-    public static ColumnData Read(ColumnDescriptor column, ColumnMetaData meta, ReadOnlyMemory<byte> chunk, long numRowsHint)
+    /// <summary>Decodes the chunk; errors inside a page name the page (0-based, the dictionary page counts).</summary>
+    public static ColumnData Read(ColumnDescriptor column, ColumnMetaData meta, ReadOnlyMemory<byte> chunk, long numRowsHint, bool verifyChecksums)
+    {
+        var page = 0;
+        try
+        {
+            return Read(column, meta, chunk, numRowsHint, verifyChecksums, ref page);
+        }
+        catch (ParquetFormatException e) when (e.Page == null && page >= 0)
+        {
+            throw e.WithLocation(null, page: page);
+        }
+        catch (Exception e) when (page >= 0 && e is IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException or InvalidDataException)
+        {
+            throw new ParquetFormatException($"corrupt page: {e.Message}", inner: e, page: page);
+        }
+    }
+
+    // `page` is the page being decoded, or -1 once every page is done (chunk-level checks follow).
+    private static ColumnData Read(ColumnDescriptor column, ColumnMetaData meta, ReadOnlyMemory<byte> chunk, long numRowsHint, bool verifyChecksums, ref int page)
     {
         if (meta.NumValues < 0 || meta.NumValues > int.MaxValue) throw new ParquetFormatException($"column chunk announces {meta.NumValues} values");
         var expected = (int)meta.NumValues;
@@ -27,7 +46,7 @@ internal static class ColumnChunkReader
         ColumnData? dictionary = null;
         var pos = 0;
         var span = chunk.Span;
-        while (data.LevelCount < expected)
+        for (page = 0; data.LevelCount < expected; page++)
         {
             if (pos >= span.Length) throw new ParquetFormatException($"column chunk ended after {data.LevelCount} of {expected} values");
             var reader = new ThriftCompactReader(span[pos..]);
@@ -37,8 +56,8 @@ internal static class ColumnChunkReader
                 throw new ParquetFormatException($"page at chunk byte {pos} claims {header.CompressedPageSize} bytes; only {span.Length - pos} remain");
             var body = chunk.Slice(pos, header.CompressedPageSize);
             pos += header.CompressedPageSize;
-            if (header.Crc is { } crc && (uint)crc != Writing.Crc32.Compute(body.Span))
-                throw new ParquetFormatException($"page CRC mismatch (stored {(uint)crc:x8}, computed {Writing.Crc32.Compute(body.Span):x8}): the page is corrupt");
+            if (verifyChecksums && header.Crc is { } crc)
+                VerifyChecksum((uint)crc, body.Span, header.Type, pos - body.Length);
             switch (header.Type)
             {
                 case PageType.DictionaryPage:
@@ -96,11 +115,28 @@ internal static class ColumnChunkReader
                     break; // index pages and unknown page types are skipped
             }
         }
+        page = -1;
         if (data.RepetitionLevels != null && data.LevelCount > 0 && data.RepetitionLevels[0] != 0)
             throw new ParquetFormatException("the first value of a column chunk continues a row (repetition level above 0)");
         if (data.RowCount != numRowsHint)
             throw new ParquetFormatException($"column chunk holds {data.RowCount} rows, its row group {numRowsHint}");
         return data;
+    }
+
+    private static void VerifyChecksum(uint stored, ReadOnlySpan<byte> body, PageType type, int chunkOffset)
+    {
+        var computed = System.IO.Hashing.Crc32.HashToUInt32(body);
+        if (computed == stored) return;
+        var name = type switch
+        {
+            PageType.DataPage => "DATA_PAGE",
+            PageType.DataPageV2 => "DATA_PAGE_V2",
+            PageType.DictionaryPage => "DICTIONARY_PAGE",
+            _ => $"page of type {(int)type}",
+        };
+        throw new ParquetFormatException(
+            $"page checksum mismatch: the {name} at chunk byte {chunkOffset} ({body.Length} bytes) has CRC-32 {computed:x8}, its header records {stored:x8}; the file was damaged after it was written",
+            kind: ParquetErrorKind.ChecksumMismatch);
     }
 
     private static int CheckCount(int n, int remaining)

@@ -28,8 +28,11 @@ public sealed class ParquetReader : IDisposable
     private static ReadOnlySpan<byte> Magic => "PAR1"u8;
     private readonly SafeFileHandle _handle;
 
-    private ParquetReader(string path, SafeFileHandle handle, long length, FileMetaData metadata, ParquetSchema schema)
+    private readonly ParquetReaderOptions _options;
+
+    private ParquetReader(string path, SafeFileHandle handle, long length, FileMetaData metadata, ParquetSchema schema, ParquetReaderOptions options)
     {
+        _options = options;
         FilePath = path;
         _handle = handle;
         FileLength = length;
@@ -59,16 +62,21 @@ public sealed class ParquetReader : IDisposable
     public IReadOnlyDictionary<string, string?> KeyValueMetadata =>
         (Metadata.KeyValueMetadata ?? []).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
-    /// <summary>Opens <paramref name="path"/> and validates and decodes its footer.</summary>
+    /// <summary>Opens <paramref name="path"/> and validates and decodes its footer; page checksums are verified.</summary>
     /// <exception cref="ParquetFormatException">The file is too small, has bad magic, a bad footer length or a corrupt footer.</exception>
-    public static ParquetReader Open(string path)
+    public static ParquetReader Open(string path) => Open(path, ParquetReaderOptions.Default);
+
+    /// <summary>Opens <paramref name="path"/> with <paramref name="options"/> and validates and decodes its footer.</summary>
+    /// <exception cref="ParquetFormatException">The file is too small, has bad magic, a bad footer length or a corrupt footer.</exception>
+    public static ParquetReader Open(string path, ParquetReaderOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
             var length = RandomAccess.GetLength(handle);
             var (meta, schema) = ReadFooter(handle, length, path);
-            return new ParquetReader(path, handle, length, meta, schema);
+            return new ParquetReader(path, handle, length, meta, schema, options);
         }
         catch
         {
@@ -176,7 +184,7 @@ public sealed class ParquetReader : IDisposable
                 throw new ParquetFormatException($"column chunk at byte {start} with {size} bytes lies outside the file's data ({FileLength} bytes)");
             var buf = GC.AllocateUninitializedArray<byte>((int)size);
             ReadExactly(_handle, buf, start, FilePath);
-            return ColumnChunkReader.Read(column, meta, buf, group.NumRows);
+            return ColumnChunkReader.Read(column, meta, buf, group.NumRows, _options.VerifyPageChecksums);
         }
         catch (ParquetFormatException e)
         {

@@ -177,16 +177,7 @@ internal static class ColumnChunkWriter
         DataPageHeaderV2 v2, ParquetWriterOptions options)
     {
         var levels = page[..levelBytes];
-        var values = page[levelBytes..];
-        ReadOnlySpan<byte> stored;
-        if (options.Codec == CompressionCodec.Snappy)
-        {
-            var need = Compression.SnappyCodec.MaxCompressedLength(values.Length);
-            if (_snappyScratch == null || _snappyScratch.Length < need) _snappyScratch = GC.AllocateUninitializedArray<byte>(Math.Max(need, 1 << 16));
-            stored = _snappyScratch.AsSpan(0, Compression.SnappyCodec.Compress(values, _snappyScratch));
-        }
-        else if (options.Codec == CompressionCodec.Uncompressed) stored = values;
-        else stored = PageCompression.Compress(options.Codec, values, options.GzipLevel);
+        var stored = Compress(page[levelBytes..], options);
         var h = new PageHeader
         {
             Type = PageType.DataPageV2,
@@ -196,10 +187,11 @@ internal static class ColumnChunkWriter
         };
         if (options.WritePageCrc)
         {
-            var crc = new byte[levelBytes + stored.Length];
-            levels.CopyTo(crc);
-            stored.CopyTo(crc.AsSpan(levelBytes));
-            h.Crc = (int)Crc32.Compute(crc);
+            // The checksum covers the bytes after the header as written: the uncompressed levels, then the values.
+            var crc = new System.IO.Hashing.Crc32();
+            crc.Append(levels);
+            crc.Append(stored);
+            h.Crc = (int)crc.GetCurrentHashAsUInt32();
         }
         header.Clear();
         h.Write(header);
@@ -255,27 +247,60 @@ internal static class ColumnChunkWriter
         }
     }
 
-    [ThreadStatic] private static byte[]? _snappyScratch;
+    [ThreadStatic] private static byte[]? _compressScratch;
+    [ThreadStatic] private static ZstdSharp.Compressor? _zstd;
+
+    /// <summary>
+    /// Compresses a page body with the options' codec. SNAPPY and ZSTD write into a per-thread buffer that is valid
+    /// until the next call on the same thread (the page is copied into the chunk before that).
+    /// </summary>
+    private static ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> body, ParquetWriterOptions options)
+    {
+        switch (options.Codec)
+        {
+            case CompressionCodec.Uncompressed:
+                return body;
+            case CompressionCodec.Snappy:
+            {
+                var scratch = Scratch(Compression.SnappyCodec.MaxCompressedLength(body.Length));
+                return scratch.AsSpan(0, Compression.SnappyCodec.Compress(body, scratch));
+            }
+            case CompressionCodec.Zstd:
+            {
+                // One compressor per thread: a ZstdSharp compressor is not thread-safe, and reusing its context is
+                // much cheaper than creating one per page. Output depends only on the level, never on the thread.
+                if (_zstd == null || _zstd.Level != options.ZstdLevel)
+                {
+                    _zstd?.Dispose();
+                    _zstd = new ZstdSharp.Compressor(options.ZstdLevel);
+                }
+                var scratch = Scratch(ZstdSharp.Compressor.GetCompressBound(body.Length));
+                return scratch.AsSpan(0, _zstd.Wrap(body, scratch));
+            }
+            case CompressionCodec.Gzip:
+                return PageCompression.CompressGzip(body, options.GzipLevel);
+            default:
+                throw new NotSupportedException($"compression codec {options.Codec} is not supported for writing");
+        }
+    }
+
+    private static byte[] Scratch(int need)
+    {
+        if (_compressScratch == null || _compressScratch.Length < need) _compressScratch = GC.AllocateUninitializedArray<byte>(Math.Max(need, 1 << 16));
+        return _compressScratch;
+    }
 
     /// <summary>Compresses and appends one page with its header; returns the uncompressed size including the header.</summary>
     private static long WritePage(ChunkBuffer output, ThriftCompactWriter header, PageType type, ReadOnlySpan<byte> body,
         ParquetWriterOptions options, int numValues, int numNulls, Format.Encoding encoding)
     {
-        ReadOnlySpan<byte> stored;
-        if (options.Codec == CompressionCodec.Snappy)
-        {
-            var need = Compression.SnappyCodec.MaxCompressedLength(body.Length);
-            if (_snappyScratch == null || _snappyScratch.Length < need) _snappyScratch = GC.AllocateUninitializedArray<byte>(Math.Max(need, 1 << 16));
-            stored = _snappyScratch.AsSpan(0, Compression.SnappyCodec.Compress(body, _snappyScratch));
-        }
-        else if (options.Codec == CompressionCodec.Uncompressed) stored = body;
-        else stored = PageCompression.Compress(options.Codec, body, options.GzipLevel);
+        var stored = Compress(body, options);
         var h = new PageHeader
         {
             Type = type,
             UncompressedPageSize = body.Length,
             CompressedPageSize = stored.Length,
-            Crc = options.WritePageCrc ? (int)Crc32.Compute(stored) : null,
+            Crc = options.WritePageCrc ? (int)System.IO.Hashing.Crc32.HashToUInt32(stored) : null,
         };
         if (type == PageType.DictionaryPage) h.DictionaryPage = new DictionaryPageHeader { NumValues = numValues, Encoding = Format.Encoding.Plain };
         else h.DataPage = new DataPageHeader { NumValues = numValues, Encoding = encoding };

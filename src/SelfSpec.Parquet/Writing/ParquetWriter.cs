@@ -32,8 +32,8 @@ public sealed class ParquetWriter : IDisposable
     public ParquetWriter(string path, ParquetSchema schema, ParquetWriterOptions? options = null)
     {
         _options = options ?? new ParquetWriterOptions();
-        if (_options.Codec is not (CompressionCodec.Snappy or CompressionCodec.Gzip or CompressionCodec.Uncompressed))
-            throw new ArgumentException($"codec {_options.Codec} is not supported for writing (SNAPPY, GZIP, UNCOMPRESSED)");
+        if (_options.Codec is not (CompressionCodec.Snappy or CompressionCodec.Zstd or CompressionCodec.Gzip or CompressionCodec.Uncompressed))
+            throw new ArgumentException($"codec {_options.Codec} is not supported for writing (SNAPPY, ZSTD, GZIP, UNCOMPRESSED)");
         if (_options.DataPageVersion is not (1 or 2)) throw new ArgumentException($"data page version {_options.DataPageVersion} does not exist (1 or 2)");
         Path = System.IO.Path.GetFullPath(path);
         Schema = schema;

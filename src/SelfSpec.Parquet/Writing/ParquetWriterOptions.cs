@@ -6,11 +6,31 @@ namespace SelfSpec.Parquet.Writing;
 /// <summary>Settings of <see cref="ParquetWriter"/> and of the typed serializer.</summary>
 public sealed class ParquetWriterOptions
 {
-    /// <summary>Page codec: SNAPPY (default), GZIP or UNCOMPRESSED.</summary>
+    /// <summary>Page codec: SNAPPY (default), ZSTD, GZIP or UNCOMPRESSED.</summary>
     public CompressionCodec Codec { get; set; } = CompressionCodec.Snappy;
 
     /// <summary>GZIP effort.</summary>
     public CompressionLevel GzipLevel { get; set; } = CompressionLevel.Fastest;
+
+    /// <summary>ZSTD level, 1 (fastest) to 22 (smallest; negative levels are faster still); 3 by default, zstd's own default.</summary>
+    public int ZstdLevel
+    {
+        get => _zstdLevel;
+        set
+        {
+            if (value is < MinZstdLevel or > MaxZstdLevel)
+                throw new ArgumentOutOfRangeException(nameof(ZstdLevel), value, $"the ZSTD level must be between {MinZstdLevel} and {MaxZstdLevel}");
+            _zstdLevel = value;
+        }
+    }
+
+    private int _zstdLevel = 3;
+
+    /// <summary>The lowest <see cref="ZstdLevel"/> accepted.</summary>
+    public const int MinZstdLevel = -7;
+
+    /// <summary>The highest <see cref="ZstdLevel"/> accepted.</summary>
+    public const int MaxZstdLevel = 22;
 
     /// <summary>Try dictionary encoding for every non-boolean column (falls back to PLAIN when it does not pay off).</summary>
     public bool UseDictionary { get; set; } = true;
@@ -24,8 +44,11 @@ public sealed class ParquetWriterOptions
     /// <summary>Data page format: 1 (DATA_PAGE, the default every reader handles) or 2 (DATA_PAGE_V2: levels stored uncompressed ahead of the values).</summary>
     public int DataPageVersion { get; set; } = 1;
 
-    /// <summary>Write a CRC-32 of every page (the optional <c>crc</c> field of the page header).</summary>
-    public bool WritePageCrc { get; set; }
+    /// <summary>
+    /// Write the CRC-32 of every page (the <c>crc</c> field of the page header, over the page's bytes as stored after
+    /// the header), so readers that verify checksums (ours, Arrow, DuckDB) catch a damaged page. On by default.
+    /// </summary>
+    public bool WritePageCrc { get; set; } = true;
 
     /// <summary>Column chunks encoded in parallel (1 = single-threaded).</summary>
     public int MaxDegreeOfParallelism { get; set; } = 1;

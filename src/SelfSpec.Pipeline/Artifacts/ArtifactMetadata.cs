@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SelfSpec.Parquet.Format;
 using SelfSpec.Parquet.Serialization;
 using SelfSpec.Parquet.Writing;
 using SelfSpec.Workflows.Activities;
@@ -34,13 +35,22 @@ public sealed record ArtifactMetadata(string Workflow, string Activity, string A
     /// <summary>The footer key of the parameters (compact JSON).</summary>
     public const string ParametersKey = "selfspec.parameters";
 
-    /// <summary>The metadata for <paramref name="activity"/> running in <paramref name="context"/>.</summary>
+    /// <summary>The page codec of the files <see cref="Write{T}"/> writes (SNAPPY unless the activity chose another).</summary>
+    public CompressionCodec Codec { get; init; } = CompressionCodec.Snappy;
+
+    /// <summary>
+    /// The metadata for <paramref name="activity"/> running in <paramref name="context"/>; the codec is the activity's
+    /// <c>compression</c> input when it is an <see cref="IParquetArtifactWriter"/>.
+    /// </summary>
     public static ArtifactMetadata For(WorkflowActivity activity, ActivityExecutionContext context, JsonObject parameters)
     {
         var attribute = activity.GetType().GetCustomAttribute<ActivityAttribute>()
             ?? throw new ArgumentException($"{activity.GetType().Name} has no [Activity] attribute", nameof(activity));
         return new ArtifactMetadata(WorkflowIdentity.Of(context), $"{attribute.Namespace}.{attribute.Type ?? activity.GetType().Name}",
-            context.ActivityId, attribute.Version, parameters);
+            context.ActivityId, attribute.Version, parameters)
+        {
+            Codec = activity is IParquetArtifactWriter writer ? IParquetArtifactWriter.ParseCompression(writer.Compression) : CompressionCodec.Snappy,
+        };
     }
 
     /// <summary>The footer entries.</summary>
@@ -53,9 +63,9 @@ public sealed record ArtifactMetadata(string Workflow, string Activity, string A
         [ParametersKey] = Parameters.ToJsonString(new JsonSerializerOptions { WriteIndented = false }),
     };
 
-    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> with this metadata in the footer.</summary>
+    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> with this metadata in the footer, compressed with <see cref="Codec"/>.</summary>
     public void Write<T>(string path, IEnumerable<T> rows, CancellationToken cancellationToken = default) =>
-        ParquetSerializer.Write(path, rows, new ParquetWriterOptions { KeyValueMetadata = ToKeyValues() }, cancellationToken);
+        ParquetSerializer.Write(path, rows, new ParquetWriterOptions { KeyValueMetadata = ToKeyValues(), Codec = Codec }, cancellationToken);
 }
 
 /// <summary>Finds the workflow definition an activity runs in.</summary>

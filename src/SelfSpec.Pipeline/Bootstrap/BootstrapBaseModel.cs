@@ -19,8 +19,12 @@ namespace SelfSpec.Pipeline.Bootstrap;
 /// </summary>
 [Activity("SelfSpec", Category = "Self-specialization", Version = 2,
     Description = "Uses baseModel if it is a model folder; otherwise trains a small demonstration Llama and its BPE tokenizer from scratch on the demo corpus and seeds.")]
-public sealed class BootstrapBaseModel : WorkflowActivity
+public sealed class BootstrapBaseModel : WorkflowActivity, IParquetArtifactWriter
 {
+    /// <inheritdoc />
+    [ActivityInput(Description = IParquetArtifactWriter.CompressionDescription)]
+    public string Compression { get; set; } = "snappy";
+
     /// <summary>The model folder inside the activity's folder.</summary>
     public const string ModelFolder = "model";
 

@@ -15,8 +15,12 @@ namespace SelfSpec.Pipeline.Documents;
 /// </summary>
 [Activity("SelfSpec", Category = "Self-specialization",
     Description = "Top-k BM25 documents per instruction (instruction ⊕ input) with p_ret = softmax(score/τ); writes retrievals.parquet.")]
-public sealed class RetrieveDocuments : WorkflowActivity
+public sealed class RetrieveDocuments : WorkflowActivity, IParquetArtifactWriter
 {
+    /// <inheritdoc />
+    [ActivityInput(Description = IParquetArtifactWriter.CompressionDescription)]
+    public string Compression { get; set; } = "snappy";
+
     /// <summary>The artifact's file name.</summary>
     public const string FileName = "retrievals.parquet";
 

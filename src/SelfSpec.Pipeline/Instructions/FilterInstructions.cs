@@ -15,8 +15,12 @@ namespace SelfSpec.Pipeline.Instructions;
 /// </summary>
 [Activity("SelfSpec", Category = "Self-specialization",
     Description = "Filters the generated instructions (length, blacklist, ROUGE-L novelty); writes instructions.parquet and instructions_rejected.parquet.")]
-public sealed class FilterInstructions : WorkflowActivity
+public sealed class FilterInstructions : WorkflowActivity, IParquetArtifactWriter
 {
+    /// <inheritdoc />
+    [ActivityInput(Description = IParquetArtifactWriter.CompressionDescription)]
+    public string Compression { get; set; } = "snappy";
+
     /// <summary>The kept instructions' file name.</summary>
     public const string KeptFileName = "instructions.parquet";
 

@@ -17,8 +17,12 @@ namespace SelfSpec.Pipeline.Instructions;
 /// </summary>
 [Activity("SelfSpec", Category = "Self-specialization", Version = 2,
     Description = "The model writes instructions from seed demonstrations (Table 3 prompt) until the target passes the filter; writes instructions_raw.parquet.")]
-public sealed class GenerateInstructions : WorkflowActivity
+public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWriter
 {
+    /// <inheritdoc />
+    [ActivityInput(Description = IParquetArtifactWriter.CompressionDescription)]
+    public string Compression { get; set; } = "snappy";
+
     /// <summary>The artifact's file name.</summary>
     public const string FileName = "instructions_raw.parquet";
 

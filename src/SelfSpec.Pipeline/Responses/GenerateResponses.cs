@@ -21,8 +21,12 @@ namespace SelfSpec.Pipeline.Responses;
 /// </summary>
 [Activity("SelfSpec", Category = "Self-specialization",
     Description = "Responses by RAG-token decoding over the retrieved documents (modes topk / top1 / none, optional contrastive); writes sft.parquet.")]
-public sealed class GenerateResponses : WorkflowActivity
+public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
 {
+    /// <inheritdoc />
+    [ActivityInput(Description = IParquetArtifactWriter.CompressionDescription)]
+    public string Compression { get; set; } = "snappy";
+
     /// <summary>The artifact's file name.</summary>
     public const string FileName = "sft.parquet";
 

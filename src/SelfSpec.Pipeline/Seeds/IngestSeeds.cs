@@ -11,8 +11,12 @@ namespace SelfSpec.Pipeline.Seeds;
 /// </summary>
 [Activity("SelfSpec", Category = "Self-specialization", Cacheable = false,
     Description = "Reads seed tasks (JSONL, CSV or Parquet in BoX form), validates them and writes seeds.parquet.")]
-public sealed class IngestSeeds : WorkflowActivity
+public sealed class IngestSeeds : WorkflowActivity, IParquetArtifactWriter
 {
+    /// <inheritdoc />
+    [ActivityInput(Description = IParquetArtifactWriter.CompressionDescription)]
+    public string Compression { get; set; } = "snappy";
+
     /// <summary>The artifact's file name.</summary>
     public const string FileName = "seeds.parquet";
 
