@@ -55,23 +55,29 @@ internal static class JavaScriptEvaluator
         if (Scripts.TryGetValue(code, out var cached)) return cached;
         Prepared<Script> script;
         try { script = Engine.PrepareScript(code, options: Preparation); }
-        catch (ParseErrorException e) { throw new FormatException($"JavaScript syntax error: {e.Error?.Description ?? e.Message} (code: {Excerpt(code)})", e); }
+        catch (Exception e) when ((e as ParseErrorException ?? e.InnerException as ParseErrorException) is { } parse)
+        {
+            throw new FormatException($"JavaScript syntax error: {parse.Error?.Description ?? parse.Message} (line {parse.LineNumber}, column {parse.Column}) (code: {Excerpt(code)})", e);
+        }
         if (Scripts.Count >= MaxCachedScripts) Scripts.Clear();
         return Scripts.GetOrAdd(code, script);
     }
 
     private static string? Describe(Exception e, JavaScriptOptions limits) => e switch
     {
-        JavaScriptException js => $"error: {js.Message}{At(js.Location)}",
+        JavaScriptException js => $"error: {ErrorName(js.Error)}{js.Message}{At(js.Location)}",
         StatementsCountOverflowException => $"statement limit exceeded: more than {limits.MaxStatements:N0} statements",
         MemoryLimitExceededException => $"memory limit exceeded: more than {limits.MemoryLimitBytes:N0} bytes allocated",
         RecursionDepthOverflowException => $"recursion limit exceeded: calls nested deeper than {limits.RecursionLimit}",
         TimeoutException => $"time limit exceeded: ran longer than {limits.TimeLimit.TotalSeconds:0.###} s",
         ExecutionCanceledException => "evaluation was cancelled",
-        ParseErrorException p => $"syntax error: {p.Error?.Description ?? p.Message}",
         FormatException f => f.Message,
         _ => null,
     };
+
+    /// <summary>"TypeError: " for a thrown error object; nothing for a thrown string or number.</summary>
+    private static string ErrorName(JsValue error) =>
+        error is Jint.Native.Object.ObjectInstance o && o.Get("name") is { } name && name.IsString() && name.AsString().Length > 0 ? name.AsString() + ": " : "";
 
     private static string At(SourceLocation location) =>
         location.Start.Line > 0 ? $" (line {location.Start.Line}, column {location.Start.Column + 1})" : "";

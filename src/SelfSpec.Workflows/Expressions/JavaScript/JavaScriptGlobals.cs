@@ -67,9 +67,9 @@ internal sealed class JavaScriptGlobals
         Function("newShortGuid", 0, _ => ShortGuid());
         Function("getShortGuid", 0, _ => ShortGuid());
         Function("bytesToString", 1, a => Encoding.UTF8.GetString(Bytes(a, "bytesToString")));
-        Function("bytesFromString", 1, a => JsValue.FromObject(_engine, Encoding.UTF8.GetBytes(Text(a, 0) ?? "")));
+        Function("bytesFromString", 1, a => JsInterop.Bytes(_engine, Encoding.UTF8.GetBytes(Text(a, 0) ?? "")));
         Function("bytesToBase64", 1, a => Convert.ToBase64String(Bytes(a, "bytesToBase64")));
-        Function("bytesFromBase64", 1, a => JsValue.FromObject(_engine, FromBase64(a, "bytesFromBase64")));
+        Function("bytesFromBase64", 1, a => JsInterop.Bytes(_engine, FromBase64(a, "bytesFromBase64")));
         Function("stringToBase64", 1, a => Convert.ToBase64String(Encoding.UTF8.GetBytes(Text(a, 0) ?? "")));
         Function("stringFromBase64", 1, a => Encoding.UTF8.GetString(FromBase64(a, "stringFromBase64")));
     }

@@ -22,7 +22,7 @@ internal static class JsInterop
         null => JsValue.Null,
         string s => new JsString(s),
         bool b => b ? JsBoolean.True : JsBoolean.False,
-        byte[] bytes => JsValue.FromObject(engine, bytes),
+        byte[] bytes => Bytes(engine, bytes),
         Guid g => new JsString(g.ToString("D")),
         DateTime d => new JsString(d.ToString("O", CultureInfo.InvariantCulture)),
         DateTimeOffset d => new JsString(d.ToString("O", CultureInfo.InvariantCulture)),
@@ -46,6 +46,9 @@ internal static class JsInterop
         var node = JsonNode.Parse(json);
         return node is JsonValue ? ValueConverter.Unwrap(node) : node; // a Date comes back as its ISO string
     }
+
+    /// <summary>A <c>Uint8Array</c> holding a copy of <paramref name="bytes"/>.</summary>
+    public static JsValue Bytes(Engine engine, byte[] bytes) => engine.Intrinsics.Uint8Array.Construct(bytes);
 
     /// <summary>The value as JSON text (JSON.stringify), or null where JSON.stringify gives undefined.</summary>
     public static string? Json(Engine engine, JsValue value)
