@@ -13,6 +13,7 @@ namespace SelfSpec.Workflows.Tests;
 /// </summary>
 public sealed class JavaScriptProjectExpressionTests
 {
+    /// <summary>The project's workflows and the Elsa fixtures, relative to the repository.</summary>
     public static TheoryData<string> Files() =>
         [.. Directory.GetFiles(Path.Combine(Paths.RepoRoot, "workflows"), "*.json").Concat(Directory.GetFiles(Paths.Fixture("elsa"), "*.json"))
             .Select(f => Path.GetRelativePath(Paths.RepoRoot, f))];

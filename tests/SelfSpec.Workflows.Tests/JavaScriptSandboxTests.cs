@@ -87,6 +87,18 @@ public sealed class JavaScriptSandboxTests
     }
 
     [Fact]
+    public void ValidationReportsAJavaScriptSyntaxErrorAtItsInput()
+    {
+        var definition = new TestWorkflow()
+            .Add("ok", "Elsa.WriteLine", ("text", Js("`fine ${1 + 1}`", "String")))
+            .Add("bad", "Elsa.WriteLine", ("text", Js("getInput('x' ??", "String")))
+            .Chain("ok", "bad").Build();
+        var problem = Assert.Single(Validation.WorkflowValidator.Validate(definition, TestHome.Registry));
+        Assert.Equal(("bad", "text"), (problem.ActivityId, problem.Field));
+        Mentions(problem.Message, "JavaScript syntax error");
+    }
+
+    [Fact]
     public void ARuntimeErrorNamesItsKindAndLine()
     {
         var e = Fails("const o = null;\nreturn o.missing;");

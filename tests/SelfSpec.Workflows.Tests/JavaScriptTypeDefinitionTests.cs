@@ -8,12 +8,8 @@ namespace SelfSpec.Workflows.Tests;
 /// <summary>The TypeScript declarations for the designer declare exactly what the engine provides, with the types values have there.</summary>
 public sealed partial class JavaScriptTypeDefinitionTests
 {
-    public static TheoryData<string> Files() =>
-        [.. Directory.GetFiles(Path.Combine(Paths.RepoRoot, "workflows"), "*.json").Concat(Directory.GetFiles(Paths.Fixture("elsa"), "*.json"))
-            .Select(f => Path.GetRelativePath(Paths.RepoRoot, f))];
-
     [Theory]
-    [MemberData(nameof(Files))]
+    [MemberData(nameof(JavaScriptProjectExpressionTests.Files), MemberType = typeof(JavaScriptProjectExpressionTests))]
     public void EveryDeclaredGlobalExistsInTheEngineWithItsDeclaredType(string file)
     {
         var definition = WorkflowDefinitionSerializer.ReadFile(Path.Combine(Paths.RepoRoot, file));

@@ -50,6 +50,13 @@ internal static class JavaScriptEvaluator
         }
     }
 
+    /// <summary>The syntax error in <paramref name="code"/>, or null if it parses.</summary>
+    public static string? SyntaxError(string code)
+    {
+        try { Prepare(code); return null; }
+        catch (FormatException e) { return e.Message; }
+    }
+
     private static Prepared<Script> Prepare(string code)
     {
         if (Scripts.TryGetValue(code, out var cached)) return cached;
