@@ -118,7 +118,7 @@ public class FlowchartTests
     }
 
     [Fact]
-    public async Task SetVariableAndJavaScriptSubsetAndVariableExpressions()
+    public async Task SetVariableAndJavaScriptAndVariableExpressions()
     {
         var def = new TestWorkflow().Variable("Name", "String", "world").Variable("Count", "Int32", "5")
             .Add("set", "Elsa.SetVariable", n => n.Properties["variable"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "var-Count", ["name"] = "Count" },

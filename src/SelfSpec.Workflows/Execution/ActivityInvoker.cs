@@ -41,7 +41,8 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         {
             execution.Log("Faulted", node, e.Message);
             execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Faulted, TimeSpan.Zero, [], e.Message));
-            throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}): {e.Message}", e);
+            // An expression failure already names the workflow, the activity and the input.
+            throw Fault(node, e is WorkflowExecutionException ? e.Message : $"activity '{node.DisplayName}' ({node.Id}): {e.Message}", e);
         }
         var key = CacheKey.Compute(descriptor.TypeName, descriptor.Version, inputsJson);
         var composite = typeof(ICompositeActivity).IsAssignableFrom(descriptor.ClrType);
@@ -72,9 +73,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
                 continue;
             }
             object? value;
-            try { value = await ExpressionEvaluator.EvaluateAsync(input, port.ClrType, execution, execution.Token).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            { throw new FormatException($"input '{port.Name}': {e.Message}", e); }
+            value = await ExpressionEvaluator.EvaluateAsync(input, port.ClrType, execution, node, port.Name, execution.Token).ConfigureAwait(false);
             json[port.Name] = ValueConverter.ToJson(value);
             if (value is null) continue; // an input that evaluates to null keeps the activity's default value
             values[port] = value;

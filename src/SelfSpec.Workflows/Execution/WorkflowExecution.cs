@@ -59,6 +59,8 @@ internal sealed class WorkflowExecution : IExpressionScope
 
     IReadOnlyDictionary<string, object?> IExpressionScope.Input => Input;
 
+    public Expressions.JavaScript.JavaScriptOptions JavaScript => Runtime.Options.JavaScript;
+
     public IReadOnlyDictionary<string, object?> VariablesByName =>
         Definition.Variables.ToDictionary(v => v.Name, v => _variables.GetValueOrDefault(v.Id));
 

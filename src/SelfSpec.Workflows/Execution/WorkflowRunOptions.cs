@@ -23,6 +23,9 @@ public sealed class WorkflowRuntimeOptions
 
     /// <summary>How often an executing instance checks for <c>runs cancel</c> and refreshes its heartbeat.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The sandbox limits of JavaScript expressions.</summary>
+    public Expressions.JavaScript.JavaScriptOptions JavaScript { get; init; } = new();
 }
 
 /// <summary>Per-run settings.</summary>

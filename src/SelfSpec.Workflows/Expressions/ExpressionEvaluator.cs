@@ -1,22 +1,44 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SelfSpec.Workflows.Definitions;
+using SelfSpec.Workflows.Execution;
+using SelfSpec.Workflows.Expressions.JavaScript;
 
 namespace SelfSpec.Workflows.Expressions;
 
-/// <summary>The values an expression can read: variables and workflow input, by name.</summary>
+/// <summary>The values an expression can read: variables and workflow input, by name, and the workflow they belong to.</summary>
 internal interface IExpressionScope
 {
+    WorkflowDefinition Definition { get; }
+    string InstanceId { get; }
+    JavaScriptOptions JavaScript { get; }
     IReadOnlyDictionary<string, object?> VariablesByName { get; }
     IReadOnlyDictionary<string, object?> Input { get; }
     object? GetVariable(string idOrName);
     void SetVariableByName(string name, object? value);
 }
 
-/// <summary>Evaluates Elsa expressions: Literal, Object, Variable, Input, CSharp and a JavaScript subset.</summary>
+/// <summary>Evaluates Elsa expressions: Literal, Object, Variable, Input, CSharp (trusted, Roslyn) and JavaScript (sandboxed, Jint).</summary>
 internal static class ExpressionEvaluator
 {
-    public static async ValueTask<object?> EvaluateAsync(InputValue input, Type target, IExpressionScope scope, CancellationToken ct)
+    /// <summary>
+    /// Evaluates input <paramref name="inputName"/> of <paramref name="activity"/> and converts it to <paramref name="target"/>.
+    /// Any failure is a <see cref="WorkflowExecutionException"/> naming the workflow, the activity and the input.
+    /// </summary>
+    public static async ValueTask<object?> EvaluateAsync(InputValue input, Type target, IExpressionScope scope, ActivityNode activity,
+        string inputName, CancellationToken ct)
+    {
+        try { return await EvaluateAsync(input, target, scope, ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OperationCanceledException and not WorkflowExecutionException)
+        {
+            var workflow = scope.Definition;
+            throw new WorkflowExecutionException(
+                $"workflow '{workflow.Name}' ({workflow.DefinitionId}), activity '{activity.DisplayName}' ({activity.Id}), input '{inputName}': {e.Message}",
+                scope.InstanceId, activity.Id, e);
+        }
+    }
+
+    private static async ValueTask<object?> EvaluateAsync(InputValue input, Type target, IExpressionScope scope, CancellationToken ct)
     {
         var expression = input.Expression;
         object? raw = expression.Type switch
@@ -27,7 +49,7 @@ internal static class ExpressionEvaluator
                 ?? throw new FormatException("a Variable expression names no variable")),
             "Input" => scope.Input.GetValueOrDefault(expression.ValueText ?? ""),
             "CSharp" or "C#" => await RunCSharpAsync(expression.ValueText ?? "null", scope, ct).ConfigureAwait(false),
-            "JavaScript" => await RunCSharpAsync(JavaScriptSubset.ToCSharp(expression.ValueText ?? "null"), scope, ct, "JavaScript").ConfigureAwait(false),
+            "JavaScript" => JavaScriptEvaluator.Evaluate(expression.ValueText ?? "null", scope, ct),
             _ => throw new NotSupportedException($"expression syntax '{expression.Type}' is not supported (use Literal, Object, Variable, Input, CSharp or JavaScript)"),
         };
         if (raw is null) return null; // the caller leaves the activity's default in place
@@ -62,11 +84,11 @@ internal static class ExpressionEvaluator
         _ => null,
     };
 
-    private static async Task<object?> RunCSharpAsync(string code, IExpressionScope scope, CancellationToken ct, string syntax = "C#")
+    private static async Task<object?> RunCSharpAsync(string code, IExpressionScope scope, CancellationToken ct)
     {
         Microsoft.CodeAnalysis.Scripting.ScriptRunner<object?> runner;
         try { runner = CSharpExpressionCompiler.Compile(code); }
-        catch (FormatException e) { throw new FormatException($"{syntax} expression does not compile: {e.Message} (code: {code})", e); }
+        catch (FormatException e) { throw new FormatException($"C# expression does not compile: {e.Message} (code: {code})", e); }
         var globals = new ExpressionGlobals(scope.VariablesByName, scope.Input);
         var result = await runner(globals, ct).ConfigureAwait(false);
         foreach (var (name, value) in globals.Assignments) scope.SetVariableByName(name, value);

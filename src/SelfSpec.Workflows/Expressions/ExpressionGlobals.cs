@@ -30,7 +30,7 @@ public sealed class ExpressionGlobals
     public dynamic? Get(string name) =>
         _variables.TryGetValue(name, out var v) ? v : _input.TryGetValue(name, out var i) ? i : null;
 
-    /// <summary>Sets a variable (used by translated JavaScript <c>setX(value)</c>); applied when the expression returns.</summary>
+    /// <summary>Sets a variable by name; applied when the expression returns.</summary>
     public object? Set(string name, object? value)
     {
         _variables[name] = value;

@@ -70,6 +70,8 @@ public static class WorkflowValidator
                 problems.Add(new(ProblemSeverity.Error, node.Id, port.Name, $"expression syntax '{input.Expression.Type}' is not supported"));
             else if (input.Expression.Type == "Literal" && input.Expression.Value is null && port.Required)
                 problems.Add(new(ProblemSeverity.Error, node.Id, port.Name, "required input is empty"));
+            else if (input.Expression.Type == "JavaScript" && Expressions.JavaScript.JavaScriptEvaluator.SyntaxError(input.Expression.ValueText ?? "") is { } error)
+                problems.Add(new(ProblemSeverity.Error, node.Id, port.Name, error));
         }
         foreach (var port in descriptor.Outputs)
             if (node.GetOutputBinding(port.Name) is { } variableId && definition.FindVariable(variableId) is null)
