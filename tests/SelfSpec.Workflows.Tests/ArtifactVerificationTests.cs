@@ -23,34 +23,12 @@ public class ArtifactVerificationTests
 
     private static ActivityExecutionRecord Record(WorkflowRunResult r, string id) => r.Records.Single(x => x.ActivityId == id);
 
-    public enum Damage { FlipBytesInPlace, Truncate, Delete }
-
-    internal static void Apply(Damage damage, string path)
-    {
-        switch (damage)
-        {
-            case Damage.FlipBytesInPlace:
-            {
-                var bytes = File.ReadAllBytes(path);
-                var middle = bytes.Length / 2;
-                for (var i = middle; i < Math.Min(bytes.Length, middle + 4); i++) bytes[i] ^= 0x5a;
-                File.WriteAllBytes(path, bytes);
-                break;
-            }
-            case Damage.Truncate:
-                using (var f = new FileStream(path, FileMode.Open)) f.SetLength(f.Length / 2);
-                break;
-            default:
-                File.Delete(path);
-                break;
-        }
-    }
 
     [Theory]
-    [InlineData(Damage.FlipBytesInPlace)]
-    [InlineData(Damage.Truncate)]
-    [InlineData(Damage.Delete)]
-    public async Task ADamagedArtifactIsReportedOnceAndItsActivityAndDependantsRunAgain(Damage damage)
+    [InlineData(FileDamage.FlipBytesInPlace)]
+    [InlineData(FileDamage.Truncate)]
+    [InlineData(FileDamage.Delete)]
+    public async Task ADamagedArtifactIsReportedOnceAndItsActivityAndDependantsRunAgain(FileDamage damage)
     {
         using var home = new TestHome();
         var first = await home.Runtime.RunAsync(Pipeline());
@@ -58,7 +36,7 @@ public class ArtifactVerificationTests
         var damagedFile = Path.Combine(home.RunsDirectory, first.InstanceId, "w2", "out.txt");
         var original = File.ReadAllBytes(damagedFile);
         var firstConcat = File.ReadAllBytes(Path.Combine(home.RunsDirectory, first.InstanceId, "c", "concat.txt"));
-        Apply(damage, damagedFile);
+        damage.Apply(damagedFile);
 
         var log = new EventLog();
         var second = await home.Runtime.RunAsync(Pipeline(), new WorkflowRunOptions { Events = log });
@@ -69,7 +47,7 @@ public class ArtifactVerificationTests
         Assert.Equal("w2", reported.ActivityId);
         var check = Assert.Single(reported.Damaged);
         Assert.Equal(damagedFile, check.Artifact.Path);
-        Assert.Equal(damage switch { Damage.FlipBytesInPlace => ArtifactState.ContentChanged, Damage.Truncate => ArtifactState.SizeChanged, _ => ArtifactState.Missing }, check.State);
+        Assert.Equal(damage switch { FileDamage.FlipBytesInPlace => ArtifactState.ContentChanged, FileDamage.Truncate => ArtifactState.SizeChanged, _ => ArtifactState.Missing }, check.State);
 
         // What is passed on is what w2 wrote, not the damaged file.
         Assert.Equal(original, File.ReadAllBytes(Path.Combine(home.RunsDirectory, second.InstanceId, "w2", "out.txt")));
@@ -79,8 +57,8 @@ public class ArtifactVerificationTests
         var entry = Assert.Single(journal);
         Assert.Equal("w2", entry.ActivityId);
         Assert.Contains(damagedFile, entry.Message);
-        if (damage == Damage.Truncate) Assert.Contains($"expected {original.Length:N0} bytes, found {original.Length / 2:N0} bytes", entry.Message);
-        if (damage == Damage.FlipBytesInPlace) Assert.Contains("xxh128 of bytes 0-" + (original.Length - 1), entry.Message);
+        if (damage == FileDamage.Truncate) Assert.Contains($"expected {original.Length:N0} bytes, found {original.Length / 2:N0} bytes", entry.Message);
+        if (damage == FileDamage.FlipBytesInPlace) Assert.Contains("xxh128 of bytes 0-" + (original.Length - 1), entry.Message);
 
         // The next run reuses the recomputed results without a word.
         var thirdLog = new EventLog();
@@ -109,7 +87,7 @@ public class ArtifactVerificationTests
 
         var file = Path.Combine(home.RunsDirectory, first.InstanceId, "w1", "out.txt");
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
-        Apply(Damage.FlipBytesInPlace, file);
+        FileDamage.FlipBytesInPlace.Apply(file);
         var damagedLog = new EventLog();
         await home.Runtime.RunAsync(Pipeline(), new WorkflowRunOptions { Events = damagedLog });
         var check = Assert.Single(Assert.Single(damagedLog.Events.OfType<ArtifactsDamaged>()).Damaged);
@@ -127,7 +105,7 @@ public class ArtifactVerificationTests
         var instance = home.Store.FindInstance(first.InstanceId)!;
         instance.Status = WorkflowStatus.Faulted;
         home.Store.UpdateInstance(instance);
-        Apply(Damage.FlipBytesInPlace, Path.Combine(home.RunsDirectory, first.InstanceId, "w1", "out.txt"));
+        FileDamage.FlipBytesInPlace.Apply(Path.Combine(home.RunsDirectory, first.InstanceId, "w1", "out.txt"));
 
         var log = new EventLog();
         var resumed = await home.Runtime.ResumeAsync(first.InstanceId, new WorkflowRunOptions { Events = log });
@@ -147,8 +125,8 @@ public class ArtifactVerificationTests
         var all = home.Store.ListInstances();
         Assert.All(RunVerifier.Verify(home.Store, all), v => Assert.True(v.Check.IsIntact));
 
-        Apply(Damage.FlipBytesInPlace, Path.Combine(home.RunsDirectory, first.InstanceId, "c", "concat.txt"));
-        Apply(Damage.Delete, Path.Combine(home.RunsDirectory, first.InstanceId, "w1", "out.txt"));
+        FileDamage.FlipBytesInPlace.Apply(Path.Combine(home.RunsDirectory, first.InstanceId, "c", "concat.txt"));
+        FileDamage.Delete.Apply(Path.Combine(home.RunsDirectory, first.InstanceId, "w1", "out.txt"));
         var bad = RunVerifier.Verify(home.Store, [home.Store.FindInstance(second.InstanceId)!]).Where(v => !v.Check.IsIntact)
             .Select(v => (v.Record.ActivityId, v.Check.State)).OrderBy(x => x.ActivityId).ToList();
         Assert.Equal([("c", ArtifactState.ContentChanged), ("w1", ArtifactState.Missing)], bad);
