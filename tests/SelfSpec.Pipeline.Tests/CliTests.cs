@@ -44,4 +44,43 @@ public class CliTests
         var expected = new InstructionGenerationPrompt("clinical").Build(new SeedSampler(SeedReader.Read(seedsFile), 9).ForPrompt(5)) + "\n";
         Assert.Equal(expected, result.StdOut);
     }
+    [Fact]
+    public void RunsVerifyListsADamagedArtifactWithTheCommandThatRecomputesItAndTheNextRunRecomputesIt()
+    {
+        using var dir = new TempDir("selfspec-cli-verify-");
+        var env = new Dictionary<string, string> { ["COLUMNS"] = "250", ["SELFSPEC_HOME"] = dir.FullPath };
+        var workflow = dir.Combine("iterate.json");
+        File.WriteAllText(workflow, SelfSpec.Workflows.Definitions.WorkflowDefinitionSerializer.Write(Support.PipelineHost.Chain(
+            ("iterate", "SelfSpec.Iterate", [("model", Support.PipelineHost.Lit(Paths.Fixture("llama", "tiny-llama"), "String")),
+                ("adapter", Support.PipelineHost.Lit(Paths.Fixture("llama", "tiny-lora"), "String"))], ["record"]))));
+        var first = SelfSpecCli.Run(["run", workflow], dir.FullPath, env, TimeSpan.FromMinutes(3));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("✔ intact", Plain(first.StdOut)); // the artifact table shows the files as verified now
+        var intact = SelfSpecCli.Run(["runs", "verify"], dir.FullPath, env);
+        Assert.True(intact.ExitCode == 0, intact.ToString());
+        Assert.Contains("all intact", Plain(intact.StdOut));
+
+        var file = Directory.GetFiles(dir.Combine("runs"), "iteration.json", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x20;
+        File.WriteAllBytes(file, bytes);
+        var damaged = SelfSpecCli.Run(["runs", "verify"], dir.FullPath, env);
+        Assert.Equal(1, damaged.ExitCode);
+        var text = Plain(damaged.StdOut).Replace("\n", " ");
+        Assert.Contains("activity iterate", text);
+        Assert.Contains(file + ": content changed (expected xxh128 of bytes 0-", text);
+        Assert.Contains("recompute it and what follows: selfspec run iterate.json --force iterate", text);
+
+        var again = SelfSpecCli.Run(["run", workflow], dir.FullPath, env, TimeSpan.FromMinutes(3));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("not reused", Plain(again.StdOut));
+        Assert.DoesNotContain("✘ ContentChanged", Plain(again.StdOut));
+        // The damaged file stays in the first run's folder: verify still flags that run, while the new run is intact.
+        var newest = Directory.GetDirectories(dir.Combine("runs")).Select(Path.GetFileName).Single(d => !file.Contains(d!, StringComparison.Ordinal))!;
+        var fresh = SelfSpecCli.Run(["runs", "verify", newest], dir.FullPath, env);
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+    }
+
+    /// <summary>Console output without its colour and style escapes.</summary>
+    private static string Plain(string output) => System.Text.RegularExpressions.Regex.Replace(output, "\u001b\\[[0-9;]*m", "");
 }

@@ -78,4 +78,29 @@ public class PublishRunTests
         Assert.Equal(["iterate/iteration.json"], manifest["files"]!.AsArray().Select(f => f!["path"]!.ToString()));
         Assert.Equal(File.ReadAllBytes(ArtifactPath(first, "iterate", "record")), File.ReadAllBytes(Path.Combine(output, "iterate", "iteration.json")));
     }
+    [Fact]
+    public async Task AFileThatNoLongerMatchesItsRecordIsNotPublishedAndTheRunFaults()
+    {
+        using var host = new PipelineHost();
+        var output = host.Dir.Combine("out", "demo");
+        var first = await IngestAndPublish(host, output);
+        Assert.Equal(WorkflowStatus.Finished, first.Status);
+        var before = File.ReadAllBytes(Path.Combine(output, "ingestSeeds", "seeds.parquet"));
+
+        // A later publication of the recorded artifact (held by a variable, as a reused stage's output is) after the file was damaged in place.
+        var seeds = ArtifactPath(first, "ingestSeeds", "seeds");
+        var recorded = Outputs(first, "ingestSeeds")["seeds"]!.ToJsonString();
+        var bytes = File.ReadAllBytes(seeds);
+        bytes[bytes.Length / 2] ^= 0xff;
+        File.WriteAllBytes(seeds, bytes);
+        var definition = PipelineHost.Chain(("publishRun", "SelfSpec.PublishRun", [("outputFolder", Lit(output, "String"))], ["outputPath"]));
+        definition.Variables.Add(new SelfSpec.Workflows.Definitions.VariableDefinition { Id = "var-seeds", Name = "seeds", TypeName = "Object", Value = recorded });
+        var again = await host.Runtime.RunAsync(definition);
+
+        Assert.Equal(WorkflowStatus.Faulted, again.Status);
+        var error = again.Records.Single(r => r.ActivityId == "publishRun").Error!;
+        Assert.Contains("the published copy of ingestSeeds/seeds.parquet differs from what its activity wrote", error);
+        Assert.Contains("content changed (expected xxh128 of bytes 0-", error);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(output, "ingestSeeds", "seeds.parquet"))); // the previous publication stays
+    }
 }

@@ -62,7 +62,7 @@ public sealed class RetrieveDocuments : WorkflowActivity, IParquetArtifactWriter
         if (K < 1) throw new PipelineException($"k must be at least 1, got {K}", field: "k");
         if (!(Temperature > 0)) throw new PipelineException($"the temperature must be > 0, got {Temperature}", field: "temperature");
         var ct = context.CancellationToken;
-        var instructions = ParquetSerializer.Read<InstructionRow>(Require(Instructions, "instructions").Path);
+        var instructions = ArtifactReader.Read<InstructionRow>(Instructions, "instructions", ct);
         var descriptor = IndexDescriptor.Load(Require(Index, "index").Path);
         var queries = instructions.Select(i => Query(i.Instruction, i.Input)).ToList();
 

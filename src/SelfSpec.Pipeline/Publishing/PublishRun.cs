@@ -8,7 +8,8 @@ namespace SelfSpec.Pipeline.Publishing;
 /// Copies what a run produced into one folder people can open: every artifact held by a workflow variable (the files
 /// of this run and those reused from cache) and every folder a variable names below <c>runs/</c> (adapters, the
 /// bootstrapped model), laid out as <c>&lt;outputFolder&gt;/&lt;activity id&gt;/…</c> exactly as under
-/// <c>runs/&lt;instance&gt;/</c>, plus a <c>manifest.json</c> listing each file with its SHA-256.
+/// <c>runs/&lt;instance&gt;/</c>, plus a <c>manifest.json</c> listing each file with its SHA-256. Each copy of a recorded
+/// artifact is verified against its record (size and chunk digests) before the folder is swapped in.
 /// <para>
 /// The new folder is assembled beside the target and swapped in at the end, so an interrupted publication leaves the
 /// previous one intact. An existing folder is replaced only when it is a previous publication (has
@@ -61,11 +62,13 @@ public sealed class PublishRun : WorkflowActivity
                 var destination = Path.Combine(staging, file.Relative);
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 File.Copy(file.Source, destination);
+                var recorded = file.Recorded ?? context.FindRecordedArtifact(file.Source);
+                if (recorded is not null) VerifyCopy(recorded, destination, file.Relative);
                 manifest.Add(new JsonObject
                 {
                     ["path"] = file.Relative.Replace(Path.DirectorySeparatorChar, '/'),
                     ["size"] = new FileInfo(destination).Length,
-                    ["sha256"] = file.Sha256 ?? ArtifactRef.HashFile(destination),
+                    ["sha256"] = recorded?.Sha256 ?? ArtifactRef.HashFile(destination),
                     ["variable"] = file.Variable,
                 });
                 context.Progress.Report(new ActivityProgress(++done, files.Count, file.Relative));
@@ -92,23 +95,36 @@ public sealed class PublishRun : WorkflowActivity
         return ValueTask.CompletedTask;
     }
 
-    private sealed record PublishedFile(string Source, string Relative, string Variable, string? Sha256);
+    /// <summary>
+    /// Fails the publication when the copy is not what the activity wrote (a damaged source, a bad copy): a run never
+    /// finishes with a published file that differs from its record.
+    /// </summary>
+    private static void VerifyCopy(ArtifactRef recorded, string destination, string relative)
+    {
+        var check = ArtifactVerifier.Verify(recorded with { Path = destination });
+        if (check.IsIntact) return;
+        throw new PipelineException(
+            $"the published copy of {relative} differs from what its activity wrote ({check.Describe()}; source {recorded.Path}); "
+            + "run `selfspec runs verify` to find the activity to recompute", field: "outputFolder");
+    }
+
+    private sealed record PublishedFile(string Source, string Relative, string Variable, ArtifactRef? Recorded);
 
     /// <summary>The files to publish, by destination path (first variable wins on a clash), in variable order.</summary>
     private static List<PublishedFile> Collect(IReadOnlyDictionary<string, object?> variables, string runs)
     {
         var files = new Dictionary<string, PublishedFile>(StringComparer.Ordinal);
-        void Add(string source, string variable, string? sha256)
+        void Add(string source, string variable, ArtifactRef? recorded)
         {
             var relative = BelowInstance(source, runs);
-            if (relative != null) files.TryAdd(relative, new PublishedFile(source, relative, variable, sha256));
+            if (relative != null) files.TryAdd(relative, new PublishedFile(source, relative, variable, recorded));
         }
         foreach (var (name, value) in variables)
         {
             switch (value)
             {
                 case ArtifactRef artifact when File.Exists(artifact.Path):
-                    Add(artifact.Path, name, artifact.Sha256);
+                    Add(artifact.Path, name, artifact);
                     break;
                 case string path when path.Length > 0 && Path.IsPathFullyQualified(path) && Directory.Exists(path):
                     foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))

@@ -98,20 +98,26 @@ public sealed class ActivityExecutionContext
     }
 
     /// <summary>
-    /// Registers a finished file in <see cref="WorkingDirectory"/> as an artifact: hashes it (SHA-256) and returns
+    /// Registers a finished file in <see cref="WorkingDirectory"/> as an artifact: hashes it (SHA-256 and the chunk
+    /// digests it is verified against before reuse, <see cref="ChunkDigests"/>) and returns
     /// the reference to its final location. Return it from an output property so downstream activities can use it.
     /// </summary>
     public ArtifactRef RegisterArtifact(string relativePath)
     {
         var staged = GetArtifactPath(relativePath);
         if (!File.Exists(staged)) throw new FileNotFoundException($"artifact '{relativePath}' was not written", staged);
-        var hash = ArtifactRef.HashFile(staged);
         var relative = Path.GetRelativePath(WorkingDirectory, staged);
-        var artifact = new ArtifactRef(Path.Combine(FinalDirectory, relative), hash, new FileInfo(staged).Length);
+        var artifact = ArtifactRef.Create(staged, Path.Combine(FinalDirectory, relative));
         _artifacts.RemoveAll(a => a.Path == artifact.Path);
         _artifacts.Add(artifact);
         return artifact;
     }
+
+    /// <summary>
+    /// The record of <paramref name="path"/> when a completed activity of a run wrote it (a file below
+    /// <c>runs/&lt;instance&gt;/&lt;activity&gt;/</c>), to verify a copy against; null otherwise.
+    /// </summary>
+    public ArtifactRef? FindRecordedArtifact(string path) => ArtifactProducer.Find(Execution.Store, path)?.Artifact;
 
     /// <summary>The artifacts registered so far.</summary>
     public IReadOnlyList<ArtifactRef> Artifacts => _artifacts;

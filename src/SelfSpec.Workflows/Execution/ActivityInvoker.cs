@@ -49,9 +49,10 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
 
         if (!composite)
         {
-            if (execution.Replay.TryGetValue((node.Id, occurrence), out var prior) && prior.CacheKey == key && ArtifactsIntact(prior))
+            if (execution.Replay.TryGetValue((node.Id, occurrence), out var prior) && prior.CacheKey == key
+                && !execution.Invalidated.Contains(node.Id) && ArtifactsIntact(node, prior))
                 return Reuse(node, info, prior, null);
-            if (descriptor.Cacheable && !execution.Forced.Contains(node.Id) && Store.FindCompleted(key) is { } cached && ArtifactsIntact(cached))
+            if (descriptor.Cacheable && !execution.Forced.Contains(node.Id) && Store.FindCompleted(key) is { } cached && ArtifactsIntact(node, cached))
                 return Reuse(node, info, cached, NewRecord(node, descriptor, occurrence, key, inputsJson));
         }
         return await ExecuteAsync(node, descriptor, info, occurrence, key, inputs, inputsJson).ConfigureAwait(false);
@@ -81,16 +82,30 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         return (values, json);
     }
 
-    private static bool ArtifactsIntact(ActivityExecutionRecord record)
+    /// <summary>
+    /// Whether every artifact of <paramref name="record"/> is still what it wrote. When one is not, says so once (journal
+    /// and event) and marks the activity and everything after it for recomputation: what they computed may have read the
+    /// damaged file, and a damaged file is never handed on.
+    /// </summary>
+    private bool ArtifactsIntact(ActivityNode node, ActivityExecutionRecord record)
     {
-        var artifacts = JsonNode.Parse(record.ArtifactsJson) as JsonArray ?? [];
-        foreach (var a in artifacts.OfType<JsonObject>())
-        {
-            var path = a["path"]?.ToString();
-            var size = a["size"] is JsonValue s && s.TryGetValue<long>(out var n) ? n : -1;
-            if (path is null || !File.Exists(path) || new FileInfo(path).Length != size) return false;
-        }
-        return true;
+        if (execution.DamagedRecords.Contains(record.Id)) return false;
+        var damaged = ArtifactVerifier.Verify(ArtifactProducer.Artifacts(record.ArtifactsJson), execution.Token).Where(c => !c.IsIntact).ToList();
+        if (damaged.Count == 0) return true;
+        execution.DamagedRecords.Add(record.Id);
+        var source = record.WorkflowInstanceId == execution.InstanceId ? "this instance" : $"instance {record.WorkflowInstanceId}";
+        execution.Log("ArtifactDamaged", node,
+            $"not reused: {damaged.Count} artifact(s) written by {source} differ from their record; recomputing '{node.DisplayName}' and everything after it. "
+            + string.Join("; ", damaged.Select(c => c.Describe())));
+        execution.Emit(new ArtifactsDamaged(execution.InstanceId, node.Id, damaged));
+        var after = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var flowchart in execution.Definition.AllActivities().Where(a => a.IsFlowchart && a.Activities!.Any(c => c.Id == node.Id)))
+            WorkflowRuntime.AddDownstream(flowchart, node.Id, after);
+        after.Add(node.Id);
+        execution.Invalidated.UnionWith(after);
+        execution.Forced.UnionWith(after);
+        execution.Instance.ForceJson = new JsonArray(execution.Forced.Order(StringComparer.Ordinal).Select(f => (JsonNode?)f).ToArray()).ToJsonString();
+        return false;
     }
 
     private ActivityExecutionRecord NewRecord(ActivityNode node, ActivityDescriptor d, int occurrence, string key, JsonObject inputsJson) => new()
@@ -105,7 +120,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
     {
         execution.ApplyVariableWrites(JsonNode.Parse(source.VariableWritesJson)?.AsObject() ?? []);
         var outcomes = (JsonNode.Parse(source.OutcomesJson) as JsonArray ?? []).Select(n => n!.ToString()).ToList();
-        var artifacts = ArtifactList(source.ArtifactsJson);
+        var artifacts = ArtifactProducer.Artifacts(source.ArtifactsJson);
         if (copy is not null)
         {
             copy.Status = ActivityStatus.Completed;
@@ -127,10 +142,6 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Reused, TimeSpan.Zero, artifacts, null));
         return outcomes;
     }
-
-    private static List<ArtifactRef> ArtifactList(string json) =>
-        (JsonNode.Parse(json) as JsonArray ?? []).OfType<JsonObject>()
-            .Select(a => new ArtifactRef(a["path"]!.ToString(), a["sha256"]!.ToString(), a["size"]!.GetValue<long>())).ToList();
 
     private async Task<IReadOnlyList<string>> ExecuteAsync(ActivityNode node, ActivityDescriptor descriptor, ActivityInfo info, int occurrence,
         string key, Dictionary<ActivityPortDescriptor, object?> inputs, JsonObject inputsJson)
@@ -193,7 +204,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             record.CompletedAt = DateTimeOffset.UtcNow;
             record.Attempts = attempt;
             record.AttemptsJson = attempts.ToJsonString();
-            record.Error = cancelled ? "cancelled" : e.Message;
+            record.Error = cancelled ? "cancelled" : e.Message + BadInputHint(inputs, e);
             record.ErrorDetail = cancelled ? null : e.ToString();
             execution.Log(cancelled ? "Cancelled" : "Faulted", node, record.Error);
             startRecord.Complete();
@@ -201,7 +212,7 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
             execution.Emit(new ActivityEnded(execution.InstanceId, info, cancelled ? ActivityOutcomeKind.Cancelled : ActivityOutcomeKind.Faulted,
                 clock.Elapsed, [], record.Error));
             if (cancelled) throw;
-            throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}) failed: {e.Message}", e);
+            throw Fault(node, $"activity '{node.DisplayName}' ({node.Id}) failed: {record.Error}", e);
         }
 
         var context = done!;
@@ -234,6 +245,58 @@ internal sealed class ActivityInvoker(WorkflowExecution execution)
         Store.UpdateRecord(record, execution.Instance, execution.DrainLog());
         execution.Emit(new ActivityEnded(execution.InstanceId, info, ActivityOutcomeKind.Completed, clock.Elapsed, context.Artifacts.ToList(), null));
         return context.Outcomes;
+    }
+
+    /// <summary>
+    /// When an activity failed on an input artifact (a file that differs from its record, or a recorded artifact its error
+    /// names), which activity wrote that file and the command that recomputes it; empty otherwise.
+    /// </summary>
+    private string BadInputHint(Dictionary<ActivityPortDescriptor, object?> inputs, Exception error)
+    {
+        var suspects = new Dictionary<string, string>(StringComparer.Ordinal); // path → what is wrong with it
+        try
+        {
+            foreach (var (port, value) in inputs)
+                if (value is ArtifactRef artifact && ArtifactVerifier.Verify(artifact) is { IsIntact: false } check)
+                    suspects[artifact.Path] = $"input '{port.Name}' is damaged ({check.Describe()})";
+            foreach (var path in RunFilesNamedIn(error))
+            {
+                if (suspects.ContainsKey(path)) continue;
+                var port = inputs.FirstOrDefault(kv => kv.Value is ArtifactRef a && a.Path == path).Key;
+                suspects[path] = port is null ? $"{path} could not be read" : $"input '{port.Name}' ({path}) could not be read";
+            }
+            var hints = new List<string>();
+            foreach (var (path, problem) in suspects)
+            {
+                if (ArtifactProducer.Find(Store, path) is { } producer)
+                    hints.Add($"{problem}; it was written by activity '{producer.Record.ActivityId}' of run {producer.Record.WorkflowInstanceId}: "
+                              + $"recompute it with `{ArtifactProducer.RecomputeCommand(execution.Instance.SourceFile, producer.Record.ActivityId)}`");
+                else if (problem.Contains("is damaged", StringComparison.Ordinal))
+                    hints.Add($"{problem}; no recorded activity wrote it");
+            }
+            return hints.Count == 0 ? "" : " — " + string.Join("; ", hints);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
+        {
+            return ""; // the original error stands alone
+        }
+    }
+
+    /// <summary>Paths below the runs folder that an error's messages (and their inner errors') name.</summary>
+    private IEnumerable<string> RunFilesNamedIn(Exception error)
+    {
+        var runs = Path.GetFullPath(execution.Runtime.Options.RunsDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        for (Exception? x = error; x is not null; x = x.InnerException)
+        {
+            var message = x.Message;
+            for (var at = message.IndexOf(runs, StringComparison.Ordinal); at >= 0; at = message.IndexOf(runs, at + 1, StringComparison.Ordinal))
+            {
+                var end = message.IndexOfAny([' ', '\t', '\n', '\'', '"', '`', ',', ';', ':', ')'], at);
+                var path = (end < 0 ? message[at..] : message[at..end]).TrimEnd('.');
+                if (File.Exists(path) && found.Add(path)) yield return path;
+            }
+        }
     }
 
     private ResiliencePipeline BuildPipeline(ResilienceSettings settings, ActivityNode node, ActivityInfo info, JsonArray attempts,

@@ -74,6 +74,15 @@ public enum ActivityOutcomeKind
 public sealed record ActivityEnded(string InstanceId, ActivityInfo Activity, ActivityOutcomeKind Kind, TimeSpan Elapsed,
     IReadOnlyList<ArtifactRef> Artifacts, string? Error) : WorkflowEvent(InstanceId);
 
+/// <summary>
+/// The artifacts of a completed execution that was about to be reused differ from its record (damaged, truncated or
+/// deleted): the activity and everything after it are recomputed instead. Reported once per activity and run.
+/// </summary>
+/// <param name="InstanceId">The instance.</param>
+/// <param name="ActivityId">The activity that is recomputed.</param>
+/// <param name="Damaged">Each file that differs, with what was expected and found.</param>
+public sealed record ArtifactsDamaged(string InstanceId, string ActivityId, IReadOnlyList<ArtifactCheck> Damaged) : WorkflowEvent(InstanceId);
+
 /// <summary>A <c>WriteLine</c> activity (or an activity's <see cref="ActivityExecutionContext.Log"/>) wrote a line.</summary>
 /// <param name="InstanceId">The instance.</param>
 /// <param name="ActivityId">The activity.</param>

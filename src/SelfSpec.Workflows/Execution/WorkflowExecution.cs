@@ -20,7 +20,7 @@ internal sealed class WorkflowExecution : IExpressionScope
 
     public WorkflowExecution(WorkflowRuntime runtime, WorkflowDefinition definition, WorkflowInstanceRecord instance,
         Dictionary<string, object?> input, IReadOnlyDictionary<(string, int), ActivityExecutionRecord> replay,
-        IReadOnlySet<string> forced, IProgress<WorkflowEvent>? events, CancellationToken token, long lastSequence)
+        HashSet<string> forced, IProgress<WorkflowEvent>? events, CancellationToken token, long lastSequence)
     {
         Runtime = runtime;
         Definition = definition;
@@ -52,7 +52,14 @@ internal sealed class WorkflowExecution : IExpressionScope
     public Dictionary<string, object?> Input { get; }
     public Dictionary<string, object?> Output { get; } = [];
     public IReadOnlyDictionary<(string ActivityId, int Occurrence), ActivityExecutionRecord> Replay { get; }
-    public IReadOnlySet<string> Forced { get; }
+    /// <summary>Activities not taken from the cache: those named by <c>--force</c>, their dependants, and those after a damaged artifact.</summary>
+    public HashSet<string> Forced { get; }
+
+    /// <summary>Activities downstream of a damaged artifact found in this run: not replayed from this instance's records either.</summary>
+    public HashSet<string> Invalidated { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Records whose artifacts were found damaged in this run (reported once, never checked again).</summary>
+    public HashSet<string> DamagedRecords { get; } = new(StringComparer.Ordinal);
     public IProgress<WorkflowEvent>? Events { get; }
     public CancellationToken Token { get; }
     public WorkflowStore Store => Runtime.Store;

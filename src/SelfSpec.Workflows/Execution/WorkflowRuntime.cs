@@ -228,6 +228,14 @@ public sealed class WorkflowRuntime
         return result;
     }
 
+    /// <summary>Adds <paramref name="nodeId"/> of <paramref name="flowchart"/>, every activity after it and their children to <paramref name="result"/>.</summary>
+    internal static void AddDownstream(ActivityNode flowchart, string nodeId, ISet<string> result)
+    {
+        var graph = new FlowchartGraph(flowchart);
+        foreach (var id in graph.Downstream(nodeId))
+            foreach (var d in graph.Nodes[id].Descendants()) result.Add(d.Id);
+    }
+
     private static HashSet<string> ExpandForce(WorkflowDefinition definition, IReadOnlyCollection<string> force)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
@@ -240,9 +248,7 @@ public sealed class WorkflowRuntime
                     ?? flowchart.Activities!.FirstOrDefault(a => string.Equals(a.Name, requested, StringComparison.Ordinal) || a.DisplayName == requested);
                 if (node is null) continue;
                 found = true;
-                var graph = new FlowchartGraph(flowchart);
-                foreach (var id in graph.Downstream(node.Id))
-                    foreach (var d in graph.Nodes[id].Descendants()) result.Add(d.Id);
+                AddDownstream(flowchart, node.Id, result);
             }
             if (!found) throw new WorkflowExecutionException($"--force: no activity '{requested}' in the workflow");
         }

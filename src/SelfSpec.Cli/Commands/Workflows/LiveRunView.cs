@@ -84,6 +84,9 @@ internal sealed class LiveRunView : IProgress<WorkflowEvent>
                     Plain($"{Icon(row.State)} {Markup.Escape(row.Info.Name)} [grey]{kind}{(end.Kind is ActivityOutcomeKind.Completed or ActivityOutcomeKind.Faulted ? " " + WorkflowHost.Duration(end.Elapsed) : "")}[/]{(end.Error is null ? "" : " " + Markup.Escape(end.Error))}");
                     break;
                 }
+                case ArtifactsDamaged d:
+                    foreach (var c in d.Damaged) Plain($"[red]✘[/] {Markup.Escape(_byId.TryGetValue(d.ActivityId, out var damagedRow) ? damagedRow.Info.Name : d.ActivityId)}: not reused, {Markup.Escape(c.Describe())}; recomputing");
+                    break;
                 case LineWritten l:
                     _lines.Add(l.Text);
                     Plain(Markup.Escape(l.Text));
@@ -187,8 +190,12 @@ internal sealed class LiveRunView : IProgress<WorkflowEvent>
                 table.AddColumn("Path");
                 table.AddColumn(new TableColumn("Size").RightAligned());
                 table.AddColumn("SHA-256");
-                foreach (var (name, a) in artifacts)
-                    table.AddRow(Markup.Escape(name), Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, a.Path)), Size(a.Size), a.Sha256[..12]);
+                table.AddColumn("Verified");
+                // The files as they are now, not as recorded: what a user takes away from this table must be what the activities wrote.
+                var checks = ArtifactVerifier.Verify(artifacts.Select(x => x.a).ToList());
+                foreach (var ((name, a), check) in artifacts.Zip(checks))
+                    table.AddRow(Markup.Escape(name), Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, a.Path)), Size(a.Size), a.Sha256[..12],
+                        check.IsIntact ? "[green]✔ intact[/]" : $"[red]✘ {Markup.Escape(check.State.ToString())}[/]");
                 AnsiConsole.Write(table);
             }
             if (result.Status is WorkflowStatus.Faulted or WorkflowStatus.Cancelled)

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace SelfSpec.Cli.Commands.Workflows;
 
-/// <summary><c>run FILE</c> and <c>runs list|show|resume|cancel|logs</c>.</summary>
+/// <summary><c>run FILE</c> and <c>runs list|show|resume|cancel|logs|verify</c>.</summary>
 internal static class RunCommands
 {
     public static Command CreateRun()
@@ -62,6 +62,7 @@ internal static class RunCommands
         runs.Subcommands.Add(Resume());
         runs.Subcommands.Add(Cancel());
         runs.Subcommands.Add(Logs());
+        runs.Subcommands.Add(Verify());
         return runs;
     }
 
@@ -156,6 +157,36 @@ internal static class RunCommands
         return command;
     }
 
+    private static Command Verify()
+    {
+        var id = new Argument<string?>("id") { Description = "Instance id (or a unique prefix); all runs when omitted", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("verify",
+            "Check every artifact of a run (or of all runs) against its record: present, same size, same content; exit code 1 when any is damaged or missing");
+        command.Arguments.Add(id);
+        command.SetAction((parse, ct) => WorkflowHost.GuardAsync(() =>
+        {
+            using var host = WorkflowHost.Open(parse);
+            IReadOnlyList<WorkflowInstanceRecord> instances = parse.GetValue(id) is { } one ? [Find(host, one)] : host.Store.ListInstances(int.MaxValue);
+            var verdicts = RunVerifier.Verify(host.Store, instances, ct);
+            var bad = verdicts.Where(v => !v.Check.IsIntact).ToList();
+            foreach (var group in bad.GroupBy(v => (v.Instance.Id, v.Record.ActivityId)))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]✘[/] run [bold]{group.Key.Item1}[/] activity [bold]{group.Key.ActivityId}[/]");
+                // Plain lines: a path or command must not be wrapped when the output goes to a file or a script.
+                foreach (var v in group) Console.WriteLine($"    {v.Check.Describe()}");
+                Console.WriteLine($"    recompute it and what follows: {group.First().RecomputeCommand}");
+            }
+            var files = verdicts.Select(v => v.Check.Artifact.Path).Distinct().Count();
+            if (bad.Count == 0)
+                AnsiConsole.MarkupLineInterpolated($"[green]✔[/] {files} artifact file(s) of {instances.Count} run(s) verified: all intact");
+            else
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[red]{bad.Select(v => v.Check.Artifact.Path).Distinct().Count()} of {files} artifact file(s) damaged or missing[/] in {bad.Select(v => v.Instance.Id).Distinct().Count()} of {instances.Count} run(s)");
+            return Task.FromResult(bad.Count == 0 ? 0 : 1);
+        }));
+        return command;
+    }
+
     private static Command Cancel()
     {
         var id = IdArgument();
@@ -192,7 +223,7 @@ internal static class RunCommands
                 {
                     last = entry.Sequence;
                     var who = entry.ActivityName is null ? "" : $" [bold]{Markup.Escape(entry.ActivityName)}[/]";
-                    var color = entry.EventName switch { "Faulted" or "WorkflowFaulted" => "red", "Retrying" or "Cancelled" or "WorkflowCancelled" => "yellow", "Line" => "default", _ => "grey" };
+                    var color = entry.EventName switch { "Faulted" or "WorkflowFaulted" or "ArtifactDamaged" => "red", "Retrying" or "Cancelled" or "WorkflowCancelled" => "yellow", "Line" => "default", _ => "grey" };
                     AnsiConsole.MarkupLine($"[grey]{entry.Timestamp:HH:mm:ss.fff}[/] [{color}]{entry.EventName}[/]{who}{(entry.Message is null ? "" : " " + Markup.Escape(entry.Message))}");
                 }
                 if (!parse.GetValue(follow) || !host.Runtime.IsExecuting(instance.Id) || ct.IsCancellationRequested) break;
