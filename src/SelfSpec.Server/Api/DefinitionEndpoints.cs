@@ -18,7 +18,7 @@ internal static class DefinitionEndpoints
         static JsonObject Empty() => ElsaJson.List([]);
 
         // Descriptors and features.
-        api.MapGet("/descriptors/activities", () => Json(ElsaJson.List(descriptors.All(catalog.Store))));
+        api.MapGet("/descriptors/activities", () => Results.Text(descriptors.ListJson(catalog.Store), "application/json; charset=utf-8", Encoding.UTF8));
         api.MapGet("/descriptors/expression-descriptors", () => Json(ElsaJson.List(ExpressionDescriptors())));
         api.MapGet("/descriptors/variables", () => Json(ElsaJson.List(VariableTypes())));
         foreach (var path in new[] { "/descriptors/workflow-activation-strategies", "/descriptors/incident-strategies", "/descriptors/log-persistence-strategies",

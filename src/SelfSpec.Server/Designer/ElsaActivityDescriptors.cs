@@ -21,8 +21,27 @@ public sealed class ElsaActivityDescriptors(ActivityRegistry registry)
 
     private readonly Lazy<IReadOnlyList<JsonObject>> _registered = new(() => BuildRegistered(registry));
 
+    private sealed record CachedList(string Fingerprint, string Json);
+
+    private volatile CachedList? _cached;
+
     /// <summary>The descriptors for <paramref name="store"/>'s definitions: the registry's, then those only stored definitions need.</summary>
     public JsonArray All(WorkflowStore store) => All(store.ListAllDefinitionVersions().Select(r => r.Json));
+
+    /// <summary>
+    /// <c>{items, count}</c> for <paramref name="store"/> as JSON text, rebuilt only when a stored version was added,
+    /// changed or deleted since the last call (the editor asks on every start).
+    /// </summary>
+    public string ListJson(WorkflowStore store)
+    {
+        var records = store.ListAllDefinitionVersions();
+        var fingerprint = string.Join('|', records.Select(r => $"{r.Id}:{r.UpdatedAt.UtcTicks}"));
+        if (_cached is { } cached && cached.Fingerprint == fingerprint) return cached.Json;
+        var items = All(records.Select(r => r.Json));
+        var json = new JsonObject { ["items"] = items, ["count"] = items.Count }.ToJsonString();
+        _cached = new CachedList(fingerprint, json);
+        return json;
+    }
 
     /// <summary>The descriptors covering the definitions given as JSON text.</summary>
     public JsonArray All(IEnumerable<string> definitionJson)

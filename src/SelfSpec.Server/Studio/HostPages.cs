@@ -80,6 +80,18 @@ internal static class HostPages
               for (const [name, value] of Object.entries(config.attributes)) el.setAttribute(name, value);
               host.appendChild(el);
               const go = path => id => { location.href = path + encodeURIComponent(id); };
+              // Studio navigates inside its own router after Run and from the viewer (the address changes, the page
+              // does not): map those routes onto our pages — an instance route opens /instances/{id}, a definition
+              // route /designer/{id}. Watching the address catches every way the router changes it.
+              const ownPath = location.pathname;
+              setInterval(() => {
+                const path = location.pathname;
+                if (path === ownPath) return;
+                const m = path.match(/\/instances\/([A-Za-z0-9_.-]+)/) || path.match(/\/definitions\/([A-Za-z0-9_.-]+)/);
+                if (!m) return;
+                const target = (path.includes('/instances/') ? '/instances/' : '/designer/') + m[1];
+                if (target === ownPath) history.replaceState(history.state, '', ownPath); else location.replace(target);
+              }, 250);
               customElements.whenDefined(config.element).then(() => {
                 el.editWorkflowDefinition = go('/designer/');
                 el.workflowDefinitionExecuted = go('/instances/');
