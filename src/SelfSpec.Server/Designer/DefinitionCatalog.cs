@@ -265,9 +265,18 @@ public sealed partial class DefinitionCatalog(WorkflowStore store, ActivityRegis
         }
         foreach (var (key, value) in json.ToList())
             if (stored?.ContainsKey(key) != true && IsEmpty(value)) json.Remove(key);
-        if (json["options"] is JsonObject options && stored?["options"] is not JsonObject)
+        if (json["options"] is JsonObject options)
+        {
+            // Studio posts every option, unset ones as null (trap 4): a null keeps the stored value, or is dropped.
+            var storedOptions = stored?["options"] as JsonObject ?? new JsonObject();
             foreach (var (key, value) in options.ToList())
-                if (value is null) options.Remove(key);
+                if (value is null)
+                {
+                    if (storedOptions[key] is { } kept) options[key] = kept.DeepClone();
+                    else options.Remove(key);
+                }
+            json["options"] = OrderLike(options, storedOptions);
+        }
         if (stored is null) return json;
         KeepVariableDefaults(json, stored);
         var storedActivities = stored["root"] is JsonObject storedRoot ? IndexActivities(storedRoot) : [];
