@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 done
 
 "$repo/scripts/install-deps.sh" test
+"$repo/scripts/fetch-studio.sh"   # Elsa Studio for the designer's browser tests (npm, pinned version)
 
 results="$repo/TestResults"
 rm -rf "$results"

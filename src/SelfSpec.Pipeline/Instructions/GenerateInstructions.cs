@@ -79,7 +79,7 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
     public double SimilarityThreshold { get; set; } = 0.7;
 
     /// <summary>Whether an item's labels must carry its own number (<c>exact</c>, Alpaca) or may carry any (<c>any</c>).</summary>
-    [ActivityInput(Description = "exact: an item's labels must carry its number (Alpaca's parser); any: also accept items whose three labels carry other numbers (noted in parse_notes).")]
+    [ActivityInput(Description = "exact: an item's labels must carry its number (Alpaca's parser); any: also accept items whose three labels carry other numbers (noted in parse_notes).", Choices = ["exact", "any"])]
     public string ItemNumbers { get; set; } = "exact";
 
     /// <summary>Contrastive decoding's plausibility α; null = plain sampling.</summary>

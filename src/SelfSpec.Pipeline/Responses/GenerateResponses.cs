@@ -50,7 +50,7 @@ public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
     public ArtifactRef? Retrievals { get; set; }
 
     /// <summary><c>topk</c>, <c>top1</c> or <c>none</c>.</summary>
-    [ActivityInput(Description = "topk (all retrieved documents), top1 (best document only) or none (no document).")]
+    [ActivityInput(Description = "topk (all retrieved documents), top1 (best document only) or none (no document).", Choices = ["topk", "top1", "none"])]
     public string Mode { get; set; } = "topk";
 
     /// <summary>τ in p_ret = softmax(score / τ).</summary>

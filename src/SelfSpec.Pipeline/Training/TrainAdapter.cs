@@ -94,7 +94,7 @@ public sealed class TrainAdapter : WorkflowActivity
     public string Device { get; set; } = "cpu";
 
     /// <summary>Compute dtype: <c>float32</c> (default) or <c>bfloat16</c>.</summary>
-    [ActivityInput(Description = "Compute dtype: float32 (default) or bfloat16.")]
+    [ActivityInput(Description = "Compute dtype: float32 (default) or bfloat16.", Choices = ["float32", "bfloat16"])]
     public string DType { get; set; } = "float32";
 
     /// <summary>The final adapter folder (PEFT layout).</summary>

@@ -44,6 +44,12 @@ public sealed class ActivityInputAttribute : Attribute
 
     /// <summary>When true, <c>validate</c> reports the activity if the input is not set, and the run faults.</summary>
     public bool Required { get; set; }
+
+    /// <summary>The fixed values a string input accepts (the designer shows a dropdown); empty when any value goes.</summary>
+    public string[] Choices { get; set; } = [];
+
+    /// <summary>Whether the designer edits the input in a multi-line box (prompts, templates, JSON).</summary>
+    public bool MultiLine { get; set; }
 }
 
 /// <summary>Marks a public property of an activity as an output; it is read after execution and bound to a variable.</summary>

@@ -135,6 +135,29 @@ public sealed class WorkflowStore : IDisposable
     public IReadOnlyList<WorkflowDefinitionRecord> ListDefinitions() => Locked(db =>
         db.WorkflowDefinitions.Where(d => d.IsLatest).OrderBy(d => d.Name).ToList());
 
+    /// <summary>Every stored version of a definition, newest first.</summary>
+    public IReadOnlyList<WorkflowDefinitionRecord> ListDefinitionVersions(string definitionId) => Locked(db =>
+        db.WorkflowDefinitions.Where(d => d.DefinitionId == definitionId).OrderByDescending(d => d.Version).ToList());
+
+    /// <summary>Every stored version of every definition.</summary>
+    public IReadOnlyList<WorkflowDefinitionRecord> ListAllDefinitionVersions() => Locked(db =>
+        db.WorkflowDefinitions.OrderBy(d => d.DefinitionId).ThenBy(d => d.Version).ToList());
+
+    /// <summary>
+    /// Deletes one version (<paramref name="version"/>) or, when null, every version of a definition; the newest remaining
+    /// version becomes latest. Returns how many versions were deleted. Instances keep the definition JSON they ran.
+    /// </summary>
+    public int DeleteDefinition(string definitionId, int? version = null) => Locked(db =>
+    {
+        using var tx = db.Database.BeginTransaction();
+        var deleted = version is { } v
+            ? db.Database.ExecuteSqlInterpolated($"DELETE FROM WorkflowDefinitions WHERE DefinitionId = {definitionId} AND Version = {v}")
+            : db.Database.ExecuteSqlInterpolated($"DELETE FROM WorkflowDefinitions WHERE DefinitionId = {definitionId}");
+        db.Database.ExecuteSqlInterpolated($@"UPDATE WorkflowDefinitions SET IsLatest = (Id = (SELECT Id FROM WorkflowDefinitions WHERE DefinitionId = {definitionId} ORDER BY Version DESC LIMIT 1)) WHERE DefinitionId = {definitionId}");
+        tx.Commit();
+        return deleted;
+    });
+
     /// <summary>Adds an instance together with the definition JSON it runs.</summary>
     public void AddInstance(WorkflowInstanceRecord instance, string definitionJson) => Write(db =>
     {

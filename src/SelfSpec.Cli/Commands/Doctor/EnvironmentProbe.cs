@@ -7,6 +7,12 @@ namespace SelfSpec.Cli.Commands.Doctor;
 /// <summary>Gathers the facts <c>selfspec doctor</c> reports, each with a fix when something is wrong.</summary>
 public static class EnvironmentProbe
 {
+    /// <summary>Whether the Elsa Studio package that <c>selfspec server</c> hosts is fetched, and its version.</summary>
+    private static DoctorCheck StudioCheck() => SelfSpec.Server.Studio.StudioPackage.Locate() is { } studio
+        ? new DoctorCheck("Elsa Studio", studio.Version == SelfSpec.Server.Studio.StudioPackage.PinnedVersion ? CheckStatus.Ok : CheckStatus.Warning,
+            $"{studio.Version} in {studio.Directory}", studio.Version == SelfSpec.Server.Studio.StudioPackage.PinnedVersion ? null : "run scripts/fetch-studio.sh for the pinned version")
+        : new DoctorCheck("Elsa Studio", CheckStatus.Warning, "not fetched (the designer of `selfspec server` needs it)", "run scripts/fetch-studio.sh (needs npm)");
+
     /// <summary>Runs every check. Never throws: a failing probe becomes a failed line.</summary>
     public static IReadOnlyList<DoctorCheck> Run(string workingFolder)
     {
@@ -18,6 +24,7 @@ public static class EnvironmentProbe
         checks.AddRange(Safe("libtorch", TorchChecks));
         checks.AddRange(Safe("SQLite", SqliteChecks));
         checks.AddRange(Safe("Disk", () => [DiskCheck(workingFolder)]));
+        checks.Add(StudioCheck());
         return checks;
     }
 

@@ -13,7 +13,7 @@ internal static class RunCommands
 {
     public static Command CreateRun()
     {
-        var file = new Argument<string>("file") { Description = "Elsa 3 workflow JSON (an export from Elsa Studio)" };
+        var file = new Argument<string>("file") { Description = "Elsa 3 workflow JSON (an export from Elsa Studio), or the id or name of a stored definition (its published, else latest, version)" };
         var input = new Option<string[]>("--input", "-i") { Description = "Workflow input name=value (repeatable)" };
         var force = new Option<string[]>("--force") { Description = "Recompute this activity (id or name) and everything after it, even if cached (repeatable)" };
         var instance = new Option<string?>("--instance") { Description = "Instance id to use (default: random)" };
@@ -25,8 +25,8 @@ internal static class RunCommands
         command.Options.Add(WorkflowHost.Home);
         command.SetAction((parse, ct) => WorkflowHost.GuardAsync(async () =>
         {
-            var definition = WorkflowDefinitionSerializer.ReadFile(parse.GetValue(file)!);
             using var host = WorkflowHost.Open(parse);
+            var definition = ResolveDefinition(host, parse.GetValue(file)!);
             var problems = WorkflowValidator.Validate(definition, host.Runtime.Registry);
             foreach (var p in problems) AnsiConsole.MarkupLine($"[{(p.Severity == ProblemSeverity.Error ? "red" : "yellow")}]{Markup.Escape(p.ToString())}[/]");
             if (problems.Any(p => p.Severity == ProblemSeverity.Error)) return 1;
@@ -44,6 +44,16 @@ internal static class RunCommands
             return ExitCode(result.Status);
         }));
         return command;
+    }
+
+    /// <summary>A file path, else a stored definition by id or name (published version, else latest): what the designer saved runs as the file would.</summary>
+    private static WorkflowDefinition ResolveDefinition(WorkflowHost host, string fileOrName)
+    {
+        if (File.Exists(fileOrName) || fileOrName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            return WorkflowDefinitionSerializer.ReadFile(fileOrName);
+        var record = new SelfSpec.Server.Designer.DefinitionCatalog(host.Store, host.Runtime.Registry).FindRunnable(fileOrName)
+            ?? throw new FileNotFoundException($"'{fileOrName}' is neither a file nor a stored definition id or name (see `selfspec workflows list`)");
+        return WorkflowDefinitionSerializer.Read(record.Json, $"stored definition {record.DefinitionId} v{record.Version}");
     }
 
     public static int ExitCode(WorkflowStatus status) => status switch

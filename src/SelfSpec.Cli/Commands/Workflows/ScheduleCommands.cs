@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SelfSpec.Server;
 using SelfSpec.Workflows.Definitions;
 using SelfSpec.Workflows.Scheduling;
 using Spectre.Console;
@@ -65,9 +66,15 @@ internal static class ScheduleCommands
     public static Command CreateServer()
     {
         var sync = new Option<int>("--sync-seconds") { Description = "How often to pick up schedules added or removed meanwhile", DefaultValueFactory = _ => 5 };
-        var command = new Command("server", "Run due schedules until Ctrl-C (no overlapping runs of one definition; missed runs fire once)");
+        var urls = new Option<string>("--urls") { Description = "Where the designer listens (loopback unless --api-key is given)", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
+        var apiKey = new Option<string?>("--api-key") { Description = $"API key every call must carry as 'Authorization: ApiKey <key>' (default: ${ServerOptions.ApiKeyVariable}); required off loopback" };
+        var workflows = new Option<string?>("--workflows") { Description = "Folder of workflow JSON files imported when not stored yet (default: <home>/workflows)" };
+        var command = new Command("server", "Host the Elsa designer (Studio) over the workflow store and run due schedules until Ctrl-C");
         command.Options.Add(WorkflowHost.Home);
         command.Options.Add(sync);
+        command.Options.Add(urls);
+        command.Options.Add(apiKey);
+        command.Options.Add(workflows);
         command.SetAction((parse, outerCt) => WorkflowHost.GuardAsync(async () =>
         {
             using var signals = WorkflowHost.CancelOnSignals(outerCt);
@@ -87,7 +94,18 @@ internal static class ScheduleCommands
                     AnsiConsole.MarkupLineInterpolated($"[red]schedule {schedule.Id}: {e.Message}[/]");
                 }
             });
+            var options = new ServerOptions
+            {
+                Urls = parse.GetValue(urls)!,
+                ApiKey = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ServerOptions.ApiKeyVariable),
+                WorkflowsDirectory = parse.GetValue(workflows) ?? Path.Combine(host.HomeDirectory, "workflows"),
+            };
+            await using var designer = DesignerServer.Create(options, host.Runtime);
+            await designer.StartAsync(ct);
             await scheduler.StartAsync(ct);
+            var studio = SelfSpec.Server.Studio.StudioPackage.Locate();
+            foreach (var url in designer.Urls)
+                AnsiConsole.MarkupLineInterpolated($"designer: [bold]{url}/[/] ({(studio is null ? "Elsa Studio not fetched: run scripts/fetch-studio.sh" : "Elsa Studio " + studio.Version)}{(string.IsNullOrEmpty(options.ApiKey) ? "" : ", API key required")})");
             AnsiConsole.MarkupLineInterpolated($"server: {host.Store.ListSchedules().Count} schedule(s) from {host.Store.DatabasePath}; Ctrl-C to stop");
             try
             {
@@ -99,6 +117,7 @@ internal static class ScheduleCommands
             }
             catch (OperationCanceledException) { }
             AnsiConsole.MarkupLine("server: stopping");
+            await designer.StopAsync(CancellationToken.None);
             return 0;
         }));
         return command;

@@ -65,7 +65,7 @@ public sealed class FlowFork : WorkflowActivity
 public sealed class FlowJoin : WorkflowActivity
 {
     /// <summary>WaitAny (default), WaitAll or WaitAllActive.</summary>
-    [ActivityInput] public string Mode { get; set; } = "WaitAny";
+    [ActivityInput(Choices = ["WaitAny", "WaitAll"])] public string Mode { get; set; } = "WaitAny";
 
     /// <inheritdoc />
     public override ValueTask ExecuteAsync(ActivityExecutionContext context) => ValueTask.CompletedTask;

@@ -1,0 +1,158 @@
+using Microsoft.Playwright;
+using SelfSpec.Server.Studio;
+using SelfSpec.TestSupport;
+using SelfSpec.Workflows.Definitions;
+
+namespace SelfSpec.Server.Tests;
+
+/// <summary>
+/// The real Studio in a real browser (Debian's chromium through Playwright) against a server on a loopback port.
+/// Studio boots slowly headless (~20 s a page on 2 cores): every wait is on a condition, with generous limits.
+/// Screenshots of each step go to TestResults/designer/.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class BrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly float Patience = (float)TimeSpan.FromMinutes(3).TotalMilliseconds;
+
+    private static string Screenshots
+    {
+        get
+        {
+            var dir = Path.Combine(Paths.RepoRoot, "TestResults", "designer");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    private static async Task<(IPlaywright, IBrowser, IPage)> OpenAsync()
+    {
+        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing: install the Debian package 'chromium' (scripts/install-deps.sh test)");
+        if (StudioPackage.Locate() is null) throw new InvalidOperationException("Elsa Studio is not fetched: run scripts/fetch-studio.sh (scripts/test.sh does)");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        page.SetDefaultTimeout(Patience);
+        return (playwright, browser, page);
+    }
+
+    [Fact]
+    public async Task The_list_opens_and_the_editor_draws_every_activity_of_self_specialization()
+    {
+        await using var host = await ServerHost.StartAsync(realPort: true);
+        var (playwright, browser, page) = await OpenAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var external = new List<string>();
+        page.Request += (_, r) => { if (!r.Url.StartsWith(host.BaseUrl, StringComparison.Ordinal) && !r.Url.StartsWith("data:", StringComparison.Ordinal) && !r.Url.StartsWith("blob:", StringComparison.Ordinal)) external.Add(r.Url); };
+
+        await page.GotoAsync(host.BaseUrl + "/");
+        await page.GetByText("Self-specialization (iteration 1)").First.WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "1-definition-list.png") });
+
+        var definition = WorkflowDefinitionSerializer.ReadFile(Path.Combine(ServerHost.ProjectWorkflows, "self-specialization.json"));
+        var ids = definition.Root.Activities!.Select(a => a.Id).ToList();
+        await page.GotoAsync(host.BaseUrl + "/designer/self-specialization");
+        foreach (var id in ids)
+            await page.Locator($"[data-cell-id='{id}']").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        Assert.Equal(ids.Count, await page.Locator(".x6-node").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "2-editor-self-specialization.png") });
+        Assert.Empty(external);
+    }
+
+    [Fact]
+    public async Task Drag_connect_edit_autosave_publish_and_run_from_the_editor()
+    {
+        await using var host = await ServerHost.StartAsync(realPort: true, workflows: "/nonexistent");
+        // Start → WriteLine1; the test adds WriteLine2 after WriteLine1 in the designer.
+        var json = SmallWorkflows.HelloJson();
+        json["root"]!["activities"]!.AsArray().RemoveAt(2);
+        json["root"]!["connections"]!.AsArray().RemoveAt(1);
+        Assert.Equal(200, (await host.PostJsonAsync("/elsa/api/workflow-definitions/import", json)).Status);
+        var (playwright, browser, page) = await OpenAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        try
+        {
+            await page.GotoAsync(host.BaseUrl + "/designer/hello");
+            await page.Locator("[data-cell-id='say']").First.WaitForAsync();
+
+            // Drag a WriteLine from the toolbox onto the canvas.
+            await page.GetByText("Primitives", new PageGetByTextOptions { Exact = true }).First.ClickAsync();
+            var canvas = page.Locator(".x6-graph").First;
+            await page.GetByText("Write Line", new PageGetByTextOptions { Exact = true }).First.DragToAsync(canvas,
+                new LocatorDragToOptions { TargetPosition = new TargetPosition { X = 300, Y = 380 } });
+            await WaitUntil(async () => await page.Locator(".x6-node").CountAsync() == 3, "the dropped activity is drawn");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "3-dropped.png") });
+            var added = await page.Locator(".x6-node").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.getAttribute('data-cell-id'))");
+            var newId = added.Single(id => id is not ("start" or "say"));
+
+            // Connect it: drag from WriteLine1's Done port to the new activity's In port.
+            var from = await page.Locator("[data-cell-id='say'] [port='Done']").First.BoundingBoxAsync();
+            var to = await page.Locator($"[data-cell-id='{newId}'] [port='In']").First.BoundingBoxAsync();
+            await page.Mouse.MoveAsync(from!.X + from.Width / 2, from.Y + from.Height / 2);
+            await page.Mouse.DownAsync();
+            await page.Mouse.MoveAsync(to!.X + to.Width / 2, to.Y + to.Height / 2, new MouseMoveOptions { Steps = 12 });
+            await page.Mouse.UpAsync();
+
+            // Change an input of the existing WriteLine.
+            await page.Locator("[data-cell-id='say']").First.ClickAsync();
+            var text = page.Locator("textarea").First;
+            await text.FillAsync("edited in the browser");
+            await text.BlurAsync();
+
+            // Auto-save: the stored draft gets all of it.
+            await WaitUntil(() =>
+            {
+                var stored = WorkflowDefinitionSerializer.Read(host.Store.FindDefinition("hello")!.Json);
+                return Task.FromResult(stored.Root.Activities!.Count == 3
+                    && stored.Root.Activities.Single(a => a.Id == "say").GetInput("text")?.Expression.ValueText == "edited in the browser"
+                    && stored.Root.Connections!.Any(c => c.Source == "say" && c.Target == newId));
+            }, "auto-save stores the dropped activity, its connection and the edited input");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "4-edited-and-saved.png") });
+            Assert.Equal(2, host.Store.FindDefinition("hello")!.Version);
+
+            // Publish from the editor.
+            await page.Locator("button.mud-icon-button.mud-primary-text").First.ClickAsync(); // the toolbar's publish (cloud) button
+            await WaitUntil(() => Task.FromResult(host.Store.FindDefinition("hello") is { Version: 2, IsPublished: true }), "version 2 is published");
+
+            // Run: Studio posts execute, then the page opens the instance.
+            var execute = await page.RunAndWaitForResponseAsync(
+                () => page.Locator("button.mud-icon-button.mud-success-text").First.ClickAsync(), // the toolbar's run (play) button
+                r => r.Url.EndsWith("/workflow-definitions/hello/execute", StringComparison.Ordinal));
+            var instanceId = await execute.HeaderValueAsync("x-elsa-workflow-instance-id");
+            Assert.False(string.IsNullOrEmpty(instanceId));
+            await page.WaitForURLAsync("**/instances/" + instanceId);
+            var instance = await host.WaitForEndAsync(instanceId);
+            Assert.Equal(SelfSpec.Workflows.Persistence.WorkflowStatus.Finished, instance.Status);
+            Assert.Equal(2, instance.Version);
+            Assert.Contains(host.Store.GetLog(instanceId), l => l.EventName == "Line" && l.Message == "edited in the browser");
+            await page.GetByText("Completed").First.WaitForAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "5-instance-viewer.png") });
+
+            await page.GotoAsync(host.BaseUrl + "/instances");
+            await page.Locator("tr", new PageLocatorOptions { HasText = instanceId }).GetByText("Finished").First.WaitForAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "6-instance-list.png") });
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "failure.png") });
+            await File.WriteAllTextAsync(Path.Combine(Screenshots, "failure.html"), await page.ContentAsync());
+            throw;
+        }
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("waited 2 minutes for: " + what);
+            await Task.Delay(250);
+        }
+    }
+}
