@@ -128,8 +128,8 @@ public sealed class DescriptorApiTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, text);
         foreach (var expected in new[] { "declare function getInput(name: string): any;", "declare function getVariable(name: string): any;",
-                     "declare function setVariable(name: string, value: any): void;", "declare const variables", "declare function getModelPath(): string;",
-                     "declare function setIsDemonstrationModel(value: boolean): void;" })
+                     "declare function setVariable(name: string, value: any): void;", "declare const variables", "declare function getModelPath(): string | null;",
+                     "declare function setIsDemonstrationModel(value: boolean | null): void;", "declare function getWorkflowInstanceId(): string;" })
             Assert.Contains(expected, text);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using SelfSpec.Server.Designer;
 using SelfSpec.Workflows.Definitions;
+using SelfSpec.Workflows.Expressions.JavaScript;
 using SelfSpec.Workflows.Persistence;
 
 namespace SelfSpec.Server.Api;
