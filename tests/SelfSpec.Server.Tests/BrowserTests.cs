@@ -28,7 +28,7 @@ public sealed class BrowserTests
 
     private static async Task<(IPlaywright, IBrowser, IPage)> OpenAsync()
     {
-        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing: install the Debian package 'chromium' (scripts/install-deps.sh test)");
+        ExternalReference.RequireProgram(Chromium, debianPackage: "chromium");
         if (StudioPackage.Locate() is null) throw new InvalidOperationException("Elsa Studio is not fetched: run scripts/fetch-studio.sh (scripts/test.sh does)");
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

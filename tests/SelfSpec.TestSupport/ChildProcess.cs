@@ -46,11 +46,6 @@ public static class ChildProcess
         p.WaitForExit();
         return new ProcessResult(p.ExitCode, stdout.Result, stderr.Result);
     }
-
-    /// <summary>True if <paramref name="program"/> is found on PATH.</summary>
-    public static bool OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
 }
 
 /// <summary>Runs the real <c>selfspec</c> CLI (the built selfspec.dll beside the test assembly) as a child process.</summary>

@@ -160,7 +160,7 @@ public class EfCore6StoreTests
 
     private static (TempDir Dir, string Db, Ef6Rows Rows) CreateEf6Store()
     {
-        if (!ChildProcess.OnPath("sqlite3")) Assert.Fail("sqlite3 is required (scripts/install-deps.sh test installs the Debian package sqlite3)");
+        ExternalReference.RequireProgram("sqlite3", debianPackage: "sqlite3");
         var dir = new TempDir("selfspec-ef6-");
         var db = dir.Combine(".selfspec", "workflows.db");
         Directory.CreateDirectory(Path.GetDirectoryName(db)!);
@@ -281,7 +281,7 @@ public class EfCore6StoreTests
     [InlineData("schema-v2-efcore6.sql")]
     public void AStoreOfAnEarlierReleaseEndsWithTheSchemaAFreshStoreHas(string schemaResource)
     {
-        if (!ChildProcess.OnPath("sqlite3")) Assert.Fail("sqlite3 is required (scripts/install-deps.sh test installs the Debian package sqlite3)");
+        ExternalReference.RequireProgram("sqlite3", debianPackage: "sqlite3");
         using var dir = new TempDir("selfspec-schema-");
         var old = dir.Combine("old.db");
         Sqlite3.Run(old, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Resources", schemaResource)));

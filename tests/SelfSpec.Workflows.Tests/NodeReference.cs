@@ -18,7 +18,7 @@ internal static class NodeReference
 
     public static IReadOnlyList<Result> Evaluate(IReadOnlyList<Case> cases)
     {
-        Assert.True(ChildProcess.OnPath("node"), "node is not installed: install the Debian package nodejs (scripts/install-deps.sh test)");
+        var node = ExternalReference.RequireNode();
         var script = Path.Combine(AppContext.BaseDirectory, "Resources", "node", "evaluate.cjs");
         var request = new JsonObject
         {
@@ -27,7 +27,7 @@ internal static class NodeReference
                 ["code"] = c.Code, ["input"] = c.Input.DeepClone(), ["variables"] = c.Variables.DeepClone(),
             }).ToArray()),
         };
-        var r = ChildProcess.Run("node", [script], stdin: request.ToJsonString(), timeout: TimeSpan.FromMinutes(1));
+        var r = ChildProcess.Run(node, [script], stdin: request.ToJsonString(), timeout: TimeSpan.FromMinutes(1));
         Assert.True(r.ExitCode == 0, r.ToString());
         return JsonSerializer.Deserialize<List<Result>>(r.StdOut, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }
