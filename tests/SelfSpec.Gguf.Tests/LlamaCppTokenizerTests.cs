@@ -1,0 +1,78 @@
+using System.Text.Json;
+using SelfSpec.Gguf.Export;
+using SelfSpec.TestSupport;
+using SelfSpec.Tokenizers;
+using Xunit.Abstractions;
+
+namespace SelfSpec.Gguf.Tests;
+
+/// <summary>
+/// The tokenizer written into a GGUF makes llama.cpp split text exactly as our tokenizer (itself checked against
+/// Hugging Face's) does, and llama.cpp's detokenization gives the text back; and a random model carrying that
+/// tokenizer computes the same logits in llama.cpp as in our engine.
+/// </summary>
+public sealed class LlamaCppTokenizerTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, int> Tokenizers => new()
+    {
+        { "gpt2", 50257 },
+        { "llama3", 128256 },
+        { "llama2", 32000 },
+        { "llama2-metaspace", 32000 },
+    };
+
+    private static IReadOnlyList<(string Case, string Text)> TestStrings()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Paths.Fixture("tokenizers", "test_strings.json")));
+        return doc.RootElement.EnumerateArray().Select(e => (e.GetProperty("case").GetString()!, e.GetProperty("text").GetString()!)).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(Tokenizers))]
+    [Trait(Category.Name, Category.Slow)]
+    public void FixtureTokenizer_LlamaCppTokenizesAndDetokenizesLikeOurs(string name, int vocabSize)
+    {
+        using var dir = new TempDir("gguf-tok-" + name);
+        var model = TestModels.RandomWithTokenizer(dir, name, vocabSize);
+        var gguf = dir.Combine("model.gguf");
+        GgufExporter.Export(model, gguf, new GgufExportOptions());
+        var ours = Tokenizer.FromDirectory(model);
+        using var weights = LlamaCpp.Load(gguf);
+        var spm = name.StartsWith("llama2", StringComparison.Ordinal);
+        var failures = new List<string>();
+        var cases = TestStrings();
+        foreach (var (caseName, text) in cases)
+        {
+            var expected = ours.Encode(text, addSpecialTokens: true);
+            var actual = LlamaCpp.Tokenize(weights, text);
+            if (!expected.SequenceEqual(actual))
+            {
+                failures.Add($"{caseName}: ours [{string.Join(",", expected)}] llama.cpp [{string.Join(",", actual)}]");
+                continue;
+            }
+            var content = actual.Where(id => id != ours.BosTokenId).ToArray();
+            var detokenized = LlamaCpp.Detokenize(weights, content, stripLeadingSpace: spm);
+            var ourText = ours.Decode(content, skipSpecialTokens: true);
+            if (detokenized != ourText) failures.Add($"{caseName}: detokenized {JsonSerializer.Serialize(detokenized)}, ours {JsonSerializer.Serialize(ourText)}");
+        }
+        output.WriteLine($"{name}: {cases.Count - failures.Count}/{cases.Count} cases agree");
+        foreach (var f in failures) output.WriteLine(f);
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public void RandomLlamaWithLlama2Tokenizer_LlamaCppLogitsEqualOurs()
+    {
+        using var dir = new TempDir("gguf-tok-logits");
+        var model = TestModels.RandomWithTokenizer(dir, "llama2", 32000, hidden: 64, layers: 2);
+        var gguf = dir.Combine("model.gguf");
+        GgufExporter.Export(model, gguf, new GgufExportOptions());
+        var tokens = Tokenizer.FromDirectory(model).Encode("The quick brown fox jumps over the lazy dog.", addSpecialTokens: true);
+        using var weights = LlamaCpp.Load(gguf);
+        Assert.Equal(tokens, LlamaCpp.Tokenize(weights, "The quick brown fox jumps over the lazy dog."));
+        var error = TestModels.RelativeMaxError(TestModels.OurLogits(model, tokens), LlamaCpp.Logits(weights, gguf, tokens));
+        output.WriteLine($"relative max error {error:E3}");
+        Assert.True(error < 1e-4, $"llama.cpp's logits differ from ours by {error:E3}");
+    }
+}
