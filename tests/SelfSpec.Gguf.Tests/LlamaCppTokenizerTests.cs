@@ -35,29 +35,45 @@ public sealed class LlamaCppTokenizerTests(ITestOutputHelper output)
         using var dir = new TempDir("gguf-tok-" + name);
         var model = TestModels.RandomWithTokenizer(dir, name, vocabSize);
         var gguf = dir.Combine("model.gguf");
-        GgufExporter.Export(model, gguf, new GgufExportOptions());
+        var result = GgufExporter.Export(model, gguf, new GgufExportOptions());
         var ours = Tokenizer.FromDirectory(model);
         using var weights = LlamaCpp.Load(gguf);
         var spm = name.StartsWith("llama2", StringComparison.Ordinal);
         var failures = new List<string>();
         var cases = TestStrings();
+        var specials = SpecialTokens(model);
+        var documented = 0;
         foreach (var (caseName, text) in cases)
         {
             var expected = ours.Encode(text, addSpecialTokens: true);
             var actual = LlamaCpp.Tokenize(weights, text);
+            var hasSpecial = specials.Any(s => text.Contains(s, StringComparison.Ordinal));
             if (!expected.SequenceEqual(actual))
             {
+                // llama.cpp's SentencePiece tokenizer is the legacy one: it always prepends ▁, also to text that starts
+                // with whitespace and after special tokens. A Metaspace (prepend_scheme first) tokenizer does not; the
+                // export says so in a note, and these are the only cases allowed to differ.
+                if (name == "llama2-metaspace" && (char.IsWhiteSpace(text[0]) || hasSpecial)) { documented++; continue; }
                 failures.Add($"{caseName}: ours [{string.Join(",", expected)}] llama.cpp [{string.Join(",", actual)}]");
                 continue;
             }
+            // Text holding special tokens does not round-trip through skip-special decoding in either library.
+            if (hasSpecial) continue;
             var content = actual.Where(id => id != ours.BosTokenId).ToArray();
             var detokenized = LlamaCpp.Detokenize(weights, content, stripLeadingSpace: spm);
             var ourText = ours.Decode(content, skipSpecialTokens: true);
             if (detokenized != ourText) failures.Add($"{caseName}: detokenized {JsonSerializer.Serialize(detokenized)}, ours {JsonSerializer.Serialize(ourText)}");
         }
-        output.WriteLine($"{name}: {cases.Count - failures.Count}/{cases.Count} cases agree");
+        output.WriteLine($"{name}: {cases.Count - failures.Count - documented}/{cases.Count} cases agree, {documented} differ as the export's note says");
+        if (documented > 0) Assert.Contains(result.Notes, n => n.Contains("prepend", StringComparison.Ordinal));
         foreach (var f in failures) output.WriteLine(f);
         Assert.Empty(failures);
+    }
+
+    private static string[] SpecialTokens(string model)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "tokenizer.json")));
+        return doc.RootElement.GetProperty("added_tokens").EnumerateArray().Select(t => t.GetProperty("content").GetString()!).ToArray();
     }
 
     [Fact]

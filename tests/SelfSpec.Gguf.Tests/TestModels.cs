@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using SelfSpec.Gguf.Export;
+using SelfSpec.Gguf.Format;
 using SelfSpec.Llm.Checkpoints;
 using SelfSpec.Llm.Lora;
 using SelfSpec.Llm.Models;
@@ -61,6 +63,42 @@ internal static class TestModels
             LlamaCheckpointWriter.Save(model, folder);
         foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" })
             File.Copy(Paths.Fixture("tokenizers", tokenizer, file), Path.Combine(folder, file));
+        return folder;
+    }
+
+    /// <summary>
+    /// A copy of a model folder whose matrices went through <paramref name="type"/> and back (norms stay f32, and rows
+    /// that do not fit Q8_0 blocks go through f16, as the exporter stores them): the exact weights llama.cpp computes with.
+    /// </summary>
+    public static string RoundTripped(string modelDirectory, GgmlType type, TempDir dir)
+    {
+        var folder = dir.Combine("roundtrip-" + type);
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(modelDirectory).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal) && !f.EndsWith(".index.json", StringComparison.Ordinal)))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        using var checkpoint = CheckpointDirectory.Open(modelDirectory);
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var name in checkpoint.Names)
+            {
+                var shape = checkpoint.Find(name).Info.Shape;
+                var values = CheckpointValues.Read(checkpoint, name);
+                if (shape.Length == 2)
+                {
+                    var stored = type.Fits(shape[1]) ? type : GgmlType.F16;
+                    var bytes = new byte[stored.ByteSize(values.Length, shape[1])];
+                    TensorEncoding.Encode(values, stored, bytes);
+                    values = TensorEncoding.Decode(bytes, stored, values.Length);
+                }
+                tensors[name] = Tensor.From<float>(values, shape);
+            }
+            SafetensorsWriter.Write(Path.Combine(folder, CheckpointDirectory.SingleFileName), tensors);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
         return folder;
     }
 

@@ -57,7 +57,7 @@ public static class TokenizerMetadata
             notes.Add($"{file} has {count} tokens; ids {count}..{config.VocabSize - 1} of the embedding are written as unused [PADn] tokens");
 
         var merges = ReadMerges(model, file);
-        var kind = byteFallback ? SentencePieceKind(root, file) : ByteLevelPre(root, file, notes);
+        var kind = byteFallback ? SentencePieceKind(root, file, notes) : ByteLevelPre(root, file, notes);
         var result = new List<KeyValuePair<string, GgufValue>>();
         var strings = new string[config.VocabSize];
         var types = new int[config.VocabSize];
@@ -166,7 +166,7 @@ public static class TokenizerMetadata
     /// Checks a SentencePiece-style BPE (byte fallback, ▁ for spaces) and returns "prefix" when it prepends ▁ to the
     /// text (llama.cpp's add_space_prefix) or "none".
     /// </summary>
-    private static string SentencePieceKind(JsonObject root, string file)
+    private static string SentencePieceKind(JsonObject root, string file, ICollection<string> notes)
     {
         var normalizer = root["normalizer"] as JsonObject;
         var pre = root["pre_tokenizer"] as JsonObject;
@@ -186,7 +186,10 @@ public static class TokenizerMetadata
             if (type != "Metaspace" || pre["replacement"]?.GetValue<string>() != "▁" || (pre["split"]?.GetValue<bool>() ?? true))
                 throw new GgufExportException($"{file}: pre_tokenizer '{type}' is not supported for a SentencePiece-style BPE (supported: none, or Metaspace with replacement ▁ and split false)");
             var scheme = pre["prepend_scheme"]?.GetValue<string>() ?? "always";
-            return scheme == "never" ? "none" : "prefix";
+            if (scheme == "never") return "none";
+            notes.Add($"{file}: llama.cpp's SentencePiece tokenizer always prepends ▁ (the legacy behaviour), also to text that starts with " +
+                $"whitespace and to text after a special token; this Metaspace (prepend_scheme '{scheme}') does not, so such texts tokenize differently in llama.cpp");
+            return "prefix";
         }
         if (!replacesSpace)
             throw new GgufExportException($"{file}: a byte_fallback BPE must map spaces to ▁ (a Replace normalizer or a Metaspace pre-tokenizer); found neither");
