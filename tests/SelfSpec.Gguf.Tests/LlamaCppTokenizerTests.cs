@@ -76,6 +76,44 @@ public sealed class LlamaCppTokenizerTests(ITestOutputHelper output)
         return doc.RootElement.GetProperty("added_tokens").EnumerateArray().Select(t => t.GetProperty("content").GetString()!).ToArray();
     }
 
+    /// <summary>
+    /// The pipeline's demonstration model carries a tokenizer our BpeTrainer learned; one trained the same way on the
+    /// demo corpus exports as a GPT-2-style vocabulary that llama.cpp splits as we do.
+    /// </summary>
+    [Fact]
+    [Trait(Category.Name, Category.Slow)]
+    public void TokenizerTrainedByOurBpeTrainer_LlamaCppTokenizesLikeOurs()
+    {
+        using var dir = new TempDir("gguf-tok-trained");
+        var corpus = File.ReadLines(Path.Combine(Paths.RepoRoot, "data", "corpus", "demo_abstracts.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("abstract").GetString()!).ToList();
+        var tokenizerDir = dir.Combine("tokenizer");
+        var trained = SelfSpec.Tokenizers.Training.BpeTrainer.Train(corpus, new SelfSpec.Tokenizers.Training.BpeTrainerOptions
+        {
+            VocabSize = 1000, SpecialTokens = ["<s>", "</s>"], BosToken = "<s>", EosToken = "</s>", AddBosToken = true,
+        }, tokenizerDir);
+        var model = dir.Combine("model");
+        var config = new SelfSpec.Llm.Models.LlamaConfig
+        {
+            ModelType = "llama", VocabSize = trained.VocabSize, HiddenSize = 32, IntermediateSize = 64, NumLayers = 1, NumHeads = 4, NumKeyValueHeads = 4,
+            HeadDim = 8, MaxPositions = 256,
+        };
+        using (var random = SelfSpec.Llm.Models.LlamaModel.CreateRandom(config, seed: 2)) SelfSpec.Llm.Checkpoints.LlamaCheckpointWriter.Save(random, model);
+        foreach (var f in Directory.GetFiles(tokenizerDir)) File.Copy(f, Path.Combine(model, Path.GetFileName(f)));
+        var gguf = dir.Combine("model.gguf");
+        GgufExporter.Export(model, gguf, new GgufExportOptions());
+        using var weights = LlamaCpp.Load(gguf);
+        var failures = new List<string>();
+        foreach (var (caseName, text) in TestStrings().Concat(corpus.Take(5).Select((t, i) => ($"corpus{i}", t))))
+        {
+            var expected = trained.Encode(text, addSpecialTokens: true);
+            var actual = LlamaCpp.Tokenize(weights, text);
+            if (!expected.SequenceEqual(actual)) failures.Add($"{caseName}: ours [{string.Join(",", expected)}] llama.cpp [{string.Join(",", actual)}]");
+        }
+        foreach (var f in failures) output.WriteLine(f);
+        Assert.Empty(failures);
+    }
+
     [Fact]
     [Trait(Category.Name, Category.Slow)]
     public void RandomLlamaWithLlama2Tokenizer_LlamaCppLogitsEqualOurs()
