@@ -1,4 +1,6 @@
 using SelfSpec.Gguf.Export;
+using SelfSpec.Gguf.Format;
+using SelfSpec.Llm.Checkpoints;
 using SelfSpec.TestSupport;
 using Xunit.Abstractions;
 
@@ -56,6 +58,37 @@ public sealed class LlamaCppLogitTests(ITestOutputHelper output)
         output.WriteLine($"{type}: relative max error vs ours on the same rounded weights {sameWeights:E3}, vs ours on the f32 weights {original:E3}");
         Assert.True(sameWeights < sameWeightsBound, $"{type}: llama.cpp differs from ours on the same weights by {sameWeights:E3} (bound {sameWeightsBound:E1})");
         Assert.True(original < originalBound, $"{type}: llama.cpp differs from ours on the f32 weights by {original:E3} (bound {originalBound:E1})");
+    }
+
+    /// <summary>
+    /// A bf16 checkpoint (the PyTorch-made tiny-llama-bf16): as f32 GGUF llama.cpp matches our engine exactly; as bf16
+    /// GGUF every weight keeps its stored bits.
+    /// </summary>
+    [Fact]
+    public void TinyLlamaBf16Checkpoint_ExportsExactly()
+    {
+        using var dir = new TempDir("gguf-bf16-source");
+        var withTokenizer = TestModels.TinyLlamaWithTokenizer(dir);
+        var model = dir.Combine("tiny-llama-bf16");
+        Directory.CreateDirectory(model);
+        foreach (var f in Directory.GetFiles(Paths.Fixture("llama", "tiny-llama-bf16"))) File.Copy(f, Path.Combine(model, Path.GetFileName(f)));
+        foreach (var f in new[] { "tokenizer.json", "tokenizer_config.json" }) File.Copy(Path.Combine(withTokenizer, f), Path.Combine(model, f));
+        var f32 = dir.Combine("f32.gguf");
+        GgufExporter.Export(model, f32, new GgufExportOptions());
+        var tokens = Tokens.Select(t => t % 320).ToArray();
+        using (var weights = LlamaCpp.Load(f32))
+        {
+            var error = TestModels.RelativeMaxError(TestModels.OurLogits(model, tokens), LlamaCpp.Logits(weights, f32, tokens));
+            output.WriteLine($"bf16 checkpoint as f32 GGUF: relative max error {error:E3}");
+            Assert.True(error < 1e-4, $"llama.cpp differs from ours by {error:E3}");
+        }
+        var bf16 = dir.Combine("bf16.gguf");
+        GgufExporter.Export(model, bf16, new GgufExportOptions { Type = GgufOutputType.BF16 });
+        var file = GgufFile.Open(bf16);
+        using var checkpoint = CheckpointDirectory.Open(model);
+        Assert.Equal(GgmlType.BF16, file.Find("blk.0.ffn_up.weight")!.Type);
+        Assert.Equal(CheckpointValues.Read(checkpoint, "model.layers.0.mlp.up_proj.weight"), file.ReadTensor("blk.0.ffn_up.weight"));
+        Assert.Equal(CheckpointValues.Read(checkpoint, "lm_head.weight"), file.ReadTensor("output.weight"));
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public static class GgufExporter
         {
             return LoraAdapter.Load(adapterDirectory, config, DType.Float32);
         }
-        catch (Exception e) when (e is CheckpointFormatException or FileNotFoundException or FormatException)
+        catch (Exception e) when (e is FormatException or FileNotFoundException or DirectoryNotFoundException or System.Text.Json.JsonException)
         {
             throw new GgufExportException($"adapter {Path.GetFullPath(adapterDirectory)} does not fit this model: {e.Message}", e);
         }
