@@ -21,7 +21,7 @@ public static class GgufWriter
     /// <summary>
     /// Writes a GGUF file to <paramref name="output"/>, asking each tensor for its values only when its data is written.
     /// </summary>
-    /// <param name="output">The destination (written sequentially, never sought).</param>
+    /// <param name="output">The destination, at its start (written sequentially; its Position is read once to pad the header).</param>
     /// <param name="metadata">The metadata key/values, in the order they are written.</param>
     /// <param name="tensors">The tensors, in the order they are written.</param>
     /// <param name="onTensorWritten">Called after each tensor's data (index, tensor).</param>
