@@ -1,3 +1,4 @@
+using SelfSpec.Llm.Checkpoints;
 using SelfSpec.Llm.Lora;
 using SelfSpec.Llm.Models;
 using SelfSpec.TestSupport;
@@ -22,6 +23,23 @@ internal static class ServingFixtures
 
     private static readonly Lazy<string> TextModelLazy = new(() => TinyLlamaModel.Create(Path.Combine(Root.Value, "text-model")));
     private static readonly Lazy<string[]> ExtraAdaptersLazy = new(() => Enumerable.Range(0, 3).Select(i => MakeAdapter(Path.Combine(Root.Value, $"adapter-{i}"), (ulong)(100 + i), rank: 2 + 2 * i)).ToArray());
+
+    private static readonly Lazy<string> SlowModelLazy = new(() =>
+    {
+        // A random Llama big enough that a long generation takes seconds (about 9M parameters), with a long context.
+        var config = new LlamaConfig
+        {
+            VocabSize = 320, HiddenSize = 384, IntermediateSize = 1024, NumLayers = 6, NumHeads = 6, NumKeyValueHeads = 2, HeadDim = 64,
+            MaxPositions = 4096, EosTokenIds = [2], BosTokenId = 1,
+        };
+        var dir = Path.Combine(Root.Value, "slow-model");
+        using var model = LlamaModel.CreateRandom(config, seed: 7);
+        LlamaCheckpointWriter.Save(model, dir);
+        return dir;
+    });
+
+    /// <summary>A random token-id model whose 4,000-token generations take seconds (for leaving clients).</summary>
+    public static string SlowModel => SlowModelLazy.Value;
 
     /// <summary>The fixture model folder (no tokenizer).</summary>
     public static string TokenIdModel => TinyLlamaModel.FixtureDirectory;
