@@ -303,7 +303,7 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
-    /// Whether a decode step (one new token per row, with a KV cache) of <paramref name="rows"/> rows takes the fused
+    /// Whether an inference decode step (under <see cref="NoGrad"/>, one new token per row, with a KV cache) of <paramref name="rows"/> rows takes the fused
     /// per-layer kernel (<see cref="FuseDecodeLayers"/>); it never does when any row has an adapter. Its logits agree
     /// with the op-by-op step to float rounding, not bit for bit, so a server that wants a row's bits independent of its
     /// batch keeps rows that would take different paths in different batches.
@@ -311,7 +311,7 @@ public sealed class LlamaModel : IDisposable
     public bool DecodesFused(int rows, bool anyAdapter)
     {
         if (anyAdapter || !FuseDecodeLayers || rows > MaxFusedRows || !Functional.LlamaDecodeLayerAvailable) return false;
-        if (!(DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled)) return false;
+        if (!(DType == DType.Float32 && Device.Type == DeviceType.Cpu)) return false;
         return layers.All(l => l.FusableProjections is not null);
     }
 
