@@ -16,7 +16,7 @@ internal sealed class CompletionsEndpoint(ServedModels models, ServeOptions opti
         body.RejectUnknown(Known);
         var modelName = body.String("model");
         var vocab = models.Model.Config.VocabSize;
-        var p = SamplingParameters.Read(body, vocab, addSpecialTokensDefault: true);
+        var p = SamplingParameters.Read(body, vocab, addSpecialTokensDefault: true, hasTokenizer: models.Tokenizer is not null);
         if (body.String("suffix") is { Length: > 0 }) throw OpenAiError.BadParameter("suffix", "'suffix' is not supported");
         var topLogprobs = Logprobs.ReadCount(body, "logprobs", options, vocab);
         if (body.Node("prompt_logprobs") is not null) throw OpenAiError.BadParameter("prompt_logprobs", "'prompt_logprobs' is not supported; use echo with logprobs");

@@ -34,8 +34,8 @@ internal sealed record SamplingParameters
     public bool SkipSpecialTokens { get; init; } = true;
     public bool AddSpecialTokens { get; init; } = true;
 
-    /// <summary>Reads the shared parameters; <paramref name="vocab"/> bounds token ids.</summary>
-    public static SamplingParameters Read(RequestBody body, int vocab, bool addSpecialTokensDefault)
+    /// <summary>Reads the shared parameters; <paramref name="vocab"/> bounds token ids; stop strings need <paramref name="hasTokenizer"/>.</summary>
+    public static SamplingParameters Read(RequestBody body, int vocab, bool addSpecialTokensDefault, bool hasTokenizer = true)
     {
         var n = (int)(body.Integer("n", 1, 128) ?? 1);
         if (body.Integer("best_of", 1, 128) is { } bestOf && bestOf != n)
@@ -76,6 +76,7 @@ internal sealed record SamplingParameters
         var seed = body.Integer("seed", long.MinValue, long.MaxValue);
         var stop = body.StringOrList("stop", 16);
         if (stop.Any(x => x.Length == 0)) throw OpenAiError.BadParameter("stop", "'stop' strings must not be empty");
+        if (stop.Count > 0 && !hasTokenizer) throw OpenAiError.BadParameter("stop", "this model folder has no tokenizer.json: use stop_token_ids instead of stop strings");
         return new SamplingParameters
         {
             N = n,

@@ -174,6 +174,16 @@ public sealed class ServeCommandTests
         Assert.Equal("", choice["text"]!.GetValue<string>()); // no tokenizer: token ids only
         Assert.All(choice["logprobs"]!["tokens"]!.AsArray(), t => Assert.StartsWith("token_id:", t!.GetValue<string>()));
         Assert.Equal(4, choice["token_ids"]!.AsArray().Count);
+
+        // Without a tokenizer there is no text to find a stop string in: a 400 naming 'stop' (stop_token_ids work).
+        using var stop = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent("{\"prompt\": [1, 5, 6], \"stop\": \"x\"}", Encoding.UTF8, "application/json"),
+        };
+        stop.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
+        using var refusedStop = await server.Http.SendAsync(stop);
+        Assert.Equal(HttpStatusCode.BadRequest, refusedStop.StatusCode);
+        Assert.Equal("stop", JsonNode.Parse(await refusedStop.Content.ReadAsStringAsync())!["error"]!["param"]!.GetValue<string>());
     }
 
     private static async Task<List<string>> ReadEvents(ServeProcess server, JsonObject body)
