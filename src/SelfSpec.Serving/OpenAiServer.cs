@@ -62,6 +62,7 @@ public static class OpenAiServer
             finally
             {
                 counters.Count(context.Request.Path, context.Response.StatusCode);
+                if (context.Response.StatusCode >= 400) RequestLog.WriteRefused(context.Request.Method, context.Request.Path, context.Response.StatusCode);
             }
         });
 

@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace SelfSpec.Serving;
 
-/// <summary>One structured line per generation request on stdout: id, model, prompt and generated tokens, status, milliseconds.</summary>
+/// <summary>
+/// One structured line per request on stdout: for a generation its id, model, prompt and generated tokens, status and
+/// milliseconds; for a refused request its method, path and status.
+/// </summary>
 internal static class RequestLog
 {
     private static readonly object Gate = new();
@@ -20,6 +23,12 @@ internal static class RequestLog
             ["generated_tokens"] = generated,
             ["ms"] = Math.Round((DateTime.UtcNow - started).TotalMilliseconds, 1),
         };
+        lock (Gate) Console.Out.WriteLine(line.ToJsonString());
+    }
+
+    public static void WriteRefused(string method, string path, int status)
+    {
+        var line = new JsonObject { ["ts"] = DateTime.UtcNow.ToString("O"), ["method"] = method, ["path"] = path, ["status"] = status };
         lock (Gate) Console.Out.WriteLine(line.ToJsonString());
     }
 }
