@@ -29,7 +29,7 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
     public const string FileName = "instructions_raw.parquet";
 
     /// <summary>The model directory (Hugging Face layout with tokenizer.json).</summary>
-    [ActivityInput(Description = "Model directory (config.json, model.safetensors, tokenizer.json).", Required = true)]
+    [ActivityInput(Description = "Model directory (config.json, model.safetensors, tokenizer.json), or OpenAI-compatible endpoints: openai:URL[;URL...][#MODEL] (API key from SELFSPEC_ENDPOINT_API_KEY; finished completions are journaled for resume; the adapter is registered by name).", Required = true)]
     public string Model { get; set; } = "";
 
     /// <summary>A PEFT adapter directory applied to the model; required with <see cref="ContrastiveAlpha"/>.</summary>
