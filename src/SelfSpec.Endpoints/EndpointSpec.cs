@@ -112,6 +112,12 @@ public sealed record EndpointSpec
         return Scheme + urls + (options.Count == 0 ? "" : "#" + string.Join("&", options));
     }
 
+    /// <summary>Specs are equal when they write the same (endpoints compared in order, not by list identity).</summary>
+    public bool Equals(EndpointSpec? other) => other is not null && ToString() == other.ToString();
+
+    /// <inheritdoc />
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
+
     private static int PositiveInt(string field, string key, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
