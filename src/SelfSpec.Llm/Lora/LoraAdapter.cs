@@ -14,7 +14,7 @@ public sealed record LoraPair(Tensor A, Tensor B);
 /// A LoRA adapter for a Llama-family model, in PEFT's on-disk layout (<c>adapter_config.json</c> +
 /// <c>adapter_model.safetensors</c> with names like
 /// <c>base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight</c>). Pass it to
-/// <see cref="LlamaModel.Forward"/> to apply it unmerged (so one base model serves several adapters), or
+/// <see cref="LlamaModel.Forward(Tensor, Tensor?, KvCache?, LoraAdapter?, bool)"/> (or with a <see cref="RowAdapters"/>, one adapter per row) to apply it unmerged (so one base model serves several adapters), or
 /// merge it with <see cref="LlamaModel.WithMergedAdapter"/>. A trainable adapter (<see cref="CreateTrainable"/>)
 /// holds A/B as autograd leaves.
 /// </summary>

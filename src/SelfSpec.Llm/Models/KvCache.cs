@@ -113,6 +113,57 @@ public sealed class KvCache : IDisposable
         Batch = (int)rowIndices.Size(0);
     }
 
+    /// <summary>
+    /// A new cache of <paramref name="capacity"/> positions, <paramref name="length"/> of them filled, whose row i copies
+    /// <paramref name="rows"/>[i]: a range of filled positions of a row of some cache, placed at a column of the new one
+    /// (the columns before it are left zero, i.e. padding the caller masks). This is how a continuous batch adds a
+    /// prefilled request right-aligned to the batch's length, drops rows that finished, cuts leading columns that are
+    /// padding in every row, and grows. The sources stay as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">No rows, a range outside its source, or a target past <paramref name="length"/>.</exception>
+    public static KvCache Compose(int capacity, int length, IReadOnlyList<KvRowSource> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) throw new ArgumentException("a cache needs at least one row", nameof(rows));
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (length < 0 || length > capacity) throw new ArgumentOutOfRangeException(nameof(length), length, $"must be within the capacity {capacity}");
+        var shape = rows[0].Cache.keys[0];
+        var layers = rows[0].Cache.keys.Length;
+        foreach (var r in rows)
+        {
+            if (r.Cache.keys.Length != layers) throw new ArgumentException("the source caches belong to different models", nameof(rows));
+            if (r.Row < 0 || r.Row >= r.Cache.Batch || r.Start < 0 || r.Count < 0 || r.Start + r.Count > r.Cache.Length)
+                throw new ArgumentException($"row {r.Row} positions [{r.Start}, {r.Start + r.Count}) are outside the source cache ({r.Cache.Batch} rows, {r.Cache.Length} filled)", nameof(rows));
+            if (r.Target < 0 || r.Target + r.Count > length)
+                throw new ArgumentException($"positions [{r.Target}, {r.Target + r.Count}) do not fit the filled length {length}", nameof(rows));
+        }
+        var result = new KvCache(layers, rows.Count, capacity, shape.Size(1), shape.Size(3), shape.DType, shape.Device) { Length = length };
+        using var scope = DisposeScope.Begin();
+        for (var l = 0; l < layers; l++)
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var r = rows[i];
+                if (r.Count == 0) continue;
+                result.keys[l].Select(0, i).Narrow(1, r.Target, r.Count).CopyFrom(r.Cache.keys[l].Select(0, r.Row).Narrow(1, r.Start, r.Count));
+                result.values[l].Select(0, i).Narrow(1, r.Target, r.Count).CopyFrom(r.Cache.values[l].Select(0, r.Row).Narrow(1, r.Start, r.Count));
+            }
+        return result;
+    }
+
+    private KvCache(int layers, int batch, int capacity, long kvHeads, long headDim, DType dtype, Device device)
+    {
+        Batch = batch;
+        Capacity = capacity;
+        keys = new Tensor[layers];
+        values = new Tensor[layers];
+        using var scope = DisposeScope.Begin();
+        for (var l = 0; l < layers; l++)
+        {
+            keys[l] = Tensor.Zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromScope();
+            values[l] = Tensor.Zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromScope();
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -120,3 +171,11 @@ public sealed class KvCache : IDisposable
         foreach (var t in values) t?.Dispose();
     }
 }
+
+/// <summary>Where one row of a <see cref="KvCache.Compose"/>d cache comes from.</summary>
+/// <param name="Cache">The source cache.</param>
+/// <param name="Row">The source row.</param>
+/// <param name="Start">The first source position to copy.</param>
+/// <param name="Count">How many positions to copy.</param>
+/// <param name="Target">The position of the first copied one in the new cache.</param>
+public readonly record struct KvRowSource(KvCache Cache, int Row, int Start, int Count, int Target);

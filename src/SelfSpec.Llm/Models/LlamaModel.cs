@@ -8,7 +8,7 @@ namespace SelfSpec.Llm.Models;
 /// A Llama-family decoder (Llama, Mistral, Qwen2) following Hugging Face's implementation: RMSNorm, rotate-half
 /// RoPE on positions derived from the attention mask, grouped-query attention, SwiGLU MLP, <c>lm_head</c>.
 /// <para>
-/// <see cref="Forward"/> serves both generation (under <see cref="NoGrad"/> with a <see cref="KvCache"/>) and training
+/// <see cref="Forward(Tensor, Tensor?, KvCache?, LoraAdapter?, bool)"/> serves both generation (under <see cref="NoGrad"/> with a <see cref="KvCache"/>) and training
 /// (with autograd and no cache). Gradients reach whatever requires them: the matrices of a trainable
 /// <see cref="LoraAdapter"/> over frozen weights, or every weight of <see cref="NamedWeights"/> for full training from
 /// scratch (<see cref="CreateRandom"/>). Loaded weights do not require gradients, and the fast no-grad kernels
@@ -282,7 +282,43 @@ public sealed class LlamaModel : IDisposable
     /// <param name="cache">When given, the new keys/values are appended to it and attention covers the cached positions.</param>
     /// <param name="adapter">A LoRA adapter applied unmerged (h = W₀x + s·B·A·x) to the projections it adapts.</param>
     /// <param name="lastPositionOnly">Compute the output projection for the last position only (generation).</param>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null, LoraAdapter? adapter = null, bool lastPositionOnly = false)
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null, LoraAdapter? adapter = null, bool lastPositionOnly = false) =>
+        ForwardCore(inputIds, attentionMask, cache, new AdapterPlan(adapter, null), lastPositionOnly);
+
+    /// <summary>
+    /// <see cref="Forward(Tensor, Tensor?, KvCache?, LoraAdapter?, bool)"/> with a LoRA adapter per row (multi-LoRA
+    /// batching): each row gets its own adapter's s·B·A·x (computed on that adapter's rows only), base rows none. A row's
+    /// logits are the bits it would get with its adapter alone in a batch of that adapter's rows.
+    /// </summary>
+    /// <param name="inputIds">Token ids of the new positions, [batch, T].</param>
+    /// <param name="attentionMask">As for the single-adapter form.</param>
+    /// <param name="cache">As for the single-adapter form.</param>
+    /// <param name="adapters">Each row's adapter (<see cref="RowAdapters.Rows"/> must equal the batch); null: the base model for every row.</param>
+    /// <param name="lastPositionOnly">Compute the output projection for the last position only (generation).</param>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache, RowAdapters? adapters, bool lastPositionOnly = false)
+    {
+        if (adapters != null && adapters.Rows != inputIds.Size(0))
+            throw new ArgumentException($"the row adapters describe {adapters.Rows} rows but the input has {inputIds.Size(0)}", nameof(adapters));
+        return ForwardCore(inputIds, attentionMask, cache, AdapterPlan.Of(adapters), lastPositionOnly);
+    }
+
+    /// <summary>
+    /// Whether a decode step (one new token per row, with a KV cache) of <paramref name="rows"/> rows takes the fused
+    /// per-layer kernel (<see cref="FuseDecodeLayers"/>); it never does when any row has an adapter. Its logits agree
+    /// with the op-by-op step to float rounding, not bit for bit, so a server that wants a row's bits independent of its
+    /// batch keeps rows that would take different paths in different batches.
+    /// </summary>
+    public bool DecodesFused(int rows, bool anyAdapter)
+    {
+        if (anyAdapter || !FuseDecodeLayers || rows > MaxFusedRows || !Functional.LlamaDecodeLayerAvailable) return false;
+        if (!(DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled)) return false;
+        return layers.All(l => l.FusableProjections is not null);
+    }
+
+    /// <summary>The most rows a fused decode step takes (<see cref="DecodesFused"/>).</summary>
+    public static int MaxFusedDecodeRows => (int)MaxFusedRows;
+
+    private Tensor ForwardCore(Tensor inputIds, Tensor? attentionMask, KvCache? cache, AdapterPlan adapter, bool lastPositionOnly)
     {
         if (inputIds.Dim != 2) throw new ArgumentException($"inputIds must be [batch, T], got {inputIds}", nameof(inputIds));
         var batch = inputIds.Size(0);
@@ -391,9 +427,9 @@ public sealed class LlamaModel : IDisposable
     /// Every layer's weights for <see cref="Functional.LlamaDecodeLayer"/> when this forward pass is a decode step it
     /// covers (see <see cref="FuseDecodeLayers"/>), else null.
     /// </summary>
-    private (TiledWeight[] Weights, Tensor?[] Biases)[]? FusedDecodeStep(Tensor h, long t, KvCache? cache, LoraAdapter? adapter)
+    private (TiledWeight[] Weights, Tensor?[] Biases)[]? FusedDecodeStep(Tensor h, long t, KvCache? cache, AdapterPlan adapter)
     {
-        if (!FuseDecodeLayers || t != 1 || cache == null || adapter != null || !FusedInference(h) || h.Size(0) > MaxFusedRows
+        if (!FuseDecodeLayers || t != 1 || cache == null || !adapter.IsNone || !FusedInference(h) || h.Size(0) > MaxFusedRows
             || !Functional.LlamaDecodeLayerAvailable)
             return null;
         var fused = new (TiledWeight[] Weights, Tensor?[] Biases)[layers.Length];
@@ -421,11 +457,11 @@ public sealed class LlamaModel : IDisposable
         return normed.Mul(weight);
     }
 
-    private static Tensor Project(LlamaLayer layer, LlamaProjection p, Tensor x, LoraAdapter? adapter) =>
+    private static Tensor Project(LlamaLayer layer, LlamaProjection p, Tensor x, AdapterPlan adapter) =>
         WithAdapter(layer, p, x, layer[p].Apply(x), adapter);
 
     /// <summary>Several projections of the same input (q/k/v, gate/up), the base weights in one call.</summary>
-    private static Tensor[] Project(LlamaLayer layer, LlamaProjection[] ps, Tensor x, LoraAdapter? adapter)
+    private static Tensor[] Project(LlamaLayer layer, LlamaProjection[] ps, Tensor x, AdapterPlan adapter)
     {
         var ys = LinearWeights.ApplyAll(ps.Select(p => layer[p]).ToArray(), x);
         for (var i = 0; i < ps.Length; i++) ys[i] = WithAdapter(layer, ps[i], x, ys[i], adapter);
@@ -437,9 +473,25 @@ public sealed class LlamaModel : IDisposable
     /// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, whose result for a row does not depend on the other rows
     /// (libtorch's gemm picks its kernels by the number of rows); with autograd in play it hands over to libtorch's linear.
     /// </summary>
-    private static Tensor WithAdapter(LlamaLayer layer, LlamaProjection p, Tensor x, Tensor y, LoraAdapter? adapter)
+    private static Tensor WithAdapter(LlamaLayer layer, LlamaProjection p, Tensor x, Tensor y, AdapterPlan plan)
     {
-        if (adapter?.Find(layer.Index, p) is not { } pair) return y;
+        if (plan.Single is { } single) return WithAdapter(layer, p, x, y, single);
+        if (plan.PerRow is not { } rows) return y;
+        // Each adapter on its own rows: gather them, add their update exactly as the single-adapter path would, and put
+        // them back. LinearRows gives a row the same bits whatever the number of rows, so a row's result is the one it
+        // gets with its adapter alone.
+        foreach (var group in rows.Groups)
+        {
+            if (group.Adapter.Find(layer.Index, p) is null) continue;
+            var updated = WithAdapter(layer, p, x.IndexSelect(0, group.Index), y.IndexSelect(0, group.Index), group.Adapter);
+            y.IndexCopyInPlace(0, group.Index, updated);
+        }
+        return y;
+    }
+
+    private static Tensor WithAdapter(LlamaLayer layer, LlamaProjection p, Tensor x, Tensor y, LoraAdapter adapter)
+    {
+        if (adapter.Find(layer.Index, p) is not { } pair) return y;
         var input = adapter.InputDropout?.Invoke(x) ?? x;
         var low = input.DType == DType.Float32 && pair.A.DType == DType.Float32 && pair.B.DType == DType.Float32
             ? Functional.LinearRows(Functional.LinearRows(input, pair.A), pair.B)
@@ -457,7 +509,7 @@ public sealed class LlamaModel : IDisposable
         return x.Mul(cos).Add(rotated.Mul(sin));
     }
 
-    private Tensor Attention(LlamaLayer layer, Tensor x, Tensor cos, Tensor sin, Tensor? blocked, Tensor? padding, KvCache? cache, LoraAdapter? adapter,
+    private Tensor Attention(LlamaLayer layer, Tensor x, Tensor cos, Tensor sin, Tensor? blocked, Tensor? padding, KvCache? cache, AdapterPlan adapter,
         long batch, long t, long past)
     {
         var c = Config;
@@ -493,12 +545,21 @@ public sealed class LlamaModel : IDisposable
         return Project(layer, LlamaProjection.Output, context, adapter);
     }
 
-    private Tensor Mlp(LlamaLayer layer, Tensor x, LoraAdapter? adapter)
+    private Tensor Mlp(LlamaLayer layer, Tensor x, AdapterPlan adapter)
     {
         var gateUp = Project(layer, GateUp, x, adapter);
         // libtorch's SiLU computes the elements after its last whole vector another way: their bits would depend on the batch's size.
         var product = FusedInference(x) ? Functional.SiluMul(gateUp[0], gateUp[1]) : gateUp[0].Silu().Mul(gateUp[1]);
         return Project(layer, LlamaProjection.Down, product, adapter);
+    }
+
+    /// <summary>The adapters of one forward pass: none, one for every row, or one per row.</summary>
+    private readonly record struct AdapterPlan(LoraAdapter? Single, RowAdapters? PerRow)
+    {
+        public bool IsNone => Single == null && PerRow == null;
+
+        public static AdapterPlan Of(RowAdapters? rows) =>
+            rows == null || rows.IsEmpty ? default : rows.Uniform is { } u ? new AdapterPlan(u, null) : new AdapterPlan(null, rows);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,333 @@
+using SelfSpec.Llm.Generation;
+using SelfSpec.Llm.Models;
+using SelfSpec.Torch;
+
+namespace SelfSpec.Llm.Serving;
+
+/// <summary>
+/// Continuous batching over one <see cref="LlamaModel"/>: one decode thread runs a step for every running sequence at
+/// once; a submitted sequence waits in a bounded queue, is prefilled alone when a row is free and joins the running
+/// batch at the next step, and leaves it when it ends (end-of-sequence or stop token, stop string, token limit,
+/// cancellation). Sequences of different LoRA adapters and of the base model share the steps, each with its own adapter
+/// applied unmerged (<see cref="Lora.RowAdapters"/>), and each sequence samples with its own seeded generator.
+/// <para>
+/// Exactness: a sequence's tokens and log-probabilities are the bits <see cref="TextGenerator"/> gives for its prompt,
+/// options and adapter at batch 1, whatever else runs. The kernels are batch-invariant; the one path choice that
+/// depends on the batch, the fused decode kernel (base rows only, up to <see cref="LlamaModel.MaxFusedDecodeRows"/>),
+/// is kept per row: base rows that would take it alone run in fused sub-batches, adapter rows in an op-by-op one, all
+/// within the same engine step.
+/// </para>
+/// </summary>
+public sealed class ServingEngine : IDisposable
+{
+    private readonly object gate = new();
+    private readonly Queue<SequenceHandle> waiting = new();
+    private readonly List<DecodeBatch> batches = [];
+    private readonly Thread loop;
+    private readonly HashSet<int> modelEos;
+    private long nextId;
+    private bool stopping;
+    private int running;
+
+    /// <summary>Starts the decode thread.</summary>
+    public ServingEngine(LlamaModel model, ITokenizer? tokenizer, ServingOptions? options = null)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Options = options ?? new ServingOptions();
+        Options.Validate();
+        modelEos = new GenerationOptions().EndOfSequenceIds(model.Config, tokenizer);
+        loop = new Thread(Run) { IsBackground = true, Name = "selfspec-serving" };
+        loop.Start();
+    }
+
+    /// <summary>The model.</summary>
+    public LlamaModel Model { get; }
+
+    /// <summary>The tokenizer for stop strings, if any.</summary>
+    public ITokenizer? Tokenizer { get; }
+
+    /// <summary>The limits in force.</summary>
+    public ServingOptions Options { get; }
+
+    /// <summary>Counters and gauges for monitoring.</summary>
+    public ServingMetrics Metrics { get; } = new();
+
+    /// <summary>The model's end-of-sequence ids.</summary>
+    public IReadOnlySet<int> EndOfSequenceIds => modelEos;
+
+    /// <summary>
+    /// Queues a sequence. Throws <see cref="ArgumentException"/> for a request the model cannot run (naming what is wrong),
+    /// <see cref="ServingQueueFullException"/> when the waiting queue is full, <see cref="ServingStoppedException"/> after
+    /// <see cref="Dispose"/> began.
+    /// </summary>
+    public SequenceHandle Submit(SequenceRequest request)
+    {
+        Validate(request);
+        lock (gate)
+        {
+            if (stopping) throw new ServingStoppedException();
+            if (waiting.Count >= Options.MaxWaiting + Math.Max(0, Options.MaxNumSeqs - running)) throw new ServingQueueFullException(waiting.Count);
+            var handle = new SequenceHandle(++nextId, request, Wake);
+            waiting.Enqueue(handle);
+            Metrics.Waiting = waiting.Count;
+            Monitor.PulseAll(gate);
+            return handle;
+        }
+    }
+
+    private void Validate(SequenceRequest r)
+    {
+        if (r.PromptIds.Count == 0) throw new ArgumentException("the prompt is empty", nameof(r.PromptIds));
+        var vocab = Model.Config.VocabSize;
+        foreach (var id in r.PromptIds)
+            if ((uint)id >= (uint)vocab) throw new ArgumentException($"token id {id} is outside the vocabulary (0..{vocab - 1})", nameof(r.PromptIds));
+        if (r.MaxTokens < 1) throw new ArgumentException("at least one token must be generated", nameof(r.MaxTokens));
+        if (r.PromptIds.Count + r.MaxTokens > Options.MaxModelLen)
+            throw new ArgumentException($"{r.PromptIds.Count} prompt tokens + {r.MaxTokens} to generate exceed the maximum length {Options.MaxModelLen}", nameof(r.MaxTokens));
+        if (r.StopStrings.Count > 0 && Tokenizer == null) throw new ArgumentException("stop strings need a tokenizer", nameof(r.StopStrings));
+        r.Sampling.Validate();
+    }
+
+    private void Wake()
+    {
+        lock (gate) Monitor.PulseAll(gate);
+    }
+
+    private void Run()
+    {
+        using var noGrad = new NoGrad();
+        while (true)
+        {
+            List<SequenceHandle> admitted;
+            lock (gate)
+            {
+                while (!stopping && waiting.Count == 0 && running == 0) Monitor.Wait(gate);
+                if (stopping) break;
+                admitted = [];
+                while (waiting.Count > 0 && running + admitted.Count < Options.MaxNumSeqs) admitted.Add(waiting.Dequeue());
+                running += admitted.Count;
+                Metrics.Running = running;
+                Metrics.Waiting = waiting.Count;
+            }
+            var joining = admitted.Select(Prefill).Where(s => s != null).Select(s => s!).ToList();
+            Place(joining);
+            Step();
+        }
+        FailAll(new ServingStoppedException());
+    }
+
+    /// <summary>The prompt alone through the model (as <see cref="TextGenerator"/> does at batch 1) and its first token.</summary>
+    private ActiveSequence? Prefill(SequenceHandle handle)
+    {
+        var r = handle.Request;
+        var seq = new ActiveSequence(handle, StopIds(r));
+        try
+        {
+            if (handle.IsCancelled)
+            {
+                End(seq, SequenceFinish.Aborted, null, null);
+                seq.Dispose();
+                Release(1);
+                return null;
+            }
+            var p = r.PromptIds.Count;
+            seq.PrefillCache = Model.CreateCache(1, p);
+            using var scope = DisposeScope.Begin();
+            using var ids = Tensor.From<long>(r.PromptIds.Select(i => (long)i).ToArray(), [1, p]);
+            var input = Model.Device.Type == DeviceType.Cpu ? ids : ids.To(Model.Device);
+            var logits = Model.Forward(input, null, seq.PrefillCache, r.Adapter, lastPositionOnly: !r.PromptLogprobs).Select(0, 0); // [T or 1, vocab]
+            if (r.PromptLogprobs) seq.PromptLogprobs = PromptLogprobs(logits, r.PromptIds, r.TopLogprobs ?? 0);
+            var last = logits.Narrow(0, logits.Size(0) - 1, 1);
+            seq.Cached = p;
+            Metrics.AddPromptTokens(p);
+            Accept(seq, last);
+            if (seq.Result == null) return seq;
+            seq.Dispose();
+            Release(1);
+            return null;
+        }
+        catch (Exception e)
+        {
+            seq.Dispose();
+            Release(1);
+            handle.Fail(e);
+            return null;
+        }
+    }
+
+    private static IReadOnlyList<GeneratedToken?> PromptLogprobs(Tensor logits, IReadOnlyList<int> prompt, int top)
+    {
+        var result = new GeneratedToken?[prompt.Count];
+        var all = logits.Contiguous().ToArray<float>();
+        var vocab = (int)logits.Size(1);
+        for (var i = 1; i < prompt.Count; i++)
+            result[i] = LogprobTable.For(all.AsSpan((i - 1) * vocab, vocab), prompt[i], top);
+        return result;
+    }
+
+    private HashSet<int> StopIds(SequenceRequest r)
+    {
+        var ids = r.IgnoreEos ? new HashSet<int>() : new HashSet<int>(modelEos);
+        ids.UnionWith(r.StopTokenIds);
+        return ids;
+    }
+
+    /// <summary>Chooses the sequence's next token from its logits row [1, vocab], reports it and ends the sequence when a rule says so.</summary>
+    private void Accept(ActiveSequence seq, Tensor row)
+    {
+        var token = (int)seq.Sampler.Next(row, [seq.History])[0];
+        var top = seq.Request.TopLogprobs;
+        var reported = top is { } n
+            ? LogprobTable.For(row.Contiguous().ToArray<float>(), token, n)
+            : new GeneratedToken(token, double.NaN, null);
+        seq.Generated.Add(token);
+        seq.Reported.Add(reported);
+        seq.History.Add(token);
+        seq.Pending = token;
+        Metrics.AddGenerationTokens(1);
+        seq.Handle.Emit(reported);
+        if (seq.StopIds.Contains(token)) End(seq, SequenceFinish.Stop, null, token);
+        else if (seq.Request.StopStrings.Count > 0 && StopAt(Tokenizer!.Decode(seq.Generated), seq.Request.StopStrings) is { } cut)
+            End(seq, SequenceFinish.Stop, cut.Text, cut.Stop);
+        else if (seq.Generated.Count >= seq.Request.MaxTokens) End(seq, SequenceFinish.Length, null, null);
+    }
+
+    private static (string Text, string Stop)? StopAt(string text, IReadOnlyList<string> stops)
+    {
+        (string, string)? best = null;
+        var cut = int.MaxValue;
+        foreach (var s in stops)
+        {
+            if (s.Length == 0) continue;
+            var i = text.IndexOf(s, StringComparison.Ordinal);
+            if (i >= 0 && i < cut)
+            {
+                cut = i;
+                best = (text[..i], s);
+            }
+        }
+        return best;
+    }
+
+    private void End(ActiveSequence seq, SequenceFinish finish, string? stopText, object? matched)
+    {
+        seq.Result = new SequenceResult(seq.Generated.ToArray(), finish, stopText, seq.PromptLogprobs, matched, seq.Reported.ToArray());
+        seq.Handle.Finish(seq.Result);
+        Metrics.CountFinished(finish);
+    }
+
+    /// <summary>Puts prefilled sequences into batches of their decode path.</summary>
+    private void Place(List<ActiveSequence> joining)
+    {
+        if (joining.Count == 0) return;
+        var perBatch = new Dictionary<DecodeBatch, List<ActiveSequence>>();
+        foreach (var seq in joining)
+        {
+            var fused = Model.DecodesFused(1, seq.Adapter != null);
+            var batch = batches.FirstOrDefault(b => b.Fused == fused && b.Rows.Count(r => r.Result == null) + (perBatch.TryGetValue(b, out var j) ? j.Count : 0) < b.MaxRows);
+            if (batch == null)
+            {
+                batch = new DecodeBatch(Model, fused, fused ? LlamaModel.MaxFusedDecodeRows : int.MaxValue, Options.CacheChunk);
+                batches.Add(batch);
+            }
+            if (!perBatch.TryGetValue(batch, out var list)) perBatch[batch] = list = [];
+            list.Add(seq);
+        }
+        foreach (var (batch, list) in perBatch) Rebuild(batch, list);
+    }
+
+    /// <summary>One decode step of every batch, then the ended and cancelled rows leave.</summary>
+    private void Step()
+    {
+        foreach (var batch in batches.ToArray())
+        {
+            foreach (var seq in batch.Rows)
+                if (seq.Result == null && seq.Handle.IsCancelled) End(seq, SequenceFinish.Aborted, null, null);
+            Rebuild(batch, []);
+            if (batch.Rows.Count == 0) continue;
+            try
+            {
+                using var scope = DisposeScope.Begin();
+                var logits = batch.Step();
+                Metrics.ObserveBatch(batch.Rows.Count);
+                for (var i = 0; i < batch.Rows.Count; i++) Accept(batch.Rows[i], logits.Narrow(0, i, 1));
+            }
+            catch (Exception e)
+            {
+                foreach (var seq in batch.Rows)
+                    if (seq.Result == null)
+                    {
+                        seq.Result = new SequenceResult(seq.Generated.ToArray(), SequenceFinish.Aborted, null, null, null, seq.Reported.ToArray());
+                        seq.Handle.Fail(e);
+                    }
+            }
+            Rebuild(batch, []);
+        }
+        batches.RemoveAll(b =>
+        {
+            if (b.Rows.Count > 0) return false;
+            b.Dispose();
+            return true;
+        });
+    }
+
+    private void Rebuild(DecodeBatch batch, List<ActiveSequence> joining)
+    {
+        var ended = batch.Rows.Where(r => r.Result != null).ToArray();
+        try { batch.Rebuild(joining); }
+        catch (Exception e)
+        {
+            foreach (var seq in joining.Concat(batch.Rows).Where(s => s.Result == null))
+            {
+                seq.Result = new SequenceResult(seq.Generated.ToArray(), SequenceFinish.Aborted, null, null, null, seq.Reported.ToArray());
+                seq.Handle.Fail(e);
+            }
+            ended = batch.Rows.Concat(joining).Distinct().ToArray();
+            batch.Rows.Clear();
+        }
+        foreach (var seq in ended) seq.Dispose();
+        Release(ended.Length);
+    }
+
+    private void Release(int n)
+    {
+        if (n == 0) return;
+        lock (gate)
+        {
+            running -= n;
+            Metrics.Running = running;
+        }
+    }
+
+    private void FailAll(Exception error)
+    {
+        lock (gate)
+        {
+            while (waiting.Count > 0) waiting.Dequeue().Fail(error);
+            Metrics.Waiting = 0;
+        }
+        foreach (var b in batches)
+        {
+            foreach (var seq in b.Rows)
+            {
+                if (seq.Result == null) seq.Handle.Fail(error);
+                seq.Dispose();
+            }
+            b.Dispose();
+        }
+        batches.Clear();
+    }
+
+    /// <summary>Stops taking work, fails what is queued or running with <see cref="ServingStoppedException"/>, and ends the decode thread.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (stopping) return;
+            stopping = true;
+            Monitor.PulseAll(gate);
+        }
+        loop.Join();
+    }
+}
