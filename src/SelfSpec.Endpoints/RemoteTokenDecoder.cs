@@ -98,15 +98,15 @@ public sealed class RemoteTokenDecoder(EndpointPool pool)
             generated.Add(token);
             logProbs.Add(mixed[token]);
             if (eos.Contains(token))
-                return new RemoteDecodingResult(generated, await DetokenizeAsync(options.Model, generated, cancellationToken).ConfigureAwait(false), "eos", logProbs);
+                return new RemoteDecodingResult(generated, await DetokenizeAsync(options.Model, generated, eos, cancellationToken).ConfigureAwait(false), "eos", logProbs);
             if (options.StopStrings.Count > 0)
             {
-                text = await DetokenizeAsync(options.Model, generated, cancellationToken).ConfigureAwait(false);
+                text = await DetokenizeAsync(options.Model, generated, eos, cancellationToken).ConfigureAwait(false);
                 if (options.StopStrings.Any(s => s.Length > 0 && text.Contains(s, StringComparison.Ordinal)))
                     return new RemoteDecodingResult(generated, text, "stop", logProbs);
             }
         }
-        if (options.StopStrings.Count == 0 || generated.Count == 0) text = await DetokenizeAsync(options.Model, generated, cancellationToken).ConfigureAwait(false);
+        if (options.StopStrings.Count == 0 || generated.Count == 0) text = await DetokenizeAsync(options.Model, generated, eos, cancellationToken).ConfigureAwait(false);
         return new RemoteDecodingResult(generated, text, "length", logProbs);
     }
 
@@ -136,8 +136,16 @@ public sealed class RemoteTokenDecoder(EndpointPool pool)
         return result;
     }
 
-    private Task<string> DetokenizeAsync(string model, IReadOnlyList<int> tokens, CancellationToken ct) =>
-        tokens.Count == 0 ? Task.FromResult("") : pool.SendAsync((endpoint, token) => endpoint.DetokenizeAsync(model, tokens, token), ct);
+    /// <summary>
+    /// The text of <paramref name="tokens"/> without end-of-sequence tokens: <c>/detokenize</c> (vLLM's, ours) keeps
+    /// special tokens, while the in-process decoders' text skips them.
+    /// </summary>
+    private Task<string> DetokenizeAsync(string model, IReadOnlyList<int> tokens, HashSet<int> eos, CancellationToken ct)
+    {
+        int[] ids;
+        lock (eos) ids = tokens.Where(t => !eos.Contains(t)).ToArray();
+        return ids.Length == 0 ? Task.FromResult("") : pool.SendAsync((endpoint, token) => endpoint.DetokenizeAsync(model, ids, token), ct);
+    }
 
     /// <summary>The highest-scoring token; ties go to the smallest id, as an argmax over the vocabulary does.</summary>
     internal static int ArgMax(IReadOnlyDictionary<int, double> scores)
