@@ -81,9 +81,14 @@ public sealed class EndpointPool : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="call"/> once on every endpoint (each with its own retries), e.g. to register an adapter everywhere.</summary>
-    public Task BroadcastAsync(Func<OpenAiEndpoint, CancellationToken, Task> call, CancellationToken cancellationToken) =>
-        Task.WhenAll(_endpoints.Select(async state =>
+    /// <summary>
+    /// Runs <paramref name="call"/> once on every endpoint (each with its own retries), e.g. to register an adapter
+    /// everywhere. Returns the endpoints where it failed with their errors; throws only when it failed on all of them
+    /// (an endpoint that is down keeps no requests: the pool sends them to the others). A 4xx is thrown as it is.
+    /// </summary>
+    public async Task<IReadOnlyList<(Uri Endpoint, string Error)>> BroadcastAsync(Func<OpenAiEndpoint, CancellationToken, Task> call, CancellationToken cancellationToken)
+    {
+        var failures = await Task.WhenAll(_endpoints.Select(async state =>
         {
             try
             {
@@ -91,12 +96,20 @@ public sealed class EndpointPool : IDisposable
                 {
                     await state.Pipeline.ExecuteAsync(async token => { await call(state.Client, token).ConfigureAwait(false); }, ct).ConfigureAwait(false);
                 }, cancellationToken).ConfigureAwait(false);
+                return ((Uri, string)?)null;
             }
             catch (Exception e) when (e is EndpointUnavailableException or BrokenCircuitException or TimeoutRejectedException)
             {
-                throw new EndpointsExhaustedException($"{state.Client.BaseUrl} did not answer after {Options.MaxRetries + 1} tries: {e.Message}", e);
+                state.LastError = e.Message;
+                state.LastFailure = DateTime.UtcNow;
+                return (state.Client.BaseUrl, e.Message);
             }
-        }));
+        })).ConfigureAwait(false);
+        var failed = failures.OfType<(Uri, string)>().ToList();
+        if (failed.Count == _endpoints.Length)
+            throw new EndpointsExhaustedException($"no endpoint answered after {Options.MaxRetries + 1} tries: {string.Join("; ", failed.Select(f => $"{f.Item1} ({f.Item2})"))}");
+        return failed;
+    }
 
     private async ValueTask<T> SendOnceAsync<T>(Func<OpenAiEndpoint, CancellationToken, Task<T>> call, CancellationToken ct)
     {

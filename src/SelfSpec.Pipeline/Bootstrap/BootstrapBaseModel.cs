@@ -118,7 +118,7 @@ public sealed class BootstrapBaseModel : WorkflowActivity, IParquetArtifactWrite
     /// <inheritdoc />
     public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
-        if (ModelSource.IsRemote(BaseModel))
+        if (ModelSource.IsRemote(BaseModel) || ModelSource.HasForeignScheme(BaseModel))
         {
             await UseEndpointsAsync(context).ConfigureAwait(false);
             return;

@@ -11,6 +11,14 @@ public static class ModelSource
     /// <summary>True when <paramref name="model"/> is written as an endpoint spec.</summary>
     public static bool IsRemote(string? model) => EndpointSpec.IsSpec(model);
 
+    /// <summary>
+    /// True when <paramref name="model"/> is not an existing folder but starts like a URL scheme other than <c>openai:</c>
+    /// (<c>vllm:http://…</c>, <c>http://…</c>): parsing it as a spec then names the unknown scheme instead of reporting a missing folder.
+    /// </summary>
+    public static bool HasForeignScheme(string? model) =>
+        !string.IsNullOrWhiteSpace(model) && !IsRemote(model) && !Directory.Exists(model)
+        && System.Text.RegularExpressions.Regex.IsMatch(model.Trim(), "^[A-Za-z][A-Za-z0-9+.-]+:");
+
     /// <summary>Parses an endpoint spec, as a <see cref="PipelineException"/> naming <paramref name="field"/> when it is wrong.</summary>
     public static EndpointSpec ParseRemote(string model, string field)
     {

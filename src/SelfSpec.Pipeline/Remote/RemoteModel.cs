@@ -88,12 +88,13 @@ public sealed class RemoteModel : IDisposable
         var name = $"selfspec-{digest}";
         try
         {
-            await Pool.BroadcastAsync(async (endpoint, t) =>
+            var missing = await Pool.BroadcastAsync(async (endpoint, t) =>
             {
                 if ((await endpoint.ListModelsAsync(t).ConfigureAwait(false)).Contains(name, StringComparer.Ordinal)) return;
                 try { await endpoint.LoadLoraAdapterAsync(name, folder, t).ConfigureAwait(false); }
                 catch (EndpointRequestException e) when (e.ServerMessage.Contains("already", StringComparison.OrdinalIgnoreCase)) { }
             }, ct).ConfigureAwait(false);
+            if (missing.Count > 0) Unregistered = missing.Select(m => m.Endpoint).ToList();
         }
         catch (Exception e) when (e is EndpointsExhaustedException or EndpointRequestException)
         {
@@ -101,6 +102,9 @@ public sealed class RemoteModel : IDisposable
         }
         return name;
     }
+
+    /// <summary>Endpoints that were down when the adapter was registered (they get no adapter requests while down; one that comes back answers 404 for it).</summary>
+    public IReadOnlyList<Uri> Unregistered { get; private set; } = [];
 
     /// <summary>A 31-bit seed for a row from the activity's seed and the row's identity (not its position in a batch).</summary>
     public static int RowSeed(int activitySeed, string rowKey)

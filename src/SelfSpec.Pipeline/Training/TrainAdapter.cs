@@ -124,11 +124,11 @@ public sealed class TrainAdapter : WorkflowActivity
         var ct = context.CancellationToken;
         var sft = Sft ?? throw new PipelineException("required input is not set", field: "sft");
         if (string.IsNullOrWhiteSpace(Model)) throw new PipelineException("required input is not set", field: "model");
+        var modelDirectory = ModelSource.LocalWeights(Model, "model");
         if (File.Exists(sft.Path) && CountRows(sft.Path) == 0)
             throw new PipelineException("holds no training examples: no instruction survived generation, filtering and response generation "
                 + "(see the shortfall of GenerateInstructions and instructions_rejected.parquet); raise maxPrompts or use a stronger base model",
                 file: sft.Path, field: "sft");
-        var modelDirectory = ModelSource.LocalWeights(Model, "model");
         if (!File.Exists(Path.Combine(modelDirectory, "config.json")))
             throw new PipelineException($"{modelDirectory} is not a model folder (no config.json)", field: "model");
         if (Rank < 1) throw new PipelineException($"the rank must be at least 1, got {Rank}", field: "rank");
