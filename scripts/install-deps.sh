@@ -31,7 +31,7 @@ for g in "${groups[@]}"; do
     runtime) pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make) ;;
     test)    pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make
                     python3-torch python3-numpy
-                    python3-nltk chromium nodejs npm sqlite3) ;;
+                    python3-nltk python3-jinja2 chromium nodejs npm sqlite3) ;;
     bench)   pkgs+=(libtorch-dev libopenblas0-pthread g++ cmake make python3-torch python3-numpy hyperfine
                     nodejs npm) ;;
     cuda)    pkgs+=(g++ cmake make) ;;

@@ -84,7 +84,9 @@ public static class OpenAiServer
             c.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             return c.Response.WriteAsync(PrometheusText.Render(models, counters));
         });
-        app.MapFallback(context => new OpenAiError(404, $"Not Found: {context.Request.Method} {context.Request.Path}", type: "NotFoundError").WriteAsync(context));
+        app.MapFallback(context => (RequestCounters.IsEndpoint(context.Request.Path)
+            ? new OpenAiError(405, $"Method Not Allowed: {context.Request.Method} {context.Request.Path}")
+            : new OpenAiError(404, $"Not Found: {context.Request.Method} {context.Request.Path}", type: "NotFoundError")).WriteAsync(context));
         return app;
     }
 

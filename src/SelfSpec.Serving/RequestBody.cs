@@ -30,6 +30,8 @@ internal sealed class RequestBody
             buffer.Write(chunk, 0, read);
         }
         if (buffer.Length == 0) throw new OpenAiError(400, "the request body is empty; send a JSON object");
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            throw new OpenAiError(400, "the request body is not valid UTF-8");
         JsonNode? node;
         try
         {

@@ -10,6 +10,9 @@ internal sealed class RequestCounters
 
     private readonly ConcurrentDictionary<(string Endpoint, int Status), long> counts = new();
 
+    /// <summary>Whether <paramref name="path"/> is one of the server's endpoints.</summary>
+    public static bool IsEndpoint(string? path) => path is not null && Endpoints.Contains(path);
+
     public void Count(string path, int status)
     {
         var endpoint = Endpoints.Contains(path) ? path : "other";

@@ -152,9 +152,12 @@ public sealed class ServedModels : IDisposable
         return full;
     }
 
-    /// <summary>The text of one token as logprobs report it: its decoded text, or <c>token_id:N</c>.</summary>
+    /// <summary>
+    /// The text of one token as logprobs report it: its decoded text, or <c>token_id:N</c> when asked for, without a
+    /// tokenizer, and for ids of the model's embedding table beyond the tokenizer's vocabulary.
+    /// </summary>
     public string TokenText(int id, bool asTokenId) =>
-        asTokenId || Tokenizer is null ? $"token_id:{id}" : Tokenizer.Decode([id], skipSpecialTokens: false);
+        asTokenId || Tokenizer is null || Tokenizer.IdToToken(id) is null ? $"token_id:{id}" : Tokenizer.Decode([id], skipSpecialTokens: false);
 
     /// <summary>The text of generated tokens (special tokens skipped); empty without a tokenizer.</summary>
     public string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens = true) =>

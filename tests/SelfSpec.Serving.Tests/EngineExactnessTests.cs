@@ -1,0 +1,132 @@
+using SelfSpec.Llm.Generation;
+using SelfSpec.Llm.Lora;
+using SelfSpec.Llm.Models;
+using SelfSpec.Llm.Serving;
+using SelfSpec.Torch;
+
+namespace SelfSpec.Serving.Tests;
+
+/// <summary>
+/// The continuous-batching engine gives every sequence exactly what <see cref="TextGenerator"/> gives its prompt alone
+/// (batch 1, same adapter, same seed), token for token, while other prompts, other adapters and the base model share
+/// its decode steps and rows join and leave mid-way.
+/// </summary>
+public sealed class EngineExactnessTests
+{
+    // Prompts of different lengths (3 to 41 tokens) so rows are padded differently and joins realign the batch.
+    private static readonly int[][] Prompts =
+    [
+        [1, 17, 250, 99], [1, 5, 6], [1, 73, 5, 38, 193, 231, 87, 12, 44], Enumerable.Range(0, 41).Select(i => (i * 53 + 7) % 300 + 3).ToArray(),
+        [1, 200, 201, 202, 203, 204], [1, 9, 8, 7, 6, 5, 4, 3, 2, 11, 13, 17, 19, 23, 29, 31], [1, 42, 42], Enumerable.Range(0, 25).Select(i => (i * 31 + 11) % 310 + 3).ToArray(),
+    ];
+
+    private sealed record Case(int[] Prompt, int AdapterIndex, int MaxTokens, SamplingOptions Sampling);
+
+    private static List<Case> Cases(bool sampled) => Prompts.Select((p, i) => new Case(p, i % 4 - 1, 6 + 5 * (i % 5),
+        sampled ? SamplingOptions.Sample(temperature: 0.8 + 0.1 * (i % 3), topP: i % 2 == 0 ? 0.9 : 1.0, seed: (ulong)(1000 + i), topK: i == 3 ? 20 : 0)
+                : SamplingOptions.GreedyDecoding)).ToList();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EverySequenceEqualsTheInProcessGeneratorWhateverSharesItsSteps(bool sampled)
+    {
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        var adapters = new[] { ServingFixtures.FixtureAdapter }.Concat(ServingFixtures.ExtraAdapters.Take(2))
+            .Select(dir => LoraAdapter.Load(dir, model.Config, DType.Float32)).ToArray();
+        try
+        {
+            var cases = Cases(sampled);
+            LoraAdapter? AdapterOf(Case c) => c.AdapterIndex < 0 ? null : adapters[c.AdapterIndex];
+            var expected = cases.Select(c => new TextGenerator(model).Generate([c.Prompt],
+                new GenerationOptions { MaxNewTokens = c.MaxTokens, Sampling = c.Sampling }, AdapterOf(c))[0].TokenIds).ToArray();
+
+            using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 6, MaxModelLen = 256 });
+            var handles = new SequenceHandle?[cases.Count];
+            SequenceHandle Submit(int i) => handles[i] = engine.Submit(new SequenceRequest
+            {
+                PromptIds = cases[i].Prompt, MaxTokens = cases[i].MaxTokens, Sampling = cases[i].Sampling, Adapter = AdapterOf(cases[i]), TopLogprobs = 3,
+            });
+            // Three start together; the others join one by one while those decode (the 8th waits for a free row: max 6).
+            for (var i = 0; i < 3; i++) Submit(i);
+            for (var i = 3; i < cases.Count; i++)
+            {
+                var previous = handles[i - 1]!;
+                await previous.Tokens.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+                Submit(i);
+            }
+            for (var i = 0; i < cases.Count; i++)
+            {
+                var result = await handles[i]!.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+                Assert.True(expected[i].SequenceEqual(result.TokenIds),
+                    $"sequence {i} (adapter {cases[i].AdapterIndex}, {cases[i].Prompt.Length} prompt tokens): engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i])}]");
+                Assert.All(result.Reported, t => Assert.True(t.Logprob <= 0 && t.Top!.Count == 3 && t.Top[0].Logprob >= t.Top[2].Logprob));
+            }
+            Assert.True(engine.Metrics.Steps > 0);
+            Assert.Equal(0, engine.Metrics.Running);
+        }
+        finally
+        {
+            foreach (var a in adapters) a.Dispose();
+        }
+    }
+
+    [Fact]
+    public void RowsOfDifferentAdaptersInOneForwardPassGetTheBitsOfTheirAdapterAlone()
+    {
+        using var noGrad = new NoGrad();
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        using var a = LoraAdapter.Load(ServingFixtures.FixtureAdapter, model.Config, DType.Float32);
+        using var b = LoraAdapter.Load(ServingFixtures.ExtraAdapters[0], model.Config, DType.Float32);
+        LoraAdapter?[] perRow = [a, null, b, a, b, null];
+        var ids = new long[] { 5, 17, 250, 99, 42, 7 };
+        using var input = Tensor.From<long>(ids, [6, 1]);
+        using var rows = new RowAdapters(perRow);
+        using var mixed = model.Forward(input, null, null, rows);
+        var mixedRows = mixed.Contiguous().ToArray<float>();
+        var vocab = model.Config.VocabSize;
+        for (var r = 0; r < perRow.Length; r++)
+        {
+            using var one = Tensor.From<long>([ids[r]], [1, 1]);
+            using var alone = model.Forward(one, null, null, perRow[r]);
+            Assert.True(alone.ToArray<float>().AsSpan().SequenceEqual(mixedRows.AsSpan(r * vocab, vocab)), $"row {r} differs from its adapter alone");
+        }
+        // And the mixed rows really differ by adapter: the same token under a, b and the base gives three different rows.
+        using var same = Tensor.From<long>([5, 5, 5], [3, 1]);
+        using var threeWays = new RowAdapters([a, b, null]);
+        var logits = model.Forward(same, null, null, threeWays).Contiguous().ToArray<float>();
+        Assert.False(logits.AsSpan(0, vocab).SequenceEqual(logits.AsSpan(vocab, vocab)));
+        Assert.False(logits.AsSpan(0, vocab).SequenceEqual(logits.AsSpan(2 * vocab, vocab)));
+    }
+
+    [Fact]
+    public async Task ACancelledSequenceLeavesTheBatchAndAFullQueueRefuses()
+    {
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 1, MaxWaiting = 1, MaxModelLen = 256 });
+        var request = new SequenceRequest { PromptIds = [1, 2, 3], MaxTokens = 200, IgnoreEos = true };
+        var running = engine.Submit(request);
+        await running.Tokens.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        var waiting = engine.Submit(request);
+        Assert.Throws<ServingQueueFullException>(() => engine.Submit(request));
+        running.Cancel();
+        Assert.Equal(SequenceFinish.Aborted, (await running.Completion.WaitAsync(TimeSpan.FromMinutes(1))).Finish);
+        await waiting.Tokens.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1)); // the waiting sequence got the freed row
+        waiting.Cancel();
+        await waiting.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        SpinWait.SpinUntil(() => engine.Metrics.Running == 0, TimeSpan.FromMinutes(1));
+        Assert.Equal(0, engine.Metrics.Running);
+        Assert.Equal(0, engine.Metrics.Waiting);
+    }
+
+    [Fact]
+    public void BadSequencesAreRefusedNamingWhatIsWrong()
+    {
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        using var engine = new ServingEngine(model, null, new ServingOptions { MaxModelLen = 32 });
+        Assert.Contains("vocabulary", Assert.Throws<ArgumentException>(() => engine.Submit(new SequenceRequest { PromptIds = [1, 320] })).Message);
+        Assert.Contains("maximum length 32", Assert.Throws<ArgumentException>(() => engine.Submit(new SequenceRequest { PromptIds = [1, 2], MaxTokens = 31 })).Message);
+        Assert.Contains("tokenizer", Assert.Throws<ArgumentException>(() => engine.Submit(new SequenceRequest { PromptIds = [1], StopStrings = ["x"] })).Message);
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => engine.Submit(new SequenceRequest { PromptIds = [] })).Message);
+    }
+}
