@@ -18,6 +18,14 @@ var queries = args.Length > 2 ? int.Parse(args[2], invariant) : 24;
 var maxNew = args.Length > 3 ? int.Parse(args[3], invariant) : 32;
 using var temp = new TempDir("selfspec-rag-token-api-");
 var modelDir = args.Length > 1 && args[1].Length > 0 ? args[1] : TinyLlamaModel.Create(temp.Combine("tiny-llama"));
+if (args.Length <= 1 || args[1].Length == 0)
+{
+    // The fixture's 256 positions do not hold a response prompt with an abstract; RoPE does not depend on the limit.
+    var config = Path.Combine(modelDir, "config.json");
+    var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!;
+    json["max_position_embeddings"] = 4096;
+    File.WriteAllText(config, json.ToJsonString());
+}
 var modelName = args.Length > 1 && args[1].Length > 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(args[1])) : "tiny fixture Llama (random weights, vocabulary 320) with a BPE tokenizer trained on the seeds";
 
 // Instructions from the seeds, documents from the demo abstracts: query q retrieves abstracts 3q..3q+2 with scores 3, 2, 1.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using SelfSpec.Evaluation.Harness;
+using SelfSpec.Pipeline.Artifacts;
 using SelfSpec.Pipeline.Remote;
 using SelfSpec.Pipeline.Tests.Support;
 using SelfSpec.TestSupport;
@@ -208,6 +209,53 @@ public sealed partial class RemoteGenerationTests(RemoteTinyModel tiny) : IClass
         Assert.Contains("finished completions are kept in", error);
         var journal = Directory.GetFiles(host.Dir.FullPath, "completions.jsonl", SearchOption.AllDirectories).Single();
         Assert.InRange(File.ReadAllLines(journal).Length, 4, 39);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GenerateResponsesOverTheApiWithTheWholeVocabularyWritesTheInProcessRows(bool contrastive)
+    {
+        using var server = tiny.Serve();
+        InstructionRow[] instructions =
+        [
+            new("inst-000001", 0, "Which fusion protein does imatinib inhibit?", "", 0.2, null),
+            new("inst-000002", 0, "Identify the disease in the sentence.", "Mutations in the CFTR gene cause cystic fibrosis.", 0.1, null),
+            new("inst-000003", 1, "Name the vitamin deficient in scurvy.", "", 0.1, null),
+        ];
+        RetrievalRow[] retrievals =
+        [
+            new("inst-000001", 1, "101", 7.5, 0.8, "Imatinib in CML", "Imatinib blocks the BCR-ABL fusion protein."),
+            new("inst-000001", 2, "102", 6.0, 0.18, "Kinase inhibitors", "Tyrosine kinase inhibitors treat leukemia."),
+            new("inst-000002", 1, "201", 4.0, 1.0, "CFTR", "Cystic fibrosis is caused by CFTR mutations."),
+        ];
+        async Task<List<System.Text.Json.Nodes.JsonObject>> Rows(string model)
+        {
+            using var host = new PipelineHost();
+            var instructionsFile = host.Dir.Combine("instructions.parquet");
+            var retrievalsFile = host.Dir.Combine("retrievals.parquet");
+            SelfSpec.Parquet.Serialization.ParquetSerializer.Write(instructionsFile, instructions);
+            SelfSpec.Parquet.Serialization.ParquetSerializer.Write(retrievalsFile, retrievals);
+            (string, InputValue)[] inputs =
+            [
+                ("model", Lit(model, "String")), ("instructions", ArtifactInput(instructionsFile)), ("retrievals", ArtifactInput(retrievalsFile)),
+                ("maxNewTokens", Lit(10)), ("docTemperature", Lit(2.0)),
+                .. contrastive ? [("adapter", Lit(TinyModel.AdapterPath, "String")), ("contrastiveAlpha", Lit(0.1))] : Array.Empty<(string, InputValue)>(),
+            ];
+            var result = await host.RunChainAsync(("respond", "SelfSpec.GenerateResponses", inputs, ["sft"]));
+            Assert.True(result.Status == WorkflowStatus.Finished, result.Error + string.Join("\n", result.Records.Select(r => r.Error)));
+            return DuckDb.Rows(DuckDb.Inspect(ArtifactPath(result, "respond", "sft")));
+        }
+        var local = await Rows(tiny.ModelPath);
+        var remote = await Rows($"openai:{server.V1}#tiny&logprobs=320");
+        Assert.Equal(local.Count, remote.Count);
+        for (var i = 0; i < local.Count; i++)
+        {
+            Assert.Equal(local[i]["instruction_id"]!.ToString(), remote[i]["instruction_id"]!.ToString());
+            Assert.Equal(local[i]["output"]!.ToString(), remote[i]["output"]!.ToString());
+            Assert.Equal(local[i]["doc_ids"]!.ToJsonString(), remote[i]["doc_ids"]!.ToJsonString());
+            Assert.Equal(local[i]["mean_token_log_prob"]!.GetValue<double>(), remote[i]["mean_token_log_prob"]!.GetValue<double>(), 1e-4);
+        }
     }
 
     private static int FreePort()
