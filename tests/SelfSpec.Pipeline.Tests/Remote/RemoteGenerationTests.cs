@@ -140,6 +140,14 @@ public sealed partial class RemoteGenerationTests(RemoteTinyModel tiny) : IClass
         Assert.Equal(Enumerable.Range(0, Prompts).Select(i => (long)i), PromptIds(raw));
         var logs = SelfSpecCli.Run(["runs", "logs", "crash"], home.FullPath, new Dictionary<string, string> { ["SELFSPEC_HOME"] = home.FullPath, ["COLUMNS"] = "400" });
         Assert.True(Unwrapped(logs.StdOut).Contains($"{kept} completions finished by an earlier attempt are reused", StringComparison.Ordinal), logs.StdOut);
+
+        // The same chain uninterrupted (the stage forced, not reused) against the same server: the same completions,
+        // since every request carries a seed from the run's seed and the prompt's id and the server honours it.
+        var (refCode, refOutput) = await FinishAsync(StartCli(home.FullPath, "run", workflow, "--instance", "reference", "--force", "generate"));
+        Assert.True(refCode == 0, refOutput);
+        var reference = Directory.GetFiles(home.Combine("runs", "reference"), "instructions_raw.parquet", SearchOption.AllDirectories).Single();
+        static List<string> Completions(string file) => DuckDb.Rows(DuckDb.Inspect(file)).Select(r => r["completion"]!.ToString()).ToList();
+        Assert.Equal(Completions(reference), Completions(raw));
     }
 
     [Fact]
@@ -256,6 +264,29 @@ public sealed partial class RemoteGenerationTests(RemoteTinyModel tiny) : IClass
             Assert.Equal(local[i]["doc_ids"]!.ToJsonString(), remote[i]["doc_ids"]!.ToJsonString());
             Assert.Equal(local[i]["mean_token_log_prob"]!.GetValue<double>(), remote[i]["mean_token_log_prob"]!.GetValue<double>(), 1e-4);
         }
+    }
+
+    [Fact]
+    public async Task EvaluateOverTheApiPredictsAsInProcessForTheBaseAndTheAdapterByName()
+    {
+        using var server = tiny.Serve();
+        async Task<List<string>> Predictions(string model)
+        {
+            using var host = new PipelineHost();
+            var result = await host.RunChainAsync(("eval", "SelfSpec.Evaluate",
+            [
+                ("model", Lit(model, "String")), ("adapter", Lit(TinyModel.AdapterPath, "String")),
+                ("dataset", Lit(Path.Combine(Paths.RepoRoot, "data", "eval", "demo_eval.jsonl"), "String")), ("shots", Lit("0", "String")),
+                ("maxInstancesPerDataset", Lit(1)),
+            ], ["predictions"]));
+            Assert.True(result.Status == WorkflowStatus.Finished, result.Error + string.Join("\n", result.Records.Select(r => r.Error)));
+            return DuckDb.Rows(DuckDb.Inspect(ArtifactPath(result, "eval", "predictions")))
+                .Select(r => $"{r["role"]} {r["dataset"]} {r["id"]}: {r["prediction"]}").ToList();
+        }
+        var local = await Predictions(tiny.ModelPath);
+        var remote = await Predictions($"openai:{server.V1}#tiny");
+        Assert.Contains(local, p => p.StartsWith("Specialized", StringComparison.Ordinal));
+        Assert.Equal(local, remote); // base and base + adapter (registered with load_lora_adapter, requested by name), greedy
     }
 
     private static int FreePort()
