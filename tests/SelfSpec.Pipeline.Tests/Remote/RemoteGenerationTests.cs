@@ -289,6 +289,31 @@ public sealed partial class RemoteGenerationTests(RemoteTinyModel tiny) : IClass
         Assert.Equal(local, remote); // base and base + adapter (registered with load_lora_adapter, requested by name), greedy
     }
 
+    [Fact]
+    public async Task ContrastiveInstructionGenerationOverTheApiIsReproducibleFromTheSeed()
+    {
+        using var server = tiny.Serve();
+        async Task<List<string>> Completions()
+        {
+            using var host = new PipelineHost();
+            var result = await host.RunChainAsync(
+                ("ingest", "SelfSpec.IngestSeeds", [("seedsPath", Lit(SeedsFile, "String"))], ["seeds"]),
+                ("generate", "SelfSpec.GenerateInstructions",
+                [
+                    ("model", Lit($"openai:{server.V1}#tiny&logprobs=320", "String")), ("adapter", Lit(TinyModel.AdapterPath, "String")),
+                    ("contrastiveAlpha", Lit(0.1)), ("seeds", Var("seeds")), ("targetCount", Lit(100)), ("maxPrompts", Lit(3)),
+                    ("batchSize", Lit(3)), ("maxNewTokens", Lit(6)), ("randomSeed", Lit(11)),
+                ], ["instructionsRaw"]));
+            Assert.True(result.Status == WorkflowStatus.Finished, result.Error + string.Join("\n", result.Records.Select(r => r.Error)));
+            return DuckDb.Rows(DuckDb.Inspect(ArtifactPath(result, "generate", "instructionsRaw"))).Select(r => r["completion"]!.ToString()).ToList();
+        }
+        // Iteration 2: expert = the adapter's served name, amateur = the base, sampled per prompt from the row's seed.
+        var first = await Completions();
+        Assert.Equal(3, first.Count);
+        Assert.Contains(first, c => c.Length > 0);
+        Assert.Equal(first, await Completions());
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
