@@ -92,4 +92,17 @@ public sealed class ServeClientTests(ServedModel served) : IClassFixture<ServedM
             new RemoteDecodingOptions { Model = "tiny-lora", AmateurModel = "tiny", Alpha = 0.1, MaxNewTokens = 12, TopN = 320 }, CancellationToken.None);
         Assert.Equal(exact.TokenIds, remote.TokenIds);
     }
+
+    [Fact]
+    public async Task TheApiKeyIsSentAsABearerTokenAndAMissingOneIsARefusalNotARetry()
+    {
+        using var keyed = SelfSpecServer.Start(served.ModelPath, "--served-model-name", "tiny", "--api-key", "s3cret");
+        var spec = EndpointSpec.Parse($"openai:{keyed.V1}#tiny");
+        using (var pool = new EndpointPool(spec, apiKey: "s3cret"))
+            Assert.Contains("tiny", await pool.SendAsync((e, t) => e.ListModelsAsync(t), CancellationToken.None));
+        using var without = new EndpointPool(spec, apiKey: "");
+        var refused = await Assert.ThrowsAsync<EndpointRequestException>(() => without.SendAsync((e, t) => e.ListModelsAsync(t), CancellationToken.None));
+        Assert.Equal(401, refused.Status);
+        Assert.DoesNotContain("s3cret", spec.ToString());
+    }
 }
