@@ -72,6 +72,50 @@ public sealed class EngineExactnessTests
     }
 
     [Fact]
+    public async Task BaseRowsKeepTheFusedDecodeBitsWhenAdapterRowsShareTheStep()
+    {
+        // A base row decodes with the fused per-layer kernel when alone; adapter rows cannot. The engine keeps each row on
+        // the path it would take alone, so a base row's log-probabilities are the same bits with or without adapter rows
+        // beside it (and equal TextGenerator's tokens).
+        using var model = LlamaModel.Load(ServingFixtures.SlowModel);
+        Assert.True(model.DecodesFused(1, anyAdapter: false));
+        Assert.False(model.DecodesFused(1, anyAdapter: true));
+        Assert.False(model.DecodesFused(LlamaModel.MaxFusedDecodeRows + 1, anyAdapter: false));
+        using var adapter = LoraAdapter.CreateTrainable(model.Config, new LoraConfig { Rank = 4, Alpha = 8 }, seed: 5);
+        using (new NoGrad())
+        using (var g = new Generator(6))
+            foreach (var pair in adapter.Pairs.Values) pair.B.NormalInPlace(0, 0.05, g);
+        int[] prompt = [1, 17, 250, 99, 5, 6];
+        SequenceRequest Base() => new() { PromptIds = prompt, MaxTokens = 12, TopLogprobs = 0, IgnoreEos = true };
+
+        async Task<double[]> Alone(bool fused)
+        {
+            model.FuseDecodeLayers = fused;
+            using var engine = new ServingEngine(model, null);
+            var result = await engine.Submit(Base()).Completion.WaitAsync(TimeSpan.FromMinutes(1));
+            return result.Reported.Select(t => t.Logprob).ToArray();
+        }
+        var fusedAlone = await Alone(fused: true);
+        var opByOpAlone = await Alone(fused: false);
+        model.FuseDecodeLayers = true;
+
+        using var shared = new ServingEngine(model, null);
+        var others = Enumerable.Range(0, 3).Select(i => shared.Submit(new SequenceRequest
+        {
+            PromptIds = [1, 40 + i, 41, 42], MaxTokens = 30, Adapter = adapter, IgnoreEos = true,
+        })).ToArray();
+        await others[0].Tokens.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        var mixedResult = await shared.Submit(Base()).Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        var mixed = mixedResult.Reported.Select(t => t.Logprob).ToArray();
+        await Task.WhenAll(others.Select(o => o.Completion)).WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(fusedAlone.SequenceEqual(mixed),
+            $"the base row's log-probabilities changed when adapter rows shared its steps (fused and op-by-op paths " +
+            $"{(fusedAlone.SequenceEqual(opByOpAlone) ? "agree" : "differ")} bit for bit on this model)");
+        var expected = new TextGenerator(model).Generate([prompt], new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [] })[0].TokenIds;
+        Assert.Equal(expected, mixedResult.TokenIds);
+    }
+
+    [Fact]
     public void RowsOfDifferentAdaptersInOneForwardPassGetTheBitsOfTheirAdapterAlone()
     {
         using var noGrad = new NoGrad();

@@ -41,6 +41,28 @@ internal static class ServingFixtures
     /// <summary>A random token-id model whose 4,000-token generations take seconds (for leaving clients).</summary>
     public static string SlowModel => SlowModelLazy.Value;
 
+    private static readonly Lazy<string> ChatModelLazy = new(() =>
+    {
+        // The text model with the Llama 2 tokenizer's chat template added to its tokenizer_config.json.
+        var dir = Path.Combine(Root.Value, "chat-model");
+        Directory.CreateDirectory(dir);
+        foreach (var f in Directory.GetFiles(TextModel)) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)), overwrite: true);
+        var configPath = Path.Combine(dir, "tokenizer_config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["chat_template"] = LlamaChatTemplate;
+        config["bos_token"] = "<s>";
+        config["eos_token"] = "</s>";
+        File.WriteAllText(configPath, config.ToJsonString());
+        return dir;
+    });
+
+    /// <summary>The Llama 2 tokenizer's chat template (from its fixture tokenizer_config.json).</summary>
+    public static string LlamaChatTemplate =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Paths.Fixture("tokenizers", "llama2", "tokenizer_config.json")))!["chat_template"]!.GetValue<string>();
+
+    /// <summary>The text model with a Jinja chat template.</summary>
+    public static string ChatModel => ChatModelLazy.Value;
+
     /// <summary>The fixture model folder (no tokenizer).</summary>
     public static string TokenIdModel => TinyLlamaModel.FixtureDirectory;
 

@@ -1,3 +1,4 @@
+using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
 
 namespace SelfSpec.Llm.Lora;
@@ -10,6 +11,8 @@ namespace SelfSpec.Llm.Lora;
 public sealed class RowAdapters : IDisposable
 {
     private readonly List<RowAdapterGroup> groups = [];
+    private readonly Dictionary<(int Layer, LlamaProjection Projection), IReadOnlyList<StackedLora>> stacks = [];
+    private readonly Device device;
 
     /// <summary>Groups the rows of a batch by adapter: <paramref name="adapterOfRow"/>[i] is row i's adapter, null for the base model.</summary>
     /// <param name="adapterOfRow">One entry per row of the batch.</param>
@@ -36,7 +39,8 @@ public sealed class RowAdapters : IDisposable
             Uniform = order[0];
             return;
         }
-        var dev = device ?? Device.Cpu;
+        this.device = device ?? Device.Cpu;
+        var dev = this.device;
         foreach (var a in order)
         {
             var rows = byAdapter[a].ToArray();
@@ -63,11 +67,50 @@ public sealed class RowAdapters : IDisposable
     /// <summary>For each distinct adapter of a mixed batch, the rows that use it (empty when <see cref="Uniform"/> is set).</summary>
     public IReadOnlyList<RowAdapterGroup> Groups => groups;
 
+    /// <summary>
+    /// The adapters of a mixed batch that adapt one projection, stacked so one pair of products serves every row: per
+    /// distinct scale, A of all of them concatenated along the rank ([Σr, in]), B likewise ([out, Σr]), and a 0/1 mask
+    /// [rows, 1, Σr] that keeps each row's own adapter's rank columns. Made on first use and kept for this layout.
+    /// </summary>
+    internal IReadOnlyList<StackedLora> Stacked(int layer, LlamaProjection projection)
+    {
+        if (stacks.TryGetValue((layer, projection), out var made)) return made;
+        var result = new List<StackedLora>();
+        foreach (var byScale in groups.Where(g => g.Adapter.Find(layer, projection) is not null).GroupBy(g => g.Adapter.Scale))
+        {
+            var members = byScale.ToArray();
+            var pairs = members.Select(g => g.Adapter.Find(layer, projection)!).ToArray();
+            var total = pairs.Sum(pr => (int)pr.A.Size(0));
+            var mask = new float[Rows * total];
+            var offset = 0;
+            for (var m = 0; m < members.Length; m++)
+            {
+                var rank = (int)pairs[m].A.Size(0);
+                foreach (var row in members[m].Rows)
+                    for (var k = 0; k < rank; k++) mask[row * total + offset + k] = 1;
+                offset += rank;
+            }
+            using var scope = DisposeScope.Begin();
+            var maskTensor = Tensor.From<float>(mask, [Rows, 1, total]);
+            if (device.Type != DeviceType.Cpu) maskTensor = maskTensor.To(device);
+            result.Add(new StackedLora(
+                Tensor.Cat(pairs.Select(pr => pr.A).ToArray(), 0).DetachFromScope(),
+                Tensor.Cat(pairs.Select(pr => pr.B).ToArray(), 1).Contiguous().DetachFromScope(),
+                maskTensor.DetachFromScope(),
+                byScale.Key));
+        }
+        stacks[(layer, projection)] = result;
+        return result;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         foreach (var g in groups) g.Index.Dispose();
         groups.Clear();
+        foreach (var list in stacks.Values)
+            foreach (var s in list) s.Dispose();
+        stacks.Clear();
     }
 }
 
@@ -76,3 +119,18 @@ public sealed class RowAdapters : IDisposable
 /// <param name="Rows">Its rows, ascending.</param>
 /// <param name="Index">The same rows as an int64 index vector (for IndexSelect/IndexCopy).</param>
 public sealed record RowAdapterGroup(LoraAdapter Adapter, IReadOnlyList<int> Rows, Tensor Index);
+
+/// <summary>Adapters of one scale stacked along the rank for one projection (<see cref="RowAdapters.Stacked"/>).</summary>
+/// <param name="A">[Σr, in].</param>
+/// <param name="B">[out, Σr].</param>
+/// <param name="Mask">[rows, 1, Σr]: 1 on a row's own adapter's rank columns.</param>
+/// <param name="Scale">The adapters' common scale.</param>
+internal sealed record StackedLora(Tensor A, Tensor B, Tensor Mask, double Scale) : IDisposable
+{
+    public void Dispose()
+    {
+        A.Dispose();
+        B.Dispose();
+        Mask.Dispose();
+    }
+}

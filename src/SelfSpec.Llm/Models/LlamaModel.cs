@@ -303,7 +303,7 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
-    /// Whether a decode step (one new token per row, with a KV cache) of <paramref name="rows"/> rows takes the fused
+    /// Whether an inference decode step (under <see cref="NoGrad"/>, one new token per row, with a KV cache) of <paramref name="rows"/> rows takes the fused
     /// per-layer kernel (<see cref="FuseDecodeLayers"/>); it never does when any row has an adapter. Its logits agree
     /// with the op-by-op step to float rounding, not bit for bit, so a server that wants a row's bits independent of its
     /// batch keeps rows that would take different paths in different batches.
@@ -311,7 +311,7 @@ public sealed class LlamaModel : IDisposable
     public bool DecodesFused(int rows, bool anyAdapter)
     {
         if (anyAdapter || !FuseDecodeLayers || rows > MaxFusedRows || !Functional.LlamaDecodeLayerAvailable) return false;
-        if (!(DType == DType.Float32 && Device.Type == DeviceType.Cpu && !NoGrad.IsGradEnabled)) return false;
+        if (!(DType == DType.Float32 && Device.Type == DeviceType.Cpu)) return false;
         return layers.All(l => l.FusableProjections is not null);
     }
 
@@ -477,9 +477,21 @@ public sealed class LlamaModel : IDisposable
     {
         if (plan.Single is { } single) return WithAdapter(layer, p, x, y, single);
         if (plan.PerRow is not { } rows) return y;
-        // Each adapter on its own rows: gather them, add their update exactly as the single-adapter path would, and put
-        // them back. LinearRows gives a row the same bits whatever the number of rows, so a row's result is the one it
-        // gets with its adapter alone.
+        if (x.DType == DType.Float32 && rows.Groups.All(g => g.Adapter.Find(layer.Index, p) is not { } pr || (pr.A.DType == DType.Float32 && pr.B.DType == DType.Float32)))
+        {
+            // Every row at once: x·[A₁;A₂;…]ᵀ, masked to each row's own adapter's rank columns, times [B₁ B₂ …]. LinearRows sums each
+            // output over its inputs in order on one lane, so the masked columns add exact zeros and a row gets the bits
+            // of its adapter alone; rows without an adapter here get y + s·0 = y.
+            foreach (var stack in rows.Stacked(layer.Index, p))
+            {
+                var low = Functional.LinearRows(x, stack.A);
+                var masked = low.Dim == 3 ? low.Mul(stack.Mask) : low.Mul(stack.Mask.Squeeze(1));
+                y = y.Add(Functional.LinearRows(masked, stack.B), stack.Scale);
+            }
+            return y;
+        }
+        // Otherwise each adapter on its own rows: gather them, add their update exactly as the single-adapter path would,
+        // and put them back.
         foreach (var group in rows.Groups)
         {
             if (group.Adapter.Find(layer.Index, p) is null) continue;

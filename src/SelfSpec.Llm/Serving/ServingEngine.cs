@@ -110,9 +110,19 @@ public sealed class ServingEngine : IDisposable
                 Metrics.Running = running;
                 Metrics.Waiting = waiting.Count;
             }
-            var joining = admitted.Select(Prefill).Where(s => s != null).Select(s => s!).ToList();
-            Place(joining);
-            Step();
+            try
+            {
+                var joining = admitted.Select(Prefill).Where(s => s != null).Select(s => s!).ToList();
+                Place(joining);
+                Step();
+            }
+            catch (Exception e)
+            {
+                // Nothing the per-sequence handlers did not catch should get here; if something does, the sequences in
+                // flight fail with it and the loop goes on serving.
+                Console.Error.WriteLine($"serving engine: {e}");
+                FailRunning(e);
+            }
         }
         FailAll(new ServingStoppedException());
     }
@@ -307,16 +317,24 @@ public sealed class ServingEngine : IDisposable
             while (waiting.Count > 0) waiting.Dequeue().Fail(error);
             Metrics.Waiting = 0;
         }
+        FailRunning(error);
+    }
+
+    private void FailRunning(Exception error)
+    {
+        var failed = 0;
         foreach (var b in batches)
         {
             foreach (var seq in b.Rows)
             {
                 if (seq.Result == null) seq.Handle.Fail(error);
                 seq.Dispose();
+                failed++;
             }
             b.Dispose();
         }
         batches.Clear();
+        Release(failed);
     }
 
     /// <summary>Stops taking work, fails what is queued or running with <see cref="ServingStoppedException"/>, and ends the decode thread.</summary>

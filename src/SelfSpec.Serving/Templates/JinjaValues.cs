@@ -97,9 +97,9 @@ internal static class Values
 
     public static object? Negate(object? v) => v switch
     {
-        long l => -l,
-        double d => -d,
-        bool b => b ? -1L : 0L,
+        long l => (object)-l,
+        double d => (object)-d,
+        bool b => (object)(b ? -1L : 0L),
         _ => throw TypeError("-", v, null),
     };
 

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using SelfSpec.Llm.Checkpoints;
+using SelfSpec.Llm.Generation;
+using SelfSpec.Llm.Lora;
+using SelfSpec.Llm.Models;
+using SelfSpec.Serving;
+using SelfSpec.Torch;
+
+// bench/serving: generated tokens per second through `selfspec serve` (the in-process server on a loopback port, real
+// HTTP) with 1, 8 and 32 concurrent clients, against generating the same requests one after another in process; and
+// 8 concurrent requests over 4 adapters against the same 8 on the base model. Usage: DIR RESULTS.md [requests] [max_tokens]
+var work = args[0];
+var results = args[1];
+var requestCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32;
+var maxTokens = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 48;
+var inv = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = inv;
+
+var config = new LlamaConfig
+{
+    VocabSize = 8000, HiddenSize = 512, IntermediateSize = 1408, NumLayers = 8, NumHeads = 8, NumKeyValueHeads = 4, HeadDim = 64,
+    MaxPositions = 1024, EosTokenIds = [2], BosTokenId = 1,
+};
+var modelDir = Path.Combine(work, "model");
+long parameters;
+using (var random = LlamaModel.CreateRandom(config, seed: 11))
+{
+    parameters = random.ParameterCount;
+    LlamaCheckpointWriter.Save(random, modelDir);
+}
+var adapterDirs = Enumerable.Range(0, 4).Select(i =>
+{
+    var dir = Path.Combine(work, $"adapter-{i}");
+    using var adapter = LoraAdapter.CreateTrainable(config, new LoraConfig { Rank = 8, Alpha = 16 }, (ulong)(50 + i));
+    using (new NoGrad())
+    using (var g = new Generator((ulong)(500 + i)))
+        foreach (var pair in adapter.Pairs.Values) pair.B.NormalInPlace(0, 0.02, g);
+    adapter.Save(dir);
+    return dir;
+}).ToArray();
+
+var rng = new Random(3);
+var prompts = Enumerable.Range(0, requestCount).Select(_ => new[] { 1 }.Concat(Enumerable.Range(0, rng.Next(16, 64)).Select(_ => rng.Next(3, config.VocabSize))).ToArray()).ToArray();
+
+// Reference: the same requests one after another, in process, batch 1 (TextGenerator), median of 3.
+double sequentialSeconds;
+{
+    using var model = LlamaModel.Load(modelDir);
+    var generator = new TextGenerator(model);
+    var generation = new GenerationOptions { MaxNewTokens = maxTokens, EosTokenIds = [] };
+    generator.Generate([prompts[0]], generation with { MaxNewTokens = 4 }); // warm-up
+    sequentialSeconds = Median(3, () =>
+    {
+        var sw = Stopwatch.StartNew();
+        foreach (var p in prompts) generator.Generate([p], generation);
+        return sw.Elapsed.TotalSeconds;
+    });
+}
+var totalTokens = (double)requestCount * maxTokens;
+
+var options = new ServeOptions
+{
+    ModelDirectory = modelDir, ServedModelName = "bench", Port = 0, MaxNumSeqs = 64,
+    LoraModules = adapterDirs.Select((d, i) => (d, i)).ToDictionary(x => $"lora{x.i}", x => x.d),
+};
+using var models = ServedModels.Load(options);
+await using var app = OpenAiServer.Create(options, models);
+await app.StartAsync();
+using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(30) };
+
+async Task<int> Complete(int[] prompt, string model)
+{
+    var body = new JsonObject
+    {
+        ["model"] = model, ["prompt"] = new JsonArray(prompt.Select(t => (JsonNode)t).ToArray()), ["max_tokens"] = maxTokens, ["temperature"] = 0, ["ignore_eos"] = true,
+    };
+    using var response = await http.PostAsync("/v1/completions", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+    var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException(json.ToJsonString());
+    return json["usage"]!["completion_tokens"]!.GetValue<int>();
+}
+
+async Task<double> Clients(int clients, Func<int, string> modelOf, int[][] requests)
+{
+    var sw = Stopwatch.StartNew();
+    var generated = await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+    {
+        var n = 0;
+        for (var i = c; i < requests.Length; i += clients) n += await Complete(requests[i], modelOf(i));
+        return n;
+    }));
+    if (generated.Sum() != requests.Length * maxTokens) throw new InvalidOperationException("a request stopped early");
+    return sw.Elapsed.TotalSeconds;
+}
+
+await Complete(prompts[0], "bench"); // warm-up
+var rows = new List<(int Clients, double Seconds)>();
+foreach (var clients in new[] { 1, 8, 32 })
+{
+    var seconds = await MedianAsync(3, () => Clients(clients, _ => "bench", prompts));
+    rows.Add((clients, seconds));
+    Console.WriteLine($"{clients} clients: {totalTokens / seconds:F1} tokens/s");
+}
+
+// Multi-LoRA: 8 concurrent requests, two on each of 4 adapters (one batch), against the same 8 on the base model.
+var eight = prompts.Take(8).ToArray();
+var baseOnly = await MedianAsync(5, () => Clients(8, _ => "bench", eight));
+var mixed = await MedianAsync(5, () => Clients(8, i => $"lora{i % 4}", eight));
+var oneAdapter = await MedianAsync(5, () => Clients(8, _ => "lora0", eight));
+Console.WriteLine($"8 requests: base {baseOnly:F2} s, one adapter {oneAdapter:F2} s, 4 adapters {mixed:F2} s");
+
+var sequentialRate = totalTokens / sequentialSeconds;
+var md = new StringBuilder();
+md.AppendLine("# Serving throughput (`selfspec serve`)");
+md.AppendLine();
+md.AppendLine($"Generated by `bench/serving/run.sh` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}, "
+    + $"kernel ISA {Functional.KernelIsa}). A random Llama of {parameters / 1e6:F1}M parameters (hidden 512, 8 layers, 8 heads / 4 KV heads, vocabulary 8,000), "
+    + $"float32 on the CPU. {requestCount} requests of 17–64 prompt tokens, {maxTokens} generated tokens each (greedy, `ignore_eos`). "
+    + "The server is the in-process host on a loopback port (real HTTP, JSON); each client sends its share of the requests one after another. Medians of 3 (throughput) and 5 (adapters).");
+md.AppendLine();
+md.AppendLine("| run | wall time | generated tokens/s | vs sequential in-process |");
+md.AppendLine("|---|---:|---:|---:|");
+md.AppendLine($"| sequential in-process `TextGenerator`, batch 1 (reference) | {sequentialSeconds:F2} s | {sequentialRate:F1} | 1.00× |");
+foreach (var (clients, seconds) in rows)
+    md.AppendLine($"| server, {clients} concurrent client{(clients == 1 ? "" : "s")} | {seconds:F2} s | {totalTokens / seconds:F1} | {sequentialSeconds / seconds:F2}× |");
+md.AppendLine();
+var at8 = sequentialSeconds / rows.Single(r => r.Clients == 8).Seconds;
+md.AppendLine($"Goal ≥ 4× at 8 clients: **{(at8 >= 4 ? "met" : "not met")}** ({at8:F2}×).");
+md.AppendLine();
+md.AppendLine("| 8 concurrent requests | wall time | vs base |");
+md.AppendLine("|---|---:|---:|");
+md.AppendLine($"| all on the base model (reference) | {baseOnly:F2} s | 1.00× |");
+md.AppendLine($"| all on one adapter (rank 8, all projections) | {oneAdapter:F2} s | {oneAdapter / baseOnly:F2}× |");
+md.AppendLine($"| two on each of 4 adapters, one batch | {mixed:F2} s | {mixed / baseOnly:F2}× |");
+md.AppendLine();
+md.AppendLine($"Goal ≤ 1.3× for 4 adapters in one batch: **{(mixed / baseOnly <= 1.3 ? "met" : "not met")}** ({mixed / baseOnly:F2}×).");
+await File.AppendAllTextAsync(results, md.ToString());
+await app.StopAsync();
+return 0;
+
+static double Median(int n, Func<double> run)
+{
+    var xs = Enumerable.Range(0, n).Select(_ => run()).Order().ToArray();
+    return xs[n / 2];
+}
+
+static async Task<double> MedianAsync(int n, Func<Task<double>> run)
+{
+    var xs = new List<double>();
+    for (var i = 0; i < n; i++) xs.Add(await run());
+    return xs.Order().ToArray()[n / 2];
+}
