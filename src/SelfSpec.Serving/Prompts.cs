@@ -16,8 +16,9 @@ internal static class Prompts
         if (node.GetValueKind() == JsonValueKind.String) return [Encode(node.GetValue<string>(), models, addSpecialTokens)];
         if (node is not JsonArray array || array.Count == 0)
             throw OpenAiError.BadParameter("prompt", "'prompt' must be a string, a list of strings, a list of token ids or a list of such lists (non-empty)");
-        if (array.Count > MaxPrompts) throw OpenAiError.BadParameter("prompt", $"at most {MaxPrompts} prompts per request, got {array.Count}");
+        // One token-id prompt is a flat list of numbers of any length; the cap counts prompts, not tokens.
         if (array.All(x => x is not null && x.GetValueKind() == JsonValueKind.Number)) return [Ids(array, vocab)];
+        if (array.Count > MaxPrompts) throw OpenAiError.BadParameter("prompt", $"at most {MaxPrompts} prompts per request, got {array.Count}");
         var prompts = new List<IReadOnlyList<int>>();
         foreach (var item in array)
         {

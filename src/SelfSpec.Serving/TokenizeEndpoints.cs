@@ -47,6 +47,9 @@ internal sealed class TokenizeEndpoints(ServedModels models, ServeOptions option
         if (models.Tokenizer is null) throw new OpenAiError(400, "this model folder has no tokenizer.json: there is no text to give", "tokens");
         if (body.Node("tokens") is not JsonArray) throw OpenAiError.BadParameter("tokens", "'tokens' must be a list of token ids");
         var ids = body.IntList("tokens", 0, models.Model.Config.VocabSize - 1);
-        await Http.WriteJson(context, new JsonObject { ["prompt"] = models.Tokenizer.Decode(ids, skipSpecialTokens: false) });
+        // An embedding table padded beyond the tokenizer (ids the model can emit but the vocabulary lacks) decodes to
+        // nothing, as Hugging Face's fast tokenizers and the in-process decoders do, instead of failing the request.
+        var tokenizer = models.Tokenizer;
+        await Http.WriteJson(context, new JsonObject { ["prompt"] = tokenizer.Decode(ids.Where(id => tokenizer.IdToToken(id) != null), skipSpecialTokens: false) });
     }
 }

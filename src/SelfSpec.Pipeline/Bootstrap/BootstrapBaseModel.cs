@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SelfSpec.Llm.Checkpoints;
 using SelfSpec.Parquet.Serialization;
 using SelfSpec.Pipeline.Artifacts;
+using SelfSpec.Pipeline.Remote;
 using SelfSpec.Retrieval;
 using SelfSpec.Retrieval.Corpus;
 using SelfSpec.Tokenizers;
@@ -32,7 +33,7 @@ public sealed class BootstrapBaseModel : WorkflowActivity, IParquetArtifactWrite
     public const string LogFileName = "bootstrap_log.parquet";
 
     /// <summary>A real checkpoint folder (config.json, safetensors, tokenizer.json); when set, nothing is trained.</summary>
-    [ActivityInput(Description = "A Hugging Face model folder to use instead of training a demonstration model (empty: bootstrap one).")]
+    [ActivityInput(Description = "A Hugging Face model folder to use instead of training a demonstration model (empty: bootstrap one), or OpenAI-compatible endpoints serving it: openai:URL[;URL...][#MODEL&weights=FOLDER] (every generating stage then runs on them; training needs weights=; API key from SELFSPEC_ENDPOINT_API_KEY).")]
     public string BaseModel { get; set; } = "";
 
     /// <summary>The seeds (<c>seeds.parquet</c>); needed only when bootstrapping.</summary>
@@ -117,6 +118,11 @@ public sealed class BootstrapBaseModel : WorkflowActivity, IParquetArtifactWrite
     /// <inheritdoc />
     public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
+        if (ModelSource.IsRemote(BaseModel) || ModelSource.HasForeignScheme(BaseModel))
+        {
+            await UseEndpointsAsync(context).ConfigureAwait(false);
+            return;
+        }
         if (!string.IsNullOrWhiteSpace(BaseModel))
         {
             UseGivenModel(context);
@@ -198,6 +204,30 @@ public sealed class BootstrapBaseModel : WorkflowActivity, IParquetArtifactWrite
         context.Log($"demonstration model: {result.ParameterCount:N0} parameters, vocabulary {result.Config.VocabSize}, " +
             $"{result.Documents.Values.Sum()} documents / {result.CorpusTokens:N0} tokens; {result.Training.Steps} steps{stopped} in " +
             $"{result.Training.Elapsed.TotalSeconds:F0} s, loss {result.Training.Log[0].Loss:F2} → {result.Training.FinalLoss:F2}; total {watch.Elapsed.TotalSeconds:F0} s");
+    }
+
+    /// <summary>
+    /// A base model served by OpenAI-compatible endpoints: checks that they answer (after the pool's retries) and serve the
+    /// named model, and hands on the spec with the model name resolved, so every generating stage uses the endpoints.
+    /// </summary>
+    private async Task UseEndpointsAsync(ActivityExecutionContext context)
+    {
+        using var remote = await RemoteModel.ConnectAsync(BaseModel, "baseModel", context.CancellationToken).ConfigureAwait(false);
+        var spec = remote.Pool.Spec with { Model = remote.ModelName };
+        long parameters = 0;
+        if (spec.Weights is { } weights)
+        {
+            if (!File.Exists(Path.Combine(weights, LlamaCheckpointWriter.ConfigFileName)))
+                throw new PipelineException($"weights={weights} has no config.json, so it is not a Hugging Face model folder", file: weights, field: "baseModel");
+            using var checkpoint = CheckpointDirectory.Open(weights);
+            parameters = checkpoint.Names.Sum(n => checkpoint.Find(n).Info.Shape.Aggregate(1L, (a, b) => a * b));
+        }
+        ModelPath = spec.ToString();
+        IsDemonstrationModel = false;
+        ParameterCount = parameters;
+        context.Log($"generating on {spec.Endpoints.Count} endpoint(s) serving '{remote.ModelName}' ({string.Join(", ", spec.Endpoints)}); " +
+                    (spec.Weights is null ? "no local weights (weights=): training cannot run in process" : $"training uses the local weights {spec.Weights}"));
+        context.Progress.Report(new ActivityProgress(1, 1, "using the endpoints"));
     }
 
     private void UseGivenModel(ActivityExecutionContext context)

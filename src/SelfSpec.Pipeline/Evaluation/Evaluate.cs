@@ -6,7 +6,9 @@ using SelfSpec.Evaluation.Prompting;
 using SelfSpec.Evaluation.Reporting;
 using SelfSpec.Evaluation.Results;
 using SelfSpec.Parquet.Serialization;
+using SelfSpec.Endpoints;
 using SelfSpec.Pipeline.Artifacts;
+using SelfSpec.Pipeline.Remote;
 using SelfSpec.Text;
 using SelfSpec.Torch;
 using SelfSpec.Training.Logging;
@@ -45,7 +47,7 @@ public sealed class Evaluate : WorkflowActivity
         "They show that the pipeline runs end to end; they are not comparable to the paper's results.";
 
     /// <summary>The base model folder.</summary>
-    [ActivityInput(Description = "Base model folder (config.json, model.safetensors, tokenizer.json).", Required = true)]
+    [ActivityInput(Description = "Base model folder (config.json, model.safetensors, tokenizer.json), or OpenAI-compatible endpoints openai:URL[;URL...][#MODEL] (base and adapter requested by served name; the adapter is registered with POST /v1/load_lora_adapter).", Required = true)]
     public string Model { get; set; } = "";
 
     /// <summary>A PEFT adapter folder; when set, base + adapter is evaluated after the base model.</summary>
@@ -121,8 +123,9 @@ public sealed class Evaluate : WorkflowActivity
     {
         var ct = context.CancellationToken;
         if (string.IsNullOrWhiteSpace(Model)) throw new PipelineException("required input is not set", field: "model");
-        var modelDirectory = Path.GetFullPath(Model);
-        if (!File.Exists(Path.Combine(modelDirectory, "config.json")))
+        var remoteSpec = ModelSource.IsRemote(Model) ? ModelSource.ParseRemote(Model, "model") : null;
+        var modelDirectory = remoteSpec is null ? Path.GetFullPath(Model) : remoteSpec.ToString();
+        if (remoteSpec is null && !File.Exists(Path.Combine(modelDirectory, "config.json")))
             throw new PipelineException($"{modelDirectory} is not a model folder (no config.json)", field: "model");
         var adapterDirectory = string.IsNullOrWhiteSpace(Adapter) ? null : Path.GetFullPath(Adapter);
         if (adapterDirectory != null && !File.Exists(Path.Combine(adapterDirectory, "adapter_config.json")))
@@ -149,18 +152,31 @@ public sealed class Evaluate : WorkflowActivity
         var runner = new EvaluationRunner(seeds, RougeTokenizer.Stemmed, options);
         var roles = adapterDirectory == null ? 1 : 2;
         var perModel = shots.Count * data.Values.Sum(v => v.Count);
-        var baseName = Path.GetFileName(modelDirectory);
+        var baseName = remoteSpec is null ? Path.GetFileName(modelDirectory) : ModelSource.NameOf(Model)!;
         var predictions = new List<PredictionRow>();
+        using var remote = remoteSpec is null ? null : await RemoteModel.ConnectAsync(Model, "model", ct).ConfigureAwait(false);
+        using var journal = remote is null ? null : RowJournal<string>.Open(RemoteJournal.PathFor(context, "continuations.jsonl", Model, Dataset, Shots,
+            RandomSeed.ToString(CultureInfo.InvariantCulture), MaxInstancesPerDataset?.ToString(CultureInfo.InvariantCulture), Seeds?.Sha256));
         try
         {
-            predictions.AddRange(await RunAsync(runner, ModelUnderTest.Base, baseName, modelDirectory, null, data, BatchSize, 0, perModel * roles, context).ConfigureAwait(false));
+            predictions.AddRange(await RunAsync(runner, ModelUnderTest.Base, baseName,
+                () => remote is null ? new LlmCompletionModel(modelDirectory, null, BatchSize) : new RemoteCompletionModel(remote, remote.ModelName, journal),
+                data, 0, perModel * roles, context).ConfigureAwait(false));
             if (adapterDirectory != null)
+            {
+                var adapterName = remote is null ? null : await remote.RegisterAdapterAsync(adapterDirectory, "adapter", ct).ConfigureAwait(false);
                 predictions.AddRange(await RunAsync(runner, ModelUnderTest.Specialized, baseName + "+" + Path.GetFileName(adapterDirectory),
-                    modelDirectory, adapterDirectory, data, BatchSize, perModel, perModel * roles, context).ConfigureAwait(false));
+                    () => remote is null ? new LlmCompletionModel(modelDirectory, adapterDirectory, BatchSize) : new RemoteCompletionModel(remote, adapterName!, journal),
+                    data, perModel, perModel * roles, context).ConfigureAwait(false));
+            }
         }
         catch (TorchOutOfMemoryException e)
         {
             throw new ResourceExhaustedException($"out of memory generating batches of {BatchSize}: {e.Message}", e) { BatchSize = BatchSize };
+        }
+        catch (Exception e) when (e is EndpointsExhaustedException or EndpointRequestException)
+        {
+            throw new PipelineException($"{e.Message} ({journal?.Count} finished continuations are kept for a resume)", field: "model", inner: e);
         }
         var summary = SummaryAggregator.Summarize(predictions);
 
@@ -207,13 +223,19 @@ public sealed class Evaluate : WorkflowActivity
         ReportHtml = context.RegisterArtifact(ReportHtmlFileName);
         PredictionCount = predictions.Count;
         foreach (var line in ReportWriter.Headlines(new ReportInput { Summary = summary })) context.Log(line);
+        if (remote is not null)
+        {
+            journal!.Dispose();
+            RemoteJournal.Delete(context);
+        }
     }
 
     private static async Task<IReadOnlyList<PredictionRow>> RunAsync(EvaluationRunner runner, Func<string, ICompletionModel, ModelUnderTest> role,
-        string name, string modelDirectory, string? adapterDirectory, IReadOnlyDictionary<string, IReadOnlyList<EvalInstance>> data,
-        int batchSize, int offset, int total, ActivityExecutionContext context)
+        string name, Func<ICompletionModel> open, IReadOnlyDictionary<string, IReadOnlyList<EvalInstance>> data,
+        int offset, int total, ActivityExecutionContext context)
     {
-        using var model = new LlmCompletionModel(modelDirectory, adapterDirectory, batchSize);
+        var model = open();
+        using var disposable = model as IDisposable;
         var under = role(name, model);
         var progress = new SynchronousProgress<EvaluationProgress>(p => context.Progress.Report(new ActivityProgress(offset + p.Done, total,
             string.Create(CultureInfo.InvariantCulture, $"{under.Role} · {p.Dataset} · k={p.K}"))));

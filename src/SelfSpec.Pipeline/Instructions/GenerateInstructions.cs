@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SelfSpec.Pipeline.Artifacts;
+using SelfSpec.Endpoints;
 using SelfSpec.Pipeline.Models;
+using SelfSpec.Pipeline.Remote;
 using SelfSpec.Workflows.Activities;
 
 namespace SelfSpec.Pipeline.Instructions;
@@ -27,7 +29,7 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
     public const string FileName = "instructions_raw.parquet";
 
     /// <summary>The model directory (Hugging Face layout with tokenizer.json).</summary>
-    [ActivityInput(Description = "Model directory (config.json, model.safetensors, tokenizer.json).", Required = true)]
+    [ActivityInput(Description = "Model directory (config.json, model.safetensors, tokenizer.json), or OpenAI-compatible endpoints: openai:URL[;URL...][#MODEL] (API key from SELFSPEC_ENDPOINT_API_KEY; finished completions are journaled for resume; the adapter is registered by name).", Required = true)]
     public string Model { get; set; } = "";
 
     /// <summary>A PEFT adapter directory applied to the model; required with <see cref="ContrastiveAlpha"/>.</summary>
@@ -120,16 +122,31 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
         if (seeds.Count < DemonstrationsPerPrompt)
             throw new PipelineException($"{seeds.Count} seeds cannot fill {DemonstrationsPerPrompt} demonstrations per prompt", Seeds!.Path, field: "demonstrationsPerPrompt");
 
-        using var loaded = LoadedModel.Load(Model, Adapter);
-        ITextGenerator generator = ContrastiveAlpha is { } alpha
-            ? new ContrastiveTextGenerator(loaded.Model, loaded.Tokenizer, loaded.Adapter!, alpha, AmateurTemperature, BatchSize)
-            : new LlmTextGenerator(loaded.Model, loaded.Tokenizer, loaded.Adapter, BatchSize);
+        var remote = ModelSource.IsRemote(Model);
+        using var loaded = remote ? null : LoadedModel.Load(Model, Adapter);
+        using var endpoints = remote ? await RemoteModel.ConnectAsync(Model, "model", ct).ConfigureAwait(false) : null;
+        using var journal = remote ? RowJournal<JournalCompletion>.Open(JournalPath(context)) : null;
+        ITextGenerator generator;
+        var batchSize = BatchSize;
+        if (endpoints is not null)
+        {
+            var expert = Adapter is { Length: > 0 } adapter ? await endpoints.RegisterAdapterAsync(adapter, "adapter", ct).ConfigureAwait(false) : endpoints.ModelName;
+            generator = new RemoteTextGenerator(endpoints, expert, journal,
+                ContrastiveAlpha is { } contrastiveAlpha ? new ContrastiveSettings(contrastiveAlpha, AmateurTemperature) : null);
+            // A batch is what the loop sends before it checks the target: enough to keep every endpoint's slots busy.
+            batchSize = Math.Max(BatchSize, endpoints.Pool.Spec.Endpoints.Count * endpoints.Pool.Spec.Concurrency);
+            if (journal!.Count > 0) context.Log($"{journal.Count} completions finished by an earlier attempt are reused from {journal.Path}");
+        }
+        else
+            generator = ContrastiveAlpha is { } alpha
+                ? new ContrastiveTextGenerator(loaded!.Model, loaded.Tokenizer, loaded.Adapter!, alpha, AmateurTemperature, BatchSize)
+                : new LlmTextGenerator(loaded!.Model, loaded.Tokenizer, loaded.Adapter, BatchSize);
         var options = new InstructionGenerationOptions
         {
             Domain = Domain,
             TargetCount = TargetCount,
             MaxPrompts = MaxPrompts,
-            BatchSize = BatchSize,
+            BatchSize = batchSize,
             DemonstrationsPerPrompt = DemonstrationsPerPrompt,
             RandomSeed = RandomSeed,
             Sampling = new SamplingSettings { Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens, Seed = RandomSeed },
@@ -139,7 +156,15 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
         var loop = new InstructionGenerationLoop(generator, new RougeLSimilarityIndex(), options);
         var progress = new Progress<InstructionGenerationProgress>(p =>
             context.Progress.Report(new ActivityProgress(p.Kept, p.Target, $"{p.Prompts} prompts, {p.Kept}/{p.Target} kept")));
-        var result = await LoadedModel.OnDeviceAsync(BatchSize, () => loop.RunAsync(seeds, progress, ct)).ConfigureAwait(false);
+        InstructionGenerationResult result;
+        try
+        {
+            result = await LoadedModel.OnDeviceAsync(BatchSize, () => loop.RunAsync(seeds, progress, ct)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is EndpointsExhaustedException or EndpointRequestException)
+        {
+            throw new PipelineException($"{e.Message} ({journal?.Count ?? 0} finished completions are kept in {journal?.Path} for a resume)", field: "model", inner: e);
+        }
 
         var metadata = ArtifactMetadata.For(this, context, Parameters());
         metadata.Write(context.GetArtifactPath(FileName), result.Raw, ct);
@@ -150,6 +175,12 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
         Shortfall = result.Shortfall;
         context.Log($"{PromptCount} prompts, {ParsedCount} items parsed, {KeptCount} of {TargetCount} passed the online filter"
                     + (ContrastiveAlpha is { } a ? $" (contrastive, α = {a.ToString(CultureInfo.InvariantCulture)})" : ""));
+        if (endpoints is not null)
+        {
+            context.Log("requests per endpoint: " + string.Join(", ", endpoints.Pool.Counts.Select(c => $"{c.Endpoint} {c.Completed} done, {c.Failed} failed")));
+            journal!.Dispose();
+            RemoteJournal.Delete(context);
+        }
         if (Shortfall > 0)
             context.Log($"shortfall: {Shortfall} instructions short of the target {TargetCount} after maxPrompts = {MaxPrompts} prompts; " +
                         "raise maxPrompts or use a stronger model");
@@ -175,6 +206,10 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
         }
     }
 
+    /// <summary>The journal of finished completions, in a resume folder keyed by everything that shapes them.</summary>
+    private string JournalPath(ActivityExecutionContext context) =>
+        RemoteJournal.PathFor(context, "completions.jsonl", Parameters().ToJsonString(), Seeds!.Sha256, LoadedModel.NameOf(Adapter) ?? "");
+
     private ItemNumbering ParseItemNumbers() => ItemNumbers.Trim().ToLowerInvariant() switch
     {
         "exact" or "" => ItemNumbering.Exact,
@@ -184,7 +219,7 @@ public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWri
 
     private JsonObject Parameters() => new()
     {
-        ["model"] = LoadedModel.NameOf(Model),
+        ["model"] = ModelSource.NameOf(Model),
         ["adapter"] = LoadedModel.NameOf(Adapter),
         ["domain"] = Domain,
         ["target_count"] = TargetCount,

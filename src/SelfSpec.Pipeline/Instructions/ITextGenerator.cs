@@ -33,4 +33,13 @@ public interface ITextGenerator
 {
     /// <summary>Completes each prompt once; results are in prompt order.</summary>
     Task<IReadOnlyList<TextCompletion>> GenerateAsync(IReadOnlyList<string> prompts, SamplingSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes prompts that carry an identity (<paramref name="rowIds"/>, e.g. prompt ids): a generator may derive each
+    /// row's seed from <paramref name="settings"/>' seed and the id, and keep finished rows by id. The default samples the
+    /// call with seed <c>settings.Seed + rowIds[0]</c>, as the in-process generators always have.
+    /// </summary>
+    Task<IReadOnlyList<TextCompletion>> GenerateRowsAsync(IReadOnlyList<int> rowIds, IReadOnlyList<string> prompts, SamplingSettings settings,
+        CancellationToken cancellationToken) =>
+        GenerateAsync(prompts, settings with { Seed = settings.Seed + (rowIds.Count == 0 ? 0 : rowIds[0]) }, cancellationToken);
 }

@@ -88,9 +88,9 @@ public sealed class InstructionGenerationLoop
             var count = Math.Min(_options.BatchSize, _options.MaxPrompts - next);
             var ids = Enumerable.Range(next, count).ToList();
             var demonstrations = ids.Select(id => sampler.ForPrompt(id)).ToList();
-            // Each call gets its own random stream (seed + first prompt id), so later batches do not replay the first one's draws.
-            var sampling = _options.Sampling with { Seed = _options.Sampling.Seed + next };
-            var completions = await _generator.GenerateAsync(demonstrations.Select(prompt.Build).ToList(), sampling, cancellationToken)
+            // The prompt ids travel with the prompts: in process each call gets its own random stream (seed + first prompt
+            // id), so later batches do not replay the first one's draws; a remote generator seeds each prompt by its id.
+            var completions = await _generator.GenerateRowsAsync(ids, demonstrations.Select(prompt.Build).ToList(), _options.Sampling, cancellationToken)
                 .ConfigureAwait(false);
             if (completions.Count != count)
                 throw new PipelineException($"the generator returned {completions.Count} completions for {count} prompts");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SelfSpec.Llm.Lora;
 using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
+using SelfSpec.Pipeline.Remote;
 using SelfSpec.Workflows.Activities;
 
 namespace SelfSpec.Pipeline.Iteration;
@@ -31,7 +32,7 @@ public sealed class Iterate : WorkflowActivity
     public const int SeedStride = 1000;
 
     /// <summary>The base model folder (the amateur, and the model the next adapter is trained on).</summary>
-    [ActivityInput(Description = "Base model folder.", Required = true)]
+    [ActivityInput(Description = "Base model folder, or OpenAI-compatible endpoints openai:URL[;URL...]#MODEL&weights=FOLDER (the iteration generates there; contrastive decoding with expert = the adapter's served name, amateur = the base; the adapter is checked against weights=).", Required = true)]
     public string Model { get; set; } = "";
 
     /// <summary>The adapter of the previous iteration (the expert is base + this adapter).</summary>
@@ -80,13 +81,15 @@ public sealed class Iterate : WorkflowActivity
         if (Iteration < 2) throw new PipelineException($"iteration must be at least 2 (iteration 1 has no adapter to start from), got {Iteration}", field: "iteration");
         if (!(ContrastiveAlpha is >= 0 and < 1)) throw new PipelineException($"contrastive α must be in [0, 1), got {ContrastiveAlpha}", field: "contrastiveAlpha");
         if (!(AmateurTemperature > 0)) throw new PipelineException($"the amateur temperature must be > 0, got {AmateurTemperature}", field: "amateurTemperature");
-        if (!File.Exists(Path.Combine(Model, "config.json")))
-            throw new PipelineException($"{Model} is not a model folder (no config.json)", file: Model, field: "model");
+        // With endpoints the generation stages run there, but the next adapter trains on the local weights (weights=).
+        var modelFolder = ModelSource.LocalWeights(Model, "model");
+        if (!File.Exists(Path.Combine(modelFolder, "config.json")))
+            throw new PipelineException($"{modelFolder} is not a model folder (no config.json)", file: modelFolder, field: "model");
         if (!File.Exists(Path.Combine(Adapter, LoraConfig.FileName)))
             throw new PipelineException($"{Adapter} is not an adapter folder (no {LoraConfig.FileName})", file: Adapter, field: "adapter");
 
         // Loading the adapter against the base's config checks every tensor name and shape.
-        var config = LlamaConfig.Load(Model);
+        var config = LlamaConfig.Load(modelFolder);
         using (var adapter = LoraAdapter.Load(Adapter, config, DType.Float32))
         {
             ExpertAdapter = Adapter;
@@ -100,7 +103,7 @@ public sealed class Iterate : WorkflowActivity
         var record = new JsonObject
         {
             ["iteration"] = Iteration,
-            ["base_model"] = Path.GetFullPath(Model),
+            ["base_model"] = ModelSource.IsRemote(Model) ? Model : Path.GetFullPath(Model),
             ["expert"] = new JsonObject
             {
                 ["adapter"] = Path.GetFullPath(Adapter),

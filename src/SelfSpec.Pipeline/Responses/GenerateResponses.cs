@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using SelfSpec.Llm.Generation;
 using SelfSpec.Pipeline.Artifacts;
 using SelfSpec.Pipeline.Instructions;
+using SelfSpec.Endpoints;
 using SelfSpec.Pipeline.Models;
+using SelfSpec.Pipeline.Remote;
 using SelfSpec.Workflows.Activities;
 
 namespace SelfSpec.Pipeline.Responses;
@@ -34,7 +36,7 @@ public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
     public static IReadOnlyList<string> StopSequences { get; } = ["###"];
 
     /// <summary>The model directory (Hugging Face layout with tokenizer.json).</summary>
-    [ActivityInput(Description = "Model directory (config.json, model.safetensors, tokenizer.json).", Required = true)]
+    [ActivityInput(Description = "Model directory (config.json, model.safetensors, tokenizer.json), or OpenAI-compatible endpoints: openai:URL[;URL...][#MODEL] (RAG-token mixed from top-N log-probabilities; the adapter is registered by name).", Required = true)]
     public string Model { get; set; } = "";
 
     /// <summary>A PEFT adapter directory applied to the model; required with <see cref="ContrastiveAlpha"/>.</summary>
@@ -114,7 +116,7 @@ public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
     public int FallbackCount { get; set; }
 
     /// <inheritdoc />
-    public override ValueTask ExecuteAsync(ActivityExecutionContext context)
+    public override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var mode = ParseMode(Mode);
         Validate();
@@ -124,41 +126,27 @@ public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
             ? new Dictionary<string, List<RetrievalRow>>()
             : Group(ArtifactReader.Read<RetrievalRow>(Retrievals, "retrievals", ct), Retrievals!.Path);
 
-        using var loaded = LoadedModel.Load(Model, Adapter);
         var prompt = new ResponseGenerationPrompt(Domain);
-        var responder = new ResponseDecoder(loaded, ContrastiveAlpha is { } alpha
-            ? new ContrastiveOptions { Alpha = alpha, AmateurTemperature = AmateurTemperature, Search = Greedy ? ContrastiveSearch.Greedy : ContrastiveSearch.Sample }
-            : null, DocTemperature);
-        var rows = new List<SftRow>(instructions.Count);
-        var fallback = 0;
-        var empty = 0;
-        for (var start = 0; start < instructions.Count; start += BatchSize)
+        var docs = instructions.Select(instruction => mode switch
         {
-            ct.ThrowIfCancellationRequested();
-            var batch = instructions.Skip(start).Take(BatchSize).ToList();
-            var docs = batch.Select(instruction => mode switch
-            {
-                ResponseMode.TopK => documents.GetValueOrDefault(instruction.Id) ?? [],
-                ResponseMode.Top1 => documents.GetValueOrDefault(instruction.Id)?.Take(1).ToList() ?? [],
-                _ => [],
-            }).ToList();
-            if (mode != ResponseMode.None) fallback += docs.Count(d => d.Count == 0);
-            var prompts = batch.Select((instruction, b) => (IReadOnlyList<ResponsePrompt>)(docs[b].Count == 0
-                ? [new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input), 0)]
-                : docs[b].Select(d => new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input, DocumentText(d)), d.Score)).ToList())).ToList();
-            var options = new GenerationOptions
-            {
-                MaxNewTokens = MaxNewTokens,
-                Sampling = Greedy ? SamplingOptions.GreedyDecoding : SamplingOptions.Sample(Temperature, TopP, seed: (ulong)(RandomSeed + start)),
-                StopStrings = StopSequences,
-            };
-            var responses = LoadedModel.OnDevice(BatchSize, () => responder.Generate(prompts, options, ct));
-            for (var b = 0; b < batch.Count; b++)
-            {
-                if (responses[b].Text.Length == 0) empty++;
-                else rows.Add(new SftRow(batch[b].Id, batch[b].Instruction, batch[b].Input, responses[b].Text, docs[b].Select(d => d.Pmid).ToList(), responses[b].MeanLogProb));
-            }
-            context.Progress.Report(new ActivityProgress(start + batch.Count, instructions.Count, $"{rows.Count} responses"));
+            ResponseMode.TopK => documents.GetValueOrDefault(instruction.Id) ?? [],
+            ResponseMode.Top1 => documents.GetValueOrDefault(instruction.Id)?.Take(1).ToList() ?? [],
+            _ => [],
+        }).ToList();
+        var fallback = mode == ResponseMode.None ? 0 : docs.Count(d => d.Count == 0);
+        var prompts = instructions.Select((instruction, i) => (IReadOnlyList<ResponsePrompt>)(docs[i].Count == 0
+            ? [new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input), 0)]
+            : docs[i].Select(d => new ResponsePrompt(prompt.Build(instruction.Instruction, instruction.Input, DocumentText(d)), d.Score)).ToList())).ToList();
+
+        IReadOnlyList<Response> responses = ModelSource.IsRemote(Model)
+            ? await GenerateRemotelyAsync(context, instructions, prompts, mode).ConfigureAwait(false)
+            : GenerateInProcess(context, instructions, prompts).ToArray();
+        var rows = new List<SftRow>(instructions.Count);
+        var empty = 0;
+        for (var i = 0; i < instructions.Count; i++)
+        {
+            if (responses[i].Text.Length == 0) empty++;
+            else rows.Add(new SftRow(instructions[i].Id, instructions[i].Instruction, instructions[i].Input, responses[i].Text, docs[i].Select(d => d.Pmid).ToList(), responses[i].MeanLogProb));
         }
 
         var metadata = ArtifactMetadata.For(this, context, Parameters(mode));
@@ -172,7 +160,74 @@ public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
                     $"mean token log-prob {MeanTokenLogProb.ToString("0.###", CultureInfo.InvariantCulture)}");
         if (fallback > 0) context.Log($"{fallback} instruction(s) had no retrieved document and were answered without one (mode none)");
         if (empty > 0) context.Log($"{empty} empty response(s) dropped");
-        return ValueTask.CompletedTask;
+        if (ModelSource.IsRemote(Model)) RemoteJournal.Delete(context);
+    }
+
+    /// <summary>The responses with the LLM engine in process, <see cref="BatchSize"/> instructions per batch.</summary>
+    private List<Response> GenerateInProcess(ActivityExecutionContext context, List<InstructionRow> instructions, List<IReadOnlyList<ResponsePrompt>> prompts)
+    {
+        var ct = context.CancellationToken;
+        using var loaded = LoadedModel.Load(Model, Adapter);
+        var responder = new ResponseDecoder(loaded, ContrastiveAlpha is { } alpha
+            ? new ContrastiveOptions { Alpha = alpha, AmateurTemperature = AmateurTemperature, Search = Greedy ? ContrastiveSearch.Greedy : ContrastiveSearch.Sample }
+            : null, DocTemperature);
+        var responses = new List<Response>(instructions.Count);
+        for (var start = 0; start < instructions.Count; start += BatchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = prompts.Skip(start).Take(BatchSize).ToList();
+            var options = new GenerationOptions
+            {
+                MaxNewTokens = MaxNewTokens,
+                Sampling = Greedy ? SamplingOptions.GreedyDecoding : SamplingOptions.Sample(Temperature, TopP, seed: (ulong)(RandomSeed + start)),
+                StopStrings = StopSequences,
+            };
+            responses.AddRange(LoadedModel.OnDevice(BatchSize, () => responder.Generate(batch, options, ct)));
+            context.Progress.Report(new ActivityProgress(start + batch.Count, instructions.Count, $"{responses.Count(r => r.Text.Length > 0)} responses"));
+        }
+        return responses;
+    }
+
+    /// <summary>
+    /// The responses over the endpoints: instructions decode concurrently (as many as keep the endpoints' slots busy with
+    /// their k document requests per step), each seeded by its id, each kept in the journal as it finishes.
+    /// </summary>
+    private async Task<Response[]> GenerateRemotelyAsync(ActivityExecutionContext context, List<InstructionRow> instructions,
+        List<IReadOnlyList<ResponsePrompt>> prompts, ResponseMode mode)
+    {
+        var ct = context.CancellationToken;
+        using var remote = await RemoteModel.ConnectAsync(Model, "model", ct).ConfigureAwait(false);
+        var expert = Adapter is { Length: > 0 } adapter ? await remote.RegisterAdapterAsync(adapter, "adapter", ct).ConfigureAwait(false) : remote.ModelName;
+        using var journal = RowJournal<JournalResponse>.Open(RemoteJournal.PathFor(context, "responses.jsonl",
+            Parameters(mode).ToJsonString(), Instructions!.Sha256, Retrievals?.Sha256, LoadedModel.NameOf(Adapter) ?? ""));
+        if (journal.Count > 0) context.Log($"{journal.Count} responses finished by an earlier attempt are reused from {journal.Path}");
+        var decoder = new RemoteResponseDecoder(remote, expert,
+            ContrastiveAlpha is { } alpha ? new ContrastiveSettings(alpha, AmateurTemperature) : null, DocTemperature, journal);
+        var spec = remote.Pool.Spec;
+        var maxDocuments = Math.Max(1, prompts.Count == 0 ? 1 : prompts.Max(p => p.Count));
+        using var inFlight = new SemaphoreSlim(Math.Max(1, spec.Endpoints.Count * spec.Concurrency / maxDocuments));
+        var done = 0;
+        var responses = new Response[instructions.Count];
+        try
+        {
+            await Task.WhenAll(instructions.Select(async (instruction, i) =>
+            {
+                await inFlight.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    responses[i] = await decoder.GenerateAsync(instruction.Id, prompts[i], MaxNewTokens, Greedy, Temperature, TopP, RandomSeed, StopSequences, ct).ConfigureAwait(false);
+                    var n = Interlocked.Increment(ref done);
+                    context.Progress.Report(new ActivityProgress(n, instructions.Count, $"{n} responses"));
+                }
+                finally { inFlight.Release(); }
+            })).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is EndpointsExhaustedException or EndpointRequestException)
+        {
+            throw new PipelineException($"{e.Message} ({journal.Count} finished responses are kept in {journal.Path} for a resume)", field: "model", inner: e);
+        }
+        context.Log("requests per endpoint: " + string.Join(", ", remote.Pool.Counts.Select(c => $"{c.Endpoint} {c.Completed} done, {c.Failed} failed")));
+        return responses;
     }
 
     /// <summary>The document text placed in the prompt: the retrieved text, else the title.</summary>
@@ -214,7 +269,7 @@ public sealed class GenerateResponses : WorkflowActivity, IParquetArtifactWriter
 
     private JsonObject Parameters(ResponseMode mode) => new()
     {
-        ["model"] = LoadedModel.NameOf(Model),
+        ["model"] = ModelSource.NameOf(Model),
         ["adapter"] = LoadedModel.NameOf(Adapter),
         ["mode"] = mode.ToString().ToLowerInvariant(),
         ["doc_temperature"] = DocTemperature,

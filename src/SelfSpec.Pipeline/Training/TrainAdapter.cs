@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using SelfSpec.Llm.Lora;
 using SelfSpec.Pipeline.Artifacts;
+using SelfSpec.Pipeline.Remote;
 using SelfSpec.Torch;
 using SelfSpec.Training;
 using SelfSpec.Training.Logging;
@@ -34,7 +35,7 @@ public sealed class TrainAdapter : WorkflowActivity
     public const string LogFileName = "training_log.parquet";
 
     /// <summary>The base model folder (Hugging Face layout with tokenizer.json).</summary>
-    [ActivityInput(Description = "Base model folder (config.json, model.safetensors, tokenizer.json).", Required = true)]
+    [ActivityInput(Description = "Base model folder (config.json, model.safetensors, tokenizer.json), or an endpoint spec openai:URL[;URL...]#MODEL&weights=FOLDER: training runs in process on the weights= folder.", Required = true)]
     public string Model { get; set; } = "";
 
     /// <summary>The training data, <c>sft.parquet</c>.</summary>
@@ -123,11 +124,11 @@ public sealed class TrainAdapter : WorkflowActivity
         var ct = context.CancellationToken;
         var sft = Sft ?? throw new PipelineException("required input is not set", field: "sft");
         if (string.IsNullOrWhiteSpace(Model)) throw new PipelineException("required input is not set", field: "model");
+        var modelDirectory = ModelSource.LocalWeights(Model, "model");
         if (File.Exists(sft.Path) && CountRows(sft.Path) == 0)
             throw new PipelineException("holds no training examples: no instruction survived generation, filtering and response generation "
                 + "(see the shortfall of GenerateInstructions and instructions_rejected.parquet); raise maxPrompts or use a stronger base model",
                 file: sft.Path, field: "sft");
-        var modelDirectory = Path.GetFullPath(Model);
         if (!File.Exists(Path.Combine(modelDirectory, "config.json")))
             throw new PipelineException($"{modelDirectory} is not a model folder (no config.json)", field: "model");
         if (Rank < 1) throw new PipelineException($"the rank must be at least 1, got {Rank}", field: "rank");
