@@ -48,6 +48,7 @@ public static class OpenAiServer
             }
             catch (OpenAiError e) when (!context.Response.HasStarted) { await e.WriteAsync(context); }
             catch (BadHttpRequestException e) when (!context.Response.HasStarted) { await new OpenAiError(e.StatusCode, e.Message).WriteAsync(context); }
+            catch (SelfSpec.Llm.Serving.ServingStoppedException e) when (!context.Response.HasStarted) { await new OpenAiError(503, e.Message).WriteAsync(context); }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { /* the client left */ }
             catch (Exception e) when (!context.Response.HasStarted)
             {

@@ -108,6 +108,25 @@ public sealed class HostileRequestTests
         Assert.Equal(0, host.Models.Engine.Metrics.Running);
     }
 
+    [Fact]
+    public async Task AFullQueueIs429AndAStoppingEngineIs503()
+    {
+        await using var host = await ServingHost.StartAsync(new ServeOptions { ModelDirectory = ServingFixtures.SlowModel, MaxNumSeqs = 1, MaxWaiting = 1 });
+        var longRequest = "{\"prompt\": [1, 2, 3], \"max_tokens\": 4000, \"ignore_eos\": true}";
+        var running = host.PostAsync("/v1/completions", longRequest);
+        var waiting = host.PostAsync("/v1/completions", longRequest);
+        for (var poll = 0; poll < 600 && (host.Models.Engine.Metrics.Running, host.Models.Engine.Metrics.Waiting) != (1, 1); poll++) await Task.Delay(20);
+        var (status, body, text) = await host.PostAsync("/v1/completions", longRequest);
+        Assert.True(status == 429, text);
+        Assert.Equal("rate_limit_exceeded", body!["error"]!["type"]!.GetValue<string>());
+
+        host.Models.Engine.Dispose(); // what shutting down does: queued and running sequences end, new ones are refused
+        (status, _, text) = await host.PostAsync("/v1/completions", longRequest);
+        Assert.True(status == 503, text);
+        // The two in flight were ended by the shutdown: 503 as well, not a 500.
+        Assert.All(await Task.WhenAll(running, waiting), r => Assert.True(r.Status == 503, r.Text));
+    }
+
     private static long Managed()
     {
         GC.Collect();
