@@ -35,6 +35,14 @@ public sealed record GenerationOptions
     /// </summary>
     public bool ShareCommonPrefix { get; init; } = true;
 
+    /// <summary>
+    /// One sampling seed per row (prompt), overriding <see cref="SamplingOptions.Seed"/>: each row then draws from its
+    /// own generator, so its tokens equal a batch-1 generation seeded with its seed whatever else shares the batch (and
+    /// equal a <c>selfspec serve</c> request carrying that <c>seed</c>). Null: one generator for the batch, seeded with
+    /// <see cref="SamplingOptions.Seed"/>. Ignored when greedy.
+    /// </summary>
+    public IReadOnlyList<ulong>? RowSeeds { get; init; }
+
     /// <summary>The end-of-sequence ids in force: <see cref="EosTokenIds"/>, else the model's, else the tokenizer's.</summary>
     internal HashSet<int> EndOfSequenceIds(Models.LlamaConfig model, ITokenizer? tokenizer) =>
         (EosTokenIds ?? (model.EosTokenIds.Count > 0 ? model.EosTokenIds : tokenizer?.EosTokenId is { } e ? [e] : [])).ToHashSet();

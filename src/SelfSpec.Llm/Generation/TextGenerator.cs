@@ -66,6 +66,7 @@ public sealed class TextGenerator
 
         using var noGrad = new NoGrad();
         using var sampler = new LogitsSampler(options.Sampling);
+        using var rowSamplers = RowSamplers.Create(options, batch);
         using var cache = useCache ? Model.CreateCache(batch, rows.Capacity) : null;
         if (shared > 0)
         {
@@ -84,7 +85,9 @@ public sealed class TextGenerator
             using (var scope = DisposeScope.Begin())
             {
                 var logits = Model.Forward(rows.NextInput(cache?.Length ?? 0), rows.Mask(), cache, adapter, lastPositionOnly: true).Select(1, 0);
-                next = sampler.Next(BatchRows.Widen(logits, rowOf, batch), history);
+                next = rowSamplers != null
+                    ? rowSamplers.Next(logits, rowOf, finished.Select(f => f != null).ToArray(), history, PadTokenId)
+                    : sampler.Next(BatchRows.Widen(logits, rowOf, batch), history);
             }
             for (var b = 0; b < batch; b++)
             {

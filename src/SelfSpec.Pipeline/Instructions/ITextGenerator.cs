@@ -15,8 +15,19 @@ public sealed record SamplingSettings
     /// <summary>Generation stops before any of these (Alpaca: <c>"\n20"</c>, <c>"20."</c>).</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = ["\n20", "20."];
 
-    /// <summary>The random seed of the sampler; the generator derives per-prompt streams from it.</summary>
+    /// <summary>The random seed of the sampler; the generator derives per-prompt streams from it (<see cref="RowSeed"/>).</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// A 31-bit seed for one row from an activity's seed and the row's identity (its prompt id), not its position in a
+    /// batch: the in-process generator and a server given this <c>seed</c> draw the same completion for the row,
+    /// whatever else shares its batch.
+    /// </summary>
+    public static int RowSeed(int activitySeed, string rowKey)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{activitySeed}\n{rowKey}"));
+        return BitConverter.ToInt32(hash, 0) & int.MaxValue;
+    }
 }
 
 /// <summary>One completion of one prompt.</summary>
@@ -36,8 +47,9 @@ public interface ITextGenerator
 
     /// <summary>
     /// Completes prompts that carry an identity (<paramref name="rowIds"/>, e.g. prompt ids): a generator may derive each
-    /// row's seed from <paramref name="settings"/>' seed and the id, and keep finished rows by id. The default samples the
-    /// call with seed <c>settings.Seed + rowIds[0]</c>, as the in-process generators always have.
+    /// row's seed from <paramref name="settings"/>' seed and the id (<see cref="SamplingSettings.RowSeed"/>: the in-process
+    /// and remote generators do), and keep finished rows by id. The default samples the whole call with seed
+    /// <c>settings.Seed + rowIds[0]</c> (the contrastive in-process generator, whose expert and amateur share one stream).
     /// </summary>
     Task<IReadOnlyList<TextCompletion>> GenerateRowsAsync(IReadOnlyList<int> rowIds, IReadOnlyList<string> prompts, SamplingSettings settings,
         CancellationToken cancellationToken) =>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using SelfSpec.Endpoints;
 using SelfSpec.Llm.Models;
 
@@ -105,13 +104,6 @@ public sealed class RemoteModel : IDisposable
 
     /// <summary>Endpoints that were down when the adapter was registered (they get no adapter requests while down; one that comes back answers 404 for it).</summary>
     public IReadOnlyList<Uri> Unregistered { get; private set; } = [];
-
-    /// <summary>A 31-bit seed for a row from the activity's seed and the row's identity (not its position in a batch).</summary>
-    public static int RowSeed(int activitySeed, string rowKey)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{activitySeed}\n{rowKey}"));
-        return BitConverter.ToInt32(hash, 0) & int.MaxValue;
-    }
 
     /// <inheritdoc />
     public void Dispose() => Pool.Dispose();

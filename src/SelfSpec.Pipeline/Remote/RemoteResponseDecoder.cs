@@ -36,7 +36,7 @@ internal sealed class RemoteResponseDecoder(RemoteModel remote, string model, Co
             Greedy = greedy,
             Temperature = temperature,
             TopP = topP,
-            Seed = RemoteModel.RowSeed(randomSeed, rowKey),
+            Seed = SamplingSettings.RowSeed(randomSeed, rowKey),
             StopStrings = stopSequences,
             EosTokenIds = remote.EosTokenIds,
             TopN = remote.Pool.Spec.LogProbs,

@@ -6,7 +6,7 @@ namespace SelfSpec.Pipeline.Remote;
 /// <summary>
 /// <see cref="ITextGenerator"/> over OpenAI-compatible endpoints: every prompt is one <c>/v1/completions</c> request
 /// (text prompt, temperature, top-p, stop sequences, <c>max_tokens</c>) with the seed
-/// <see cref="RemoteModel.RowSeed"/>(settings seed, prompt id), so a row's completion depends on its identity only. The
+/// <see cref="SamplingSettings.RowSeed"/>(settings seed, prompt id), so a row's completion depends on its identity only. The
 /// requests of a call run concurrently, spread by the pool. With a <see cref="RowJournal{T}"/>, a row already finished is
 /// taken from it and each new one is recorded the moment it completes. With an amateur (iteration 2), each prompt is
 /// decoded token by token by contrastive decoding (expert = <c>model</c>, amateur = the base) with
@@ -34,7 +34,7 @@ public sealed class RemoteTextGenerator(RemoteModel remote, string model, RowJou
         var promptHash = JournalCompletion.Hash(prompt);
         if (journal is not null && journal.TryGet(key, out var done) && done.PromptHash == promptHash)
             return new TextCompletion(done.Text, done.Truncated);
-        var seed = RemoteModel.RowSeed(settings.Seed, key);
+        var seed = SamplingSettings.RowSeed(settings.Seed, key);
         TextCompletion completion;
         if (contrastive is null)
         {

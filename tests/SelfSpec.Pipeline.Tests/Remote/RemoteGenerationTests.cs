@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using SelfSpec.Evaluation.Harness;
 using SelfSpec.Pipeline.Artifacts;
+using SelfSpec.Pipeline.Instructions;
 using SelfSpec.Pipeline.Remote;
 using SelfSpec.Pipeline.Tests.Support;
 using SelfSpec.TestSupport;
@@ -160,6 +161,35 @@ public sealed partial class RemoteGenerationTests(RemoteTinyModel tiny) : IClass
         var overApi = await new RemoteCompletionModel(remote, remote.ModelName).CompleteAsync(prompts, 24, CancellationToken.None);
         using var local = new LlmCompletionModel(tiny.ModelPath, null, batchSize: 1);
         Assert.Equal(await local.CompleteAsync(prompts, 24, CancellationToken.None), overApi);
+    }
+
+    [Fact]
+    public async Task SampledInstructionCompletionsDependOnThePromptIdOnlyAndEqualTheServersForTheSameSeed()
+    {
+        // The paper's sampling (temperature 1.0, top-p 0.98): each row draws from its own generator seeded by
+        // RowSeed(seed, prompt id), in process at any batch size and on the server through `seed`.
+        using var server = tiny.Serve();
+        string[] prompts = ["Definition: Classify the sentence.\nInput: Aspirin reduces fever.\nOutput:", "Explain insulin resistance.", "What do beta blockers do?",
+            "List three symptoms of anaemia.", "Summarise the abstract."];
+        int[] ids = [3, 11, 12, 40, 41];
+        var settings = new SamplingSettings { Temperature = 1.0, TopP = 0.98, MaxNewTokens = 24, Seed = 7 };
+
+        using var model = SelfSpec.Llm.Models.LlamaModel.Load(tiny.ModelPath);
+        var tokenizer = SelfSpec.Llm.Generation.HuggingFaceTokenizer.TryLoad(tiny.ModelPath)!;
+        var alone = new List<TextCompletion>();
+        for (var i = 0; i < prompts.Length; i++)
+            alone.AddRange(await new LlmTextGenerator(model, tokenizer, batchSize: 1).GenerateRowsAsync([ids[i]], [prompts[i]], settings, CancellationToken.None));
+        var batched = await new LlmTextGenerator(model, tokenizer, batchSize: 3).GenerateRowsAsync(ids, prompts, settings, CancellationToken.None);
+        Assert.Equal(alone, batched);
+        // Another batch around prompt 40 leaves its completion as it was; another seed changes the completions.
+        var regrouped = await new LlmTextGenerator(model, tokenizer, batchSize: 8).GenerateRowsAsync([40, 3], [prompts[3], prompts[0]], settings, CancellationToken.None);
+        Assert.Equal([alone[3], alone[0]], regrouped);
+        var reseeded = await new LlmTextGenerator(model, tokenizer, batchSize: 3).GenerateRowsAsync(ids, prompts, settings with { Seed = 8 }, CancellationToken.None);
+        Assert.NotEqual(alone, reseeded);
+
+        using var remote = await RemoteModel.ConnectAsync($"openai:{server.V1}", "model", CancellationToken.None);
+        var overApi = await new RemoteTextGenerator(remote, remote.ModelName).GenerateRowsAsync(ids, prompts, settings, CancellationToken.None);
+        Assert.Equal(alone, overApi);
     }
 
     [Fact]

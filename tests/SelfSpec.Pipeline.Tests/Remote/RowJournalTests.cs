@@ -1,5 +1,6 @@
 using SelfSpec.Pipeline.Remote;
 using SelfSpec.TestSupport;
+using SelfSpec.Pipeline.Instructions;
 
 namespace SelfSpec.Pipeline.Tests.Remote;
 
@@ -38,9 +39,9 @@ public sealed class RowJournalTests
     [Fact]
     public void RowSeedsDependOnTheRowsIdentityAndTheRunsSeedOnly()
     {
-        Assert.Equal(RemoteModel.RowSeed(42, "17"), RemoteModel.RowSeed(42, "17"));
-        Assert.NotEqual(RemoteModel.RowSeed(42, "17"), RemoteModel.RowSeed(42, "18"));
-        Assert.NotEqual(RemoteModel.RowSeed(42, "17"), RemoteModel.RowSeed(43, "17"));
-        Assert.InRange(RemoteModel.RowSeed(42, "17"), 0, int.MaxValue);
+        Assert.Equal(SamplingSettings.RowSeed(42, "17"), SamplingSettings.RowSeed(42, "17"));
+        Assert.NotEqual(SamplingSettings.RowSeed(42, "17"), SamplingSettings.RowSeed(42, "18"));
+        Assert.NotEqual(SamplingSettings.RowSeed(42, "17"), SamplingSettings.RowSeed(43, "17"));
+        Assert.InRange(SamplingSettings.RowSeed(42, "17"), 0, int.MaxValue);
     }
 }
