@@ -57,40 +57,11 @@ public sealed class NpmOpenAiClientTests
     }
 }
 
-/// <summary>Installs <c>node/package.json</c> (the pinned openai package) into <c>.selfspec/npm/openai</c> once, under a file lock.</summary>
+/// <summary>The pinned openai package of <c>node/package.json</c> and <c>client.mjs</c>, installed once into <c>.selfspec/npm/openai</c>.</summary>
 internal static class NpmPackage
 {
-    private static readonly Lazy<string> Dir = new(InstallOnce);
+    private static readonly Lazy<string> Dir = new(() => NpmTestPackage.Install("openai",
+        Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Serving.Tests", "node"), Path.Combine("openai", "package.json")));
 
     public static string Install() => Dir.Value;
-
-    private static string InstallOnce()
-    {
-        var source = Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Serving.Tests", "node");
-        var target = Path.Combine(Paths.RepoRoot, ".selfspec", "npm", "openai");
-        Directory.CreateDirectory(target);
-        using var lockFile = AcquireLock(target + ".lock");
-        var wanted = File.ReadAllText(Path.Combine(source, "package.json"));
-        var stamp = Path.Combine(target, "installed-package.json");
-        if (!File.Exists(stamp) || File.ReadAllText(stamp) != wanted || !File.Exists(Path.Combine(target, "node_modules", "openai", "package.json")))
-        {
-            File.WriteAllText(Path.Combine(target, "package.json"), wanted);
-            var r = ChildProcess.Run(ExternalReference.RequireNpm(), ["install", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory: target,
-                timeout: TimeSpan.FromMinutes(10));
-            Assert.True(r.ExitCode == 0, "npm install of the openai package failed: " + r);
-            File.WriteAllText(stamp, wanted);
-        }
-        File.Copy(Path.Combine(source, "client.mjs"), Path.Combine(target, "client.mjs"), overwrite: true);
-        return target;
-    }
-
-    private static FileStream AcquireLock(string path)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(15);
-        while (true)
-        {
-            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(200); }
-        }
-    }
 }

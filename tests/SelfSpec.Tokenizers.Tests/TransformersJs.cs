@@ -57,36 +57,7 @@ public static class TransformersJs
     /// <summary>The folder holding node_modules and our scripts.</summary>
     public static string InstallDir => InstallDirLazy.Value;
 
-    private static string Install()
-    {
-        var source = Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Tokenizers.Tests", "node");
-        var target = Path.Combine(Paths.RepoRoot, ".selfspec", "npm", "transformers-js");
-        Directory.CreateDirectory(target);
-        using var lockFile = AcquireLock(target + ".lock");
-        var wanted = File.ReadAllText(Path.Combine(source, "package.json"));
-        var stamp = Path.Combine(target, "installed-package.json");
-        if (!File.Exists(stamp) || File.ReadAllText(stamp) != wanted
-            || !File.Exists(Path.Combine(target, "node_modules", "@huggingface", "transformers", "package.json")))
-        {
-            File.WriteAllText(Path.Combine(target, "package.json"), wanted);
-            // --ignore-scripts: the onnxruntime-node install script downloads binaries; tokenization does not need them.
-            var r = ChildProcess.Run(ExternalReference.RequireNpm(), ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-                workingDirectory: target, timeout: TimeSpan.FromMinutes(10));
-            Assert.True(r.ExitCode == 0, "npm install of transformers.js failed: " + r);
-            File.WriteAllText(stamp, wanted);
-        }
-        foreach (var script in Directory.GetFiles(source).Where(f => f.EndsWith(".mjs") || f.EndsWith(".cjs")))
-            File.Copy(script, Path.Combine(target, Path.GetFileName(script)), overwrite: true);
-        return target;
-    }
-
-    private static FileStream AcquireLock(string path)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(15);
-        while (true)
-        {
-            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(200); }
-        }
-    }
+    // --ignore-scripts: the onnxruntime-node install script downloads binaries; tokenization does not need them.
+    private static string Install() => NpmTestPackage.Install("transformers-js", Path.Combine(Paths.RepoRoot, "tests", "SelfSpec.Tokenizers.Tests", "node"),
+        Path.Combine("@huggingface", "transformers", "package.json"), ignoreScripts: true);
 }
