@@ -17,7 +17,8 @@ namespace SelfSpec.Pipeline.Instructions;
 /// online decisions exactly from this file. With <see cref="ContrastiveAlpha"/> (iteration 2) the completions are sampled
 /// from contrastive scores, expert = base + <see cref="Adapter"/>, amateur = base (paper eq. 3).
 /// </summary>
-[Activity("SelfSpec", Category = "Self-specialization", Version = 2,
+// Version 3: each prompt samples with its own seed, RowSeed(randomSeed, prompt id) (version 2 seeded each batch).
+[Activity("SelfSpec", Category = "Self-specialization", Version = 3,
     Description = "The model writes instructions from seed demonstrations (Table 3 prompt) until the target passes the filter; writes instructions_raw.parquet.")]
 public sealed class GenerateInstructions : WorkflowActivity, IParquetArtifactWriter
 {
