@@ -38,9 +38,11 @@ internal sealed class GenerationCall : IDisposable
         var submitted = new List<SequenceHandle>();
         try
         {
+            var requests = new List<SequenceRequest>();
             for (var p = 0; p < prompts.Count; p++)
                 for (var j = 0; j < n; j++)
-                    submitted.Add(engine.Submit(request(p * n + j, prompts[p])));
+                    requests.Add(request(p * n + j, prompts[p]));
+            submitted.AddRange(engine.SubmitAll(requests)); // admitted together: one prefill pass for the lot
         }
         catch (Exception e)
         {

@@ -22,6 +22,7 @@ internal static class PrometheusText
         Metric("vllm:num_requests_running", "gauge", "Sequences decoding now.", [(label, m.Running)]);
         Metric("vllm:num_requests_waiting", "gauge", "Sequences waiting for a row.", [(label, m.Waiting)]);
         Metric("vllm:prompt_tokens_total", "counter", "Prompt tokens prefilled.", [(label, m.PromptTokens)]);
+        Metric("selfspec:prefill_passes_total", "counter", "Prefill forward passes (prompts of one adapter admitted together share one).", [(label, m.Prefills)]);
         Metric("vllm:generation_tokens_total", "counter", "Tokens generated.", [(label, m.GenerationTokens)]);
         var (stop, length, aborted) = m.Finished;
         Metric("vllm:request_success_total", "counter", "Sequences finished, by reason.",

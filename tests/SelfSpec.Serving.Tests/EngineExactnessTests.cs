@@ -71,6 +71,34 @@ public sealed class EngineExactnessTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PromptsAdmittedTogetherArePrefilledAsOneBatchPerAdapterWithTheBitsTheyGetAlone(bool sampled)
+    {
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        using var adapter = LoraAdapter.Load(ServingFixtures.FixtureAdapter, model.Config, DType.Float32);
+        // All eight at once: four base prompts and four of one adapter, 3 to 41 tokens (left padding up to 38 columns).
+        var cases = Cases(sampled).Select((c, i) => c with { AdapterIndex = i % 2 == 0 ? -1 : 0 }).ToList();
+        LoraAdapter? AdapterOf(Case c) => c.AdapterIndex < 0 ? null : adapter;
+        var expected = cases.Select(c => new TextGenerator(model).Generate([c.Prompt],
+            new GenerationOptions { MaxNewTokens = c.MaxTokens, Sampling = c.Sampling }, AdapterOf(c))[0]).ToArray();
+
+        using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 8, MaxModelLen = 256 });
+        var handles = engine.SubmitAll(cases.Select(c => new SequenceRequest
+        {
+            PromptIds = c.Prompt, MaxTokens = c.MaxTokens, Sampling = c.Sampling, Adapter = AdapterOf(c), TopLogprobs = 2,
+        }).ToList());
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var result = await handles[i].Completion.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(expected[i].TokenIds.SequenceEqual(result.TokenIds),
+                $"sequence {i} (adapter {cases[i].AdapterIndex}): engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i].TokenIds)}]");
+        }
+        Assert.Equal(2, engine.Metrics.Prefills); // one pass for the base prompts, one for the adapter's
+        Assert.Equal(cases.Sum(c => c.Prompt.Length), engine.Metrics.PromptTokens);
+    }
+
     [Fact]
     public async Task BaseRowsKeepTheFusedDecodeBitsWhenAdapterRowsShareTheStep()
     {

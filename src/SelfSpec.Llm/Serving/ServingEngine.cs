@@ -61,18 +61,25 @@ public sealed class ServingEngine : IDisposable
     /// <see cref="ServingQueueFullException"/> when the waiting queue is full, <see cref="ServingStoppedException"/> after
     /// <see cref="Dispose"/> began.
     /// </summary>
-    public SequenceHandle Submit(SequenceRequest request)
+    public SequenceHandle Submit(SequenceRequest request) => SubmitAll([request])[0];
+
+    /// <summary>
+    /// Queues several sequences at once, all or none (the same exceptions as <see cref="Submit"/>): they are admitted
+    /// together when rows are free, and those of one adapter are prefilled as one batch.
+    /// </summary>
+    public IReadOnlyList<SequenceHandle> SubmitAll(IReadOnlyList<SequenceRequest> requests)
     {
-        Validate(request);
+        ArgumentNullException.ThrowIfNull(requests);
+        foreach (var r in requests) Validate(r);
         lock (gate)
         {
             if (stopping) throw new ServingStoppedException();
-            if (waiting.Count >= Options.MaxWaiting + Math.Max(0, Options.MaxNumSeqs - running)) throw new ServingQueueFullException(waiting.Count);
-            var handle = new SequenceHandle(++nextId, request, Wake);
-            waiting.Enqueue(handle);
+            if (waiting.Count + requests.Count > Options.MaxWaiting + Math.Max(0, Options.MaxNumSeqs - running)) throw new ServingQueueFullException(waiting.Count);
+            var handles = requests.Select(r => new SequenceHandle(++nextId, r, Wake)).ToArray();
+            foreach (var h in handles) waiting.Enqueue(h);
             Metrics.Waiting = waiting.Count;
             Monitor.PulseAll(gate);
-            return handle;
+            return handles;
         }
     }
 
@@ -112,7 +119,7 @@ public sealed class ServingEngine : IDisposable
             }
             try
             {
-                var joining = admitted.Select(Prefill).Where(s => s != null).Select(s => s!).ToList();
+                var joining = PrefillAll(admitted);
                 Place(joining);
                 Step();
             }
@@ -126,6 +133,90 @@ public sealed class ServingEngine : IDisposable
         }
         FailAll(new ServingStoppedException());
     }
+
+    /// <summary>
+    /// Prefills the sequences admitted together: those of the same adapter in one left-padded batch (the kernels give
+    /// each row the bits it gets alone: attention sums only its visible keys, positions come from the mask), the rest
+    /// alone — a cancelled one, one that wants its prompt's log-probabilities (all positions' logits), a one-token prompt
+    /// (alone it is a decode-shaped step, which may take the fused kernel), a group of one.
+    /// </summary>
+    private List<ActiveSequence> PrefillAll(List<SequenceHandle> admitted)
+    {
+        var joining = new List<ActiveSequence>();
+        var together = admitted.Where(h => !h.IsCancelled && !h.Request.PromptLogprobs && h.Request.PromptIds.Count > 1).ToList();
+        foreach (var h in admitted.Except(together))
+            if (Prefill(h) is { } s) joining.Add(s);
+        foreach (var group in together.GroupBy(h => h.Request.Adapter as object ?? this))
+        {
+            var handles = group.ToList();
+            if (handles.Count == 1)
+            {
+                if (Prefill(handles[0]) is { } s) joining.Add(s);
+            }
+            else joining.AddRange(PrefillTogether(handles));
+        }
+        return joining;
+    }
+
+    /// <summary>Prompts of one adapter through the model as one left-padded batch; each sequence gets a one-row cache of its own prompt and its first token.</summary>
+    private List<ActiveSequence> PrefillTogether(List<SequenceHandle> handles)
+    {
+        var seqs = handles.Select(h => new ActiveSequence(h, StopIds(h.Request))).ToList();
+        var settled = new bool[seqs.Count];
+        var joining = new List<ActiveSequence>();
+        try
+        {
+            var n = seqs.Count;
+            var width = seqs.Max(q => q.Request.PromptIds.Count);
+            var ids = new long[n * width];
+            var mask = new long[n * width];
+            Array.Fill(ids, Model.Config.PadTokenId ?? 0);
+            for (var i = 0; i < n; i++)
+            {
+                var prompt = seqs[i].Request.PromptIds;
+                for (var j = 0; j < prompt.Count; j++)
+                {
+                    ids[i * width + width - prompt.Count + j] = prompt[j];
+                    mask[i * width + width - prompt.Count + j] = 1;
+                }
+            }
+            using var batchCache = Model.CreateCache(n, width);
+            using var scope = DisposeScope.Begin();
+            var padded = seqs.Any(q => q.Request.PromptIds.Count != width);
+            var logits = Model.Forward(OnDevice(Tensor.From<long>(ids, [n, width])), padded ? OnDevice(Tensor.From<long>(mask, [n, width])) : null,
+                batchCache, seqs[0].Adapter, lastPositionOnly: true).Select(1, 0); // [n, vocab]
+            Metrics.CountPrefill();
+            for (var i = 0; i < n; i++)
+            {
+                var seq = seqs[i];
+                var p = seq.Request.PromptIds.Count;
+                seq.PrefillCache = KvCache.Compose(p, p, [new KvRowSource(batchCache, i, width - p, p, 0)]);
+                seq.Cached = p;
+                Metrics.AddPromptTokens(p);
+                Accept(seq, logits.Narrow(0, i, 1));
+                settled[i] = true;
+                if (seq.Result == null) joining.Add(seq);
+                else
+                {
+                    seq.Dispose();
+                    Release(1);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            for (var i = 0; i < seqs.Count; i++)
+            {
+                if (settled[i]) continue; // joined or ended and released already
+                seqs[i].Dispose();
+                Release(1);
+                seqs[i].Handle.Fail(e);
+            }
+        }
+        return joining;
+    }
+
+    private Tensor OnDevice(Tensor t) => Model.Device.Type == DeviceType.Cpu ? t : t.To(Model.Device);
 
     /// <summary>The prompt alone through the model (as <see cref="TextGenerator"/> does at batch 1) and its first token.</summary>
     private ActiveSequence? Prefill(SequenceHandle handle)
@@ -147,6 +238,7 @@ public sealed class ServingEngine : IDisposable
             using var ids = Tensor.From<long>(r.PromptIds.Select(i => (long)i).ToArray(), [1, p]);
             var input = Model.Device.Type == DeviceType.Cpu ? ids : ids.To(Model.Device);
             var logits = Model.Forward(input, null, seq.PrefillCache, r.Adapter, lastPositionOnly: !r.PromptLogprobs).Select(0, 0); // [T or 1, vocab]
+            Metrics.CountPrefill();
             if (r.PromptLogprobs) seq.PromptLogprobs = PromptLogprobs(logits, r.PromptIds, r.TopLogprobs ?? 0);
             var last = logits.Narrow(0, logits.Size(0) - 1, 1);
             seq.Cached = p;

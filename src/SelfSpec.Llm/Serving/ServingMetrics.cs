@@ -7,7 +7,7 @@ public sealed class ServingMetrics
     public static readonly int[] BatchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
     private readonly long[] batchBuckets = new long[BatchSizeBuckets.Length + 1];
-    private long promptTokens, generationTokens, steps, rowSteps, stopped, lengthCapped, aborted;
+    private long promptTokens, generationTokens, steps, rowSteps, prefills, stopped, lengthCapped, aborted;
 
     /// <summary>Sequences decoding now.</summary>
     public int Running { get; internal set; }
@@ -23,6 +23,11 @@ public sealed class ServingMetrics
 
     /// <summary>Decode steps run (one per batch per engine step).</summary>
     public long Steps => Interlocked.Read(ref steps);
+
+    /// <summary>Prefill forward passes (prompts of one adapter admitted together share one).</summary>
+    public long Prefills => Interlocked.Read(ref prefills);
+
+    internal void CountPrefill() => Interlocked.Increment(ref prefills);
 
     /// <summary>Rows summed over all decode steps (the batch-size histogram's sum).</summary>
     public long RowSteps => Interlocked.Read(ref rowSteps);
