@@ -20,7 +20,7 @@ public sealed class ServeCommandTests
 {
     private static string[] Args() =>
     [
-        ServingFixtures.TextModel, "--served-model-name", "tiny", "--max-logprobs", "-1", "--max-num-seqs", "6",
+        "--served-model-name", "tiny", "--max-logprobs", "-1", "--max-num-seqs", "6",
         "--lora-modules", $"a={ServingFixtures.FixtureAdapter}", $"b={ServingFixtures.ExtraAdapters[0]}", $"c={ServingFixtures.ExtraAdapters[1]}",
     ];
 
@@ -40,7 +40,7 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task ConcurrentCompletionsMixingAdaptersEqualTheInProcessGeneratorTokenForToken()
     {
-        using var server = ServeProcess.Start(Args());
+        using var server = ServeProcess.Start(ServingFixtures.TextModel, Args());
         string?[] modelOf = ["tiny", "a", "b", "c", "tiny", "a", "b", "c", "a"];
         var requests = Texts.Select((t, i) => new JsonObject
         {
@@ -71,7 +71,7 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task StreamingEchoAndTheFullDistributionOverTheVocabulary()
     {
-        using var server = ServeProcess.Start(Args());
+        using var server = ServeProcess.Start(ServingFixtures.TextModel, Args());
         var body = new JsonObject { ["model"] = "a", ["prompt"] = "Describe the liver.", ["max_tokens"] = 10, ["temperature"] = 0 };
         var whole = JsonNode.Parse(Post(server, "/v1/completions", body, out var status))!;
         Assert.Equal(HttpStatusCode.OK, status);

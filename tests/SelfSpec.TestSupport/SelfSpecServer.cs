@@ -31,7 +31,13 @@ public sealed partial class SelfSpecServer : IDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts <c>selfspec serve MODEL --port 0 ARGS</c> and waits until it listens.</summary>
-    public static SelfSpecServer Start(string modelDirectory, params string[] args)
+    public static SelfSpecServer Start(string modelDirectory, params string[] args) => StartWith(SelfSpecCli.DllPath, modelDirectory, args);
+
+    /// <summary>
+    /// <see cref="Start"/> with another selfspec.dll (a test project on the ASP.NET Core shared framework runs the CLI's
+    /// own build output: the copy beside it lacks the Microsoft.Extensions files the CLI's deps.json lists).
+    /// </summary>
+    public static SelfSpecServer StartWith(string cliDll, string modelDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -39,7 +45,7 @@ public sealed partial class SelfSpecServer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { SelfSpecCli.DllPath, "serve", modelDirectory, "--port", "0" }.Concat(args)) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { cliDll, "serve", modelDirectory, "--port", "0" }.Concat(args)) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start selfspec serve");
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var server = new SelfSpecServer(process, new Uri("http://127.0.0.1/"));
