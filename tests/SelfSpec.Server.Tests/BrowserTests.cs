@@ -40,6 +40,34 @@ public sealed class BrowserTests
         return (playwright, browser, page);
     }
 
+    /// <summary>
+    /// What the page did (navigations, console errors, uncaught errors, failed requests), so a failure on a loaded CI
+    /// machine says where the page was and why rather than only which wait timed out.
+    /// </summary>
+    private sealed class PageLog
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> entries = new();
+        private readonly DateTime start = DateTime.UtcNow;
+
+        public PageLog(IPage page)
+        {
+            page.FrameNavigated += (_, frame) => { if (frame.ParentFrame is null) Add("navigated " + frame.Url); };
+            page.Console += (_, message) => { if (message.Type is "error" or "warning") Add($"console {message.Type}: {message.Text}"); };
+            page.PageError += (_, error) => Add("page error: " + error);
+            page.RequestFailed += (_, request) => Add($"request failed: {request.Method} {request.Url} ({request.Failure})");
+            page.Response += (_, response) => { if (response.Status >= 400) Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}"); };
+        }
+
+        private void Add(string entry)
+        {
+            entries.Enqueue($"+{(DateTime.UtcNow - start).TotalSeconds:F1}s {entry}");
+            while (entries.Count > 60) entries.TryDequeue(out _);
+        }
+
+        public Exception Explain(IPage page, Exception failure) =>
+            new InvalidOperationException($"{failure.Message}\npage at {page.Url}; the page's last events:\n  {string.Join("\n  ", entries)}", failure);
+    }
+
     [Fact]
     public async Task The_list_opens_and_the_editor_draws_every_activity_of_self_specialization()
     {
@@ -76,6 +104,7 @@ public sealed class BrowserTests
         var (playwright, browser, page) = await OpenAsync();
         using var _ = playwright;
         await using var __ = browser;
+        var log = new PageLog(page);
         try
         {
             await page.GotoAsync(host.BaseUrl + "/designer/hello");
@@ -126,7 +155,9 @@ public sealed class BrowserTests
                 r => r.Url.EndsWith("/workflow-definitions/hello/execute", StringComparison.Ordinal));
             var instanceId = await execute.HeaderValueAsync("x-elsa-workflow-instance-id");
             Assert.False(string.IsNullOrEmpty(instanceId));
-            await page.WaitForURLAsync("**/instances/" + instanceId);
+            // Commit, not load: the instance page's load event waits for every script and style of Studio, which on a
+            // loaded machine can take minutes; what the page shows is waited for below.
+            await page.WaitForURLAsync("**/instances/" + instanceId, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
             var instance = await host.WaitForEndAsync(instanceId);
             Assert.Equal(SelfSpec.Workflows.Persistence.WorkflowStatus.Finished, instance.Status);
             Assert.Equal(2, instance.Version);
@@ -138,11 +169,15 @@ public sealed class BrowserTests
             await page.Locator("tr", new PageLocatorOptions { HasText = instanceId }).GetByText("Finished").First.WaitForAsync();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "6-instance-list.png") });
         }
-        catch
+        catch (Exception e)
         {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "failure.png") });
-            await File.WriteAllTextAsync(Path.Combine(Screenshots, "failure.html"), await page.ContentAsync());
-            throw;
+            try
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "failure.png") });
+                await File.WriteAllTextAsync(Path.Combine(Screenshots, "failure.html"), await page.ContentAsync());
+            }
+            catch (PlaywrightException) { } // a page in the middle of a navigation has no picture; the log says where it was
+            throw log.Explain(page, e);
         }
     }
 
