@@ -155,14 +155,18 @@ public sealed class BrowserTests
                 r => r.Url.EndsWith("/workflow-definitions/hello/execute", StringComparison.Ordinal));
             var instanceId = await execute.HeaderValueAsync("x-elsa-workflow-instance-id");
             Assert.False(string.IsNullOrEmpty(instanceId));
-            // Commit, not load: the instance page's load event waits for every script and style of Studio, which on a
-            // loaded machine can take minutes; what the page shows is waited for below.
-            await page.WaitForURLAsync("**/instances/" + instanceId, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+            // Polled rather than WaitForURLAsync: on a loaded machine Studio's two hops (its own route, then ours) can land
+            // between that call's look at the address and its listening for the next navigation, and it then waits forever.
+            await WaitUntil(() => Task.FromResult(new Uri(page.Url).AbsolutePath == "/instances/" + instanceId), "the instance page opens");
             var instance = await host.WaitForEndAsync(instanceId);
             Assert.Equal(SelfSpec.Workflows.Persistence.WorkflowStatus.Finished, instance.Status);
             Assert.Equal(2, instance.Version);
             Assert.Contains(host.Store.GetLog(instanceId), l => l.EventName == "Line" && l.Message == "edited in the browser");
             await page.GetByText("Completed").First.WaitForAsync();
+            // Selecting an executed activity opens its execution record.
+            var selected = await page.RunAndWaitForResponseAsync(() => page.Locator("[data-cell-id='say']").First.ClickAsync(),
+                r => r.Url.Contains("/activity-executions/by-id", StringComparison.Ordinal));
+            Assert.Equal(200, selected.Status);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "5-instance-viewer.png") });
 
             await page.GotoAsync(host.BaseUrl + "/instances");

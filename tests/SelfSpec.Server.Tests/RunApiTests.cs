@@ -48,6 +48,13 @@ public sealed class RunApiTests
         var executions = await host.GetJsonAsync($"/elsa/api/activity-executions/list?WorkflowInstanceId={id}&ActivityNodeId=Workflow1:flow:say");
         Assert.Equal("Completed", (string)executions["items"]![0]!["status"]!);
         Assert.Equal("hello from the designer", (string)executions["items"]![0]!["activityState"]!["text"]!);
+        // Selecting the activity in the viewer: Studio asks for the record by id alone.
+        var recordId = (string)executions["items"]![0]!["id"]!;
+        var record = await host.GetJsonAsync($"/elsa/api/activity-executions/by-id?id={recordId}");
+        Assert.Equal((recordId, id, "Workflow1:flow:say", "Completed"),
+            ((string)record["id"]!, (string)record["workflowInstanceId"]!, (string)record["activityNodeId"]!, (string)record["status"]!));
+        Assert.Equal("hello from the designer", (string)record["activityState"]!["text"]!);
+        Assert.Equal(record.ToJsonString(), (await host.GetJsonAsync($"/elsa/api/activity-executions/{recordId}")).ToJsonString());
         var variables = await host.GetJsonAsync($"/elsa/api/workflow-instances/{id}/variables");
         Assert.Equal("Greeting", (string)variables["items"]![0]!["name"]!);
     }

@@ -98,13 +98,17 @@ internal static class InstanceEndpoints
         }
         api.MapGet("/activity-executions/list", (HttpRequest request) => Executions(request, summary: false));
         api.MapGet("/activity-execution-summaries/list", (HttpRequest request) => Executions(request, summary: true));
-        api.MapGet("/activity-executions/{recordId}", (string recordId, HttpRequest request) =>
+        // Selecting an executed activity in the viewer asks for its record by id alone (`by-id?id=`); Elsa also serves it
+        // as /activity-executions/{id}.
+        IResult Execution(string recordId)
         {
             DefinitionCatalog.CheckId(recordId, "activity execution id");
-            var i = Find(request.Query["WorkflowInstanceId"].ToString());
-            var record = store.GetRecords(i.Id).FirstOrDefault(r => r.Id == recordId) ?? throw ApiException.NotFound($"no activity execution '{recordId}'");
-            return Json(InstanceJson.Execution(record, InstanceJson.NodeIds(DefinitionOf(i)), summary: false));
-        });
+            var record = store.FindRecord(recordId) ?? throw ApiException.NotFound($"no activity execution '{recordId}'");
+            return Json(InstanceJson.Execution(record, InstanceJson.NodeIds(DefinitionOf(Find(record.WorkflowInstanceId))), summary: false));
+        }
+        api.MapGet("/activity-executions/by-id", (HttpRequest request) =>
+            Execution(request.Query["id"].ToString() is { Length: > 0 } id ? id : throw ApiException.BadRequest("query parameter 'id' is missing")));
+        api.MapGet("/activity-executions/{recordId}", (string recordId) => Execution(recordId));
         api.MapPost("/activity-executions/report", async (HttpRequest request) =>
         {
             var body = await JsonBody.ReadObjectAsync(request, maxBytes);

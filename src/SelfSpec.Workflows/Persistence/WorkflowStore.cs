@@ -262,6 +262,9 @@ public sealed class WorkflowStore : IDisposable
     public IReadOnlyList<ActivityExecutionRecord> GetRecords(string instanceId) => Locked(db =>
         db.ActivityExecutionRecords.Where(r => r.WorkflowInstanceId == instanceId).OrderBy(r => r.StartedAt).ThenBy(r => r.Occurrence).ToList());
 
+    /// <summary>One activity execution record by its id, or null.</summary>
+    public ActivityExecutionRecord? FindRecord(string id) => Locked(db => db.ActivityExecutionRecords.FirstOrDefault(r => r.Id == id));
+
     /// <summary>The newest completed execution with <paramref name="cacheKey"/>, or null.</summary>
     public ActivityExecutionRecord? FindCompleted(string cacheKey)
     {
