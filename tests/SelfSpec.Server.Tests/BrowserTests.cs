@@ -77,6 +77,8 @@ public sealed class BrowserTests
         await using var __ = browser;
         var external = new List<string>();
         page.Request += (_, r) => { if (!r.Url.StartsWith(host.BaseUrl, StringComparison.Ordinal) && !r.Url.StartsWith("data:", StringComparison.Ordinal) && !r.Url.StartsWith("blob:", StringComparison.Ordinal)) external.Add(r.Url); };
+        var consoleErrors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Enqueue(m.Text + " " + m.Location); };
 
         await page.GotoAsync(host.BaseUrl + "/");
         await page.GetByText("Self-specialization (iteration 1)").First.WaitForAsync();
@@ -90,6 +92,7 @@ public sealed class BrowserTests
         Assert.Equal(ids.Count, await page.Locator(".x6-node").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "2-editor-self-specialization.png") });
         Assert.Empty(external);
+        Assert.Empty(consoleErrors); // e.g. a 404 for a file or an API call Studio makes that the server lacks
     }
 
     [Fact]

@@ -16,6 +16,9 @@ internal static class HostPages
         "_content/Radzen.Blazor/css/material-base.css", "_content/Elsa.Studio.Shell/css/shell.css", "Elsa.Studio.Host.CustomElements.styles.css",
     ];
 
+    /// <summary>Studio's own icon; without one the browser asks for /favicon.ico and logs a 404 on every page.</summary>
+    private const string Icon = "_content/Elsa.Studio.Shell/favicon-32x32.png";
+
     private static readonly string[] Scripts =
     [
         "_content/BlazorMonaco/jsInterop.js", "_content/BlazorMonaco/lib/monaco-editor/min/vs/loader.js",
@@ -27,7 +30,8 @@ internal static class HostPages
     public static string Render(string title, string element, IReadOnlyDictionary<string, string> attributes, StudioPackage? studio, bool needsKey)
     {
         var config = JsonSerializer.Serialize(new { element, attributes, needsKey });
-        var head = string.Concat(Stylesheets.Select(s => $"<link href=\"{s}\" rel=\"stylesheet\">\n"));
+        var head = string.Concat(Stylesheets.Select(s => $"<link href=\"{s}\" rel=\"stylesheet\">\n"))
+            + (studio is null ? "" : $"<link rel=\"icon\" type=\"image/png\" href=\"{Icon}\">\n");
         var scripts = studio is null ? "" : string.Concat(Scripts.Select(s => $"<script src=\"{s}\"></script>\n"));
         var body = studio is null
             ? "<div class=\"selfspec-missing\"><h2>Elsa Studio is not installed</h2><p>Run <code>scripts/fetch-studio.sh</code> (or <code>./selfspec server</code>, which fetches it) and reload this page.</p></div>"
