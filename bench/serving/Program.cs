@@ -6,6 +6,7 @@ using SelfSpec.Llm.Checkpoints;
 using SelfSpec.Llm.Generation;
 using SelfSpec.Llm.Lora;
 using SelfSpec.Llm.Models;
+using SelfSpec.Llm.Serving;
 using SelfSpec.Serving;
 using SelfSpec.Torch;
 
@@ -98,11 +99,14 @@ async Task<double> Clients(int clients, Func<int, string> modelOf, int[][] reque
 
 await Complete(prompts[0], "bench"); // warm-up
 var rows = new List<(int Clients, double Seconds)>();
+var breakdowns = new Dictionary<int, string>();
 foreach (var clients in new[] { 1, 8, 32 })
 {
+    var before = EngineSnapshot.Of(models.Engine.Metrics);
     var seconds = await MedianAsync(3, () => Clients(clients, _ => "bench", prompts));
+    breakdowns[clients] = EngineSnapshot.Of(models.Engine.Metrics).Minus(before).Describe(runs: 3);
     rows.Add((clients, seconds));
-    Console.WriteLine($"{clients} clients: {totalTokens / seconds:F1} tokens/s");
+    Console.WriteLine($"{clients} clients: {totalTokens / seconds:F1} tokens/s; engine per run: {breakdowns[clients]}");
 }
 
 // Multi-LoRA: 8 concurrent requests, two on each of 4 adapters (one batch), against the same 8 on the base model.
@@ -130,6 +134,10 @@ md.AppendLine();
 var at8 = sequentialSeconds / rows.Single(r => r.Clients == 8).Seconds;
 md.AppendLine($"Goal ≥ 4× at 8 clients: **{(at8 >= 4 ? "met" : "not met")}** ({at8:F2}×).");
 md.AppendLine();
+md.AppendLine("Where the decode thread's time goes, per run (mean of the 3; from `ServingMetrics`, i.e. `/metrics`' `selfspec:engine_seconds_total`):");
+md.AppendLine();
+foreach (var (clients, text) in breakdowns) md.AppendLine($"- {clients} client{(clients == 1 ? "" : "s")}: {text}");
+md.AppendLine();
 md.AppendLine("| 8 concurrent requests | wall time | vs base |");
 md.AppendLine("|---|---:|---:|");
 md.AppendLine($"| all on the base model (reference) | {baseOnly:F2} s | 1.00× |");
@@ -152,4 +160,23 @@ static async Task<double> MedianAsync(int n, Func<Task<double>> run)
     var xs = new List<double>();
     for (var i = 0; i < n; i++) xs.Add(await run());
     return xs.Order().ToArray()[n / 2];
+}
+
+/// <summary>The engine's counters at one moment, to report what a run did (the difference of two).</summary>
+internal sealed record EngineSnapshot(double[] Seconds, long Prefills, long PrefillRows, long Steps, long RowSteps, long Composes)
+{
+    public static EngineSnapshot Of(ServingMetrics m) => new(
+        Enum.GetValues<EnginePhase>().Select(m.EngineSeconds).ToArray(), m.Prefills, m.PrefillRows, m.Steps, m.RowSteps, m.Composes);
+
+    public EngineSnapshot Minus(EngineSnapshot o) => new(Seconds.Zip(o.Seconds, (a, b) => a - b).ToArray(),
+        Prefills - o.Prefills, PrefillRows - o.PrefillRows, Steps - o.Steps, RowSteps - o.RowSteps, Composes - o.Composes);
+
+    public string Describe(int runs)
+    {
+        double S(EnginePhase p) => Seconds[(int)p] / runs;
+        return $"prefill {S(EnginePhase.Prefill):F3} s ({(double)Prefills / runs:F1} passes, {(double)PrefillRows / Math.Max(1, Prefills):F1} prompts each), "
+            + $"decode {S(EnginePhase.Decode):F3} s ({(double)Steps / runs:F1} steps, {(double)RowSteps / Math.Max(1, Steps):F2} rows each, "
+            + $"{1000 * Seconds[(int)EnginePhase.Decode] / Math.Max(1, Steps):F2} ms each), "
+            + $"sampling {S(EnginePhase.Sample):F3} s, cache rebuilds {S(EnginePhase.Compose):F3} s ({(double)Composes / runs:F1}), idle {S(EnginePhase.Idle):F3} s";
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SelfSpec.Llm.Generation;
 using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
@@ -109,7 +110,9 @@ public sealed class ServingEngine : IDisposable
             List<SequenceHandle> admitted;
             lock (gate)
             {
+                var idleSince = Stopwatch.GetTimestamp();
                 while (!stopping && waiting.Count == 0 && running == 0) Monitor.Wait(gate);
+                Metrics.AddTime(EnginePhase.Idle, idleSince);
                 if (stopping) break;
                 admitted = [];
                 while (waiting.Count > 0 && running + admitted.Count < Options.MaxNumSeqs) admitted.Add(waiting.Dequeue());
@@ -119,8 +122,11 @@ public sealed class ServingEngine : IDisposable
             }
             try
             {
+                var start = Stopwatch.GetTimestamp();
                 var joining = PrefillAll(admitted);
+                start = Metrics.AddTime(EnginePhase.Prefill, start);
                 Place(joining);
+                Metrics.AddTime(EnginePhase.Compose, start);
                 Step();
             }
             catch (Exception e)
@@ -135,10 +141,11 @@ public sealed class ServingEngine : IDisposable
     }
 
     /// <summary>
-    /// Prefills the sequences admitted together: those of the same adapter in one left-padded batch (the kernels give
-    /// each row the bits it gets alone: attention sums only its visible keys, positions come from the mask), the rest
-    /// alone — a cancelled one, one that wants its prompt's log-probabilities (all positions' logits), a one-token prompt
-    /// (alone it is a decode-shaped step, which may take the fused kernel), a group of one.
+    /// Prefills the sequences admitted together: those of the same adapter in left-padded batches of prompts of similar
+    /// length (<see cref="PrefillPlanner"/>; the kernels give each row the bits it gets alone: attention sums only its
+    /// visible keys, positions come from the mask), the rest alone — a cancelled one, one that wants its prompt's
+    /// log-probabilities (all positions' logits), a one-token prompt (alone it is a decode-shaped step, which may take
+    /// the fused kernel), a pass of one.
     /// </summary>
     private List<ActiveSequence> PrefillAll(List<SequenceHandle> admitted)
     {
@@ -149,11 +156,14 @@ public sealed class ServingEngine : IDisposable
         foreach (var group in together.GroupBy(h => h.Request.Adapter as object ?? this))
         {
             var handles = group.ToList();
-            if (handles.Count == 1)
+            foreach (var pass in PrefillPlanner.Plan(handles.Select(h => h.Request.PromptIds.Count).ToList(), Options.PrefillPassOverheadTokens))
             {
-                if (Prefill(handles[0]) is { } s) joining.Add(s);
+                if (pass.Length == 1)
+                {
+                    if (Prefill(handles[pass[0]]) is { } s) joining.Add(s);
+                }
+                else joining.AddRange(PrefillTogether(pass.Select(i => handles[i]).ToList()));
             }
-            else joining.AddRange(PrefillTogether(handles));
         }
         return joining;
     }
@@ -185,7 +195,7 @@ public sealed class ServingEngine : IDisposable
             var padded = seqs.Any(q => q.Request.PromptIds.Count != width);
             var logits = Model.Forward(OnDevice(Tensor.From<long>(ids, [n, width])), padded ? OnDevice(Tensor.From<long>(mask, [n, width])) : null,
                 batchCache, seqs[0].Adapter, lastPositionOnly: true).Select(1, 0); // [n, vocab]
-            Metrics.CountPrefill();
+            Metrics.CountPrefill(n);
             for (var i = 0; i < n; i++)
             {
                 var seq = seqs[i];
@@ -238,7 +248,7 @@ public sealed class ServingEngine : IDisposable
             using var ids = Tensor.From<long>(r.PromptIds.Select(i => (long)i).ToArray(), [1, p]);
             var input = Model.Device.Type == DeviceType.Cpu ? ids : ids.To(Model.Device);
             var logits = Model.Forward(input, null, seq.PrefillCache, r.Adapter, lastPositionOnly: !r.PromptLogprobs).Select(0, 0); // [T or 1, vocab]
-            Metrics.CountPrefill();
+            Metrics.CountPrefill(1);
             if (r.PromptLogprobs) seq.PromptLogprobs = PromptLogprobs(logits, r.PromptIds, r.TopLogprobs ?? 0);
             var last = logits.Narrow(0, logits.Size(0) - 1, 1);
             seq.Cached = p;
@@ -330,7 +340,7 @@ public sealed class ServingEngine : IDisposable
             var batch = batches.FirstOrDefault(b => b.Fused == fused && b.Rows.Count(r => r.Result == null) + (perBatch.TryGetValue(b, out var j) ? j.Count : 0) < b.MaxRows);
             if (batch == null)
             {
-                batch = new DecodeBatch(Model, fused, fused ? LlamaModel.MaxFusedDecodeRows : int.MaxValue, Options.CacheChunk);
+                batch = new DecodeBatch(Model, fused, fused ? LlamaModel.MaxFusedDecodeRows : int.MaxValue, Options.CacheChunk, Metrics);
                 batches.Add(batch);
             }
             if (!perBatch.TryGetValue(batch, out var list)) perBatch[batch] = list = [];
@@ -346,14 +356,18 @@ public sealed class ServingEngine : IDisposable
         {
             foreach (var seq in batch.Rows)
                 if (seq.Result == null && seq.Handle.IsCancelled) End(seq, SequenceFinish.Aborted, null, null);
+            var start = Stopwatch.GetTimestamp();
             Rebuild(batch, []);
+            start = Metrics.AddTime(EnginePhase.Compose, start);
             if (batch.Rows.Count == 0) continue;
             try
             {
                 using var scope = DisposeScope.Begin();
                 var logits = batch.Step();
+                start = Metrics.AddTime(EnginePhase.Decode, start);
                 Metrics.ObserveBatch(batch.Rows.Count);
                 for (var i = 0; i < batch.Rows.Count; i++) Accept(batch.Rows[i], logits.Narrow(0, i, 1));
+                start = Metrics.AddTime(EnginePhase.Sample, start);
             }
             catch (Exception e)
             {
@@ -365,6 +379,7 @@ public sealed class ServingEngine : IDisposable
                     }
             }
             Rebuild(batch, []);
+            Metrics.AddTime(EnginePhase.Compose, start);
         }
         batches.RemoveAll(b =>
         {
