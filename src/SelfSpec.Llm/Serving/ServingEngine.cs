@@ -285,10 +285,13 @@ public sealed class ServingEngine : IDisposable
         return ids;
     }
 
-    /// <summary>Chooses the sequence's next token from its logits row [1, vocab], reports it and ends the sequence when a rule says so.</summary>
-    private void Accept(ActiveSequence seq, Tensor row)
+    /// <summary>
+    /// Chooses the sequence's next token from its logits row [1, vocab] (or takes <paramref name="argmax"/>, the row's
+    /// argmax computed with its batch's, when its sampler is plain greedy), reports it and ends the sequence when a rule says so.
+    /// </summary>
+    private void Accept(ActiveSequence seq, Tensor row, long? argmax = null)
     {
-        var token = (int)seq.Sampler.Next(row, [seq.History])[0];
+        var token = (int)(argmax is { } chosen && TakesArgmax(seq) ? chosen : seq.Sampler.Next(row, [seq.History])[0]);
         var top = seq.Request.TopLogprobs;
         var reported = top is { } n
             ? LogprobTable.For(row.Contiguous().ToArray<float>(), token, n)
@@ -349,7 +352,11 @@ public sealed class ServingEngine : IDisposable
         foreach (var (batch, list) in perBatch) Rebuild(batch, list);
     }
 
-    /// <summary>One decode step of every batch, then the ended and cancelled rows leave.</summary>
+    /// <summary>
+    /// One decode step of every batch. Rows that end free their place for admission at once, but stay in the batch's
+    /// cache until its next rebuild (rows joining next, or the next step): a batch rebuilt for both rows leaving and
+    /// rows joining copies its cache once, not twice.
+    /// </summary>
     private void Step()
     {
         foreach (var batch in batches.ToArray())
@@ -366,7 +373,8 @@ public sealed class ServingEngine : IDisposable
                 var logits = batch.Step();
                 start = Metrics.AddTime(EnginePhase.Decode, start);
                 Metrics.ObserveBatch(batch.Rows.Count);
-                for (var i = 0; i < batch.Rows.Count; i++) Accept(batch.Rows[i], logits.Narrow(0, i, 1));
+                var greedy = GreedyTokens(batch.Rows, logits);
+                for (var i = 0; i < batch.Rows.Count; i++) Accept(batch.Rows[i], logits.Narrow(0, i, 1), greedy?[i]);
                 start = Metrics.AddTime(EnginePhase.Sample, start);
             }
             catch (Exception e)
@@ -378,7 +386,8 @@ public sealed class ServingEngine : IDisposable
                         seq.Handle.Fail(e);
                     }
             }
-            Rebuild(batch, []);
+            FreeSlots(batch.Rows);
+            if (batch.Rows.All(r => r.Result != null)) Rebuild(batch, []); // nothing stays: no copy, the cache is freed
             Metrics.AddTime(EnginePhase.Compose, start);
         }
         batches.RemoveAll(b =>
@@ -404,8 +413,30 @@ public sealed class ServingEngine : IDisposable
             batch.Rows.Clear();
         }
         foreach (var seq in ended) seq.Dispose();
-        Release(ended.Length);
+        FreeSlots(ended);
     }
+
+    /// <summary>Gives the rows of ended sequences back to admission, each once.</summary>
+    private void FreeSlots(IEnumerable<ActiveSequence> seqs)
+    {
+        var n = 0;
+        foreach (var seq in seqs)
+            if (seq.Result != null && !seq.SlotFreed)
+            {
+                seq.SlotFreed = true;
+                n++;
+            }
+        Release(n);
+    }
+
+    /// <summary>
+    /// Every row's argmax in one call when some row decodes greedily without a repetition penalty (its sampler would
+    /// take the argmax of its row alone: the same comparison, the same first index among ties), else null.
+    /// </summary>
+    private static long[]? GreedyTokens(List<ActiveSequence> rows, Tensor logits) =>
+        rows.Any(TakesArgmax) ? logits.ArgMax(-1).ToArray<long>() : null;
+
+    private static bool TakesArgmax(ActiveSequence seq) => seq.Sampler.Options is { Greedy: true, RepetitionPenalty: 1.0 };
 
     private void Release(int n)
     {
@@ -436,7 +467,7 @@ public sealed class ServingEngine : IDisposable
             {
                 if (seq.Result == null) seq.Handle.Fail(error);
                 seq.Dispose();
-                failed++;
+                if (!seq.SlotFreed) failed++;
             }
             b.Dispose();
         }
