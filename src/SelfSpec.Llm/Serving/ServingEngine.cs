@@ -110,9 +110,9 @@ public sealed class ServingEngine : IDisposable
             List<SequenceHandle> admitted;
             lock (gate)
             {
-                var idleSince = Stopwatch.GetTimestamp();
+                Metrics.BeginIdle();
                 while (!stopping && waiting.Count == 0 && running == 0) Monitor.Wait(gate);
-                Metrics.AddTime(EnginePhase.Idle, idleSince);
+                Metrics.EndIdle();
                 if (stopping) break;
                 admitted = [];
                 while (waiting.Count > 0 && running + admitted.Count < Options.MaxNumSeqs) admitted.Add(waiting.Dequeue());

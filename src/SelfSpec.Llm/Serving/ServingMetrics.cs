@@ -29,6 +29,7 @@ public sealed class ServingMetrics
 
     private readonly long[] batchBuckets = new long[BatchSizeBuckets.Length + 1];
     private readonly long[] phaseTicks = new long[Enum.GetValues<EnginePhase>().Length];
+    private long idleSince; // Stopwatch timestamp while the decode thread waits for work, else 0
     private long promptTokens, generationTokens, steps, rowSteps, prefills, prefillRows, composes, stopped, lengthCapped, aborted;
 
     /// <summary>Sequences decoding now.</summary>
@@ -63,8 +64,24 @@ public sealed class ServingMetrics
 
     internal void CountCompose() => Interlocked.Increment(ref composes);
 
-    /// <summary>Seconds the decode thread spent in <paramref name="phase"/> so far.</summary>
-    public double EngineSeconds(EnginePhase phase) => (double)Interlocked.Read(ref phaseTicks[(int)phase]) / Stopwatch.Frequency;
+    /// <summary>Seconds the decode thread spent in <paramref name="phase"/> so far (for <see cref="EnginePhase.Idle"/>, the wait going on now included).</summary>
+    public double EngineSeconds(EnginePhase phase)
+    {
+        var ticks = Interlocked.Read(ref phaseTicks[(int)phase]);
+        var since = Interlocked.Read(ref idleSince);
+        if (phase == EnginePhase.Idle && since > 0) ticks += Stopwatch.GetTimestamp() - since;
+        return (double)ticks / Stopwatch.Frequency;
+    }
+
+    /// <summary>The decode thread starts waiting for work.</summary>
+    internal void BeginIdle() => Interlocked.Exchange(ref idleSince, Stopwatch.GetTimestamp());
+
+    /// <summary>The decode thread has work again: the wait joins <see cref="EnginePhase.Idle"/>'s total.</summary>
+    internal void EndIdle()
+    {
+        var since = Interlocked.Exchange(ref idleSince, 0);
+        if (since > 0) Interlocked.Add(ref phaseTicks[(int)EnginePhase.Idle], Stopwatch.GetTimestamp() - since);
+    }
 
     /// <summary>Adds the time since <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) to <paramref name="phase"/> and returns now.</summary>
     internal long AddTime(EnginePhase phase, long startTimestamp)
