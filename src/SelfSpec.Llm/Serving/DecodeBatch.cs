@@ -7,8 +7,9 @@ namespace SelfSpec.Llm.Serving;
 /// <summary>
 /// The running rows that share one decode step and one KV cache. Rows are right-aligned: every row's cached positions end
 /// at the cache's length, and the columns before a row's first position are padding its attention mask hides (positions
-/// come from the mask, so a row sees exactly what it would alone). Rows join after their prompt was prefilled alone and
-/// leave when they end; the cache is rebuilt then, dropping the leading columns that became padding in every row.
+/// come from the mask, so a row sees exactly what it would alone). Rows join after their prompt was prefilled (alone or
+/// in a pass with others) and, once ended, leave at the next rebuild, which also drops the leading columns that became
+/// padding in every row.
 /// </summary>
 internal sealed class DecodeBatch : IDisposable
 {

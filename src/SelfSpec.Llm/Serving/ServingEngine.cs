@@ -7,8 +7,9 @@ namespace SelfSpec.Llm.Serving;
 
 /// <summary>
 /// Continuous batching over one <see cref="LlamaModel"/>: one decode thread runs a step for every running sequence at
-/// once; a submitted sequence waits in a bounded queue, is prefilled alone when a row is free and joins the running
-/// batch at the next step, and leaves it when it ends (end-of-sequence or stop token, stop string, token limit,
+/// once; a submitted sequence waits in a bounded queue, is prefilled when a row is free (with the others admitted at the
+/// same time, in passes of similar length: <see cref="PrefillPlanner"/>) and joins the running batch at the next step,
+/// and leaves it when it ends (end-of-sequence or stop token, stop string, token limit,
 /// cancellation). Sequences of different LoRA adapters and of the base model share the steps, each with its own adapter
 /// applied unmerged (<see cref="Lora.RowAdapters"/>), and each sequence samples with its own seeded generator.
 /// <para>
