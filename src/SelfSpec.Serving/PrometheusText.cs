@@ -34,6 +34,10 @@ internal static class PrometheusText
         foreach (var (labels, value) in buckets) s.Append("selfspec:decode_batch_size_bucket{").Append(labels).Append("} ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
         s.Append("selfspec:decode_batch_size_sum{").Append(label).Append("} ").Append(m.RowSteps.ToString(CultureInfo.InvariantCulture)).Append('\n');
         s.Append("selfspec:decode_batch_size_count{").Append(label).Append("} ").Append(m.Steps.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        Metric("selfspec:prefill_rows_total", "counter", "Prompts prefilled.", [(label, m.PrefillRows)]);
+        Metric("selfspec:kv_cache_rebuilds_total", "counter", "Rebuilds of a running batch's KV cache (rows joined or left, or it grew).", [(label, m.Composes)]);
+        Metric("selfspec:engine_seconds_total", "counter", "Seconds the decode thread spent, by phase.",
+            Enum.GetValues<EnginePhase>().Select(p => ($"{label},phase=\"{p.ToString().ToLowerInvariant()}\"", m.EngineSeconds(p))));
         Metric("selfspec:http_requests_total", "counter", "HTTP requests by endpoint and status.",
             counters.Snapshot().Select(c => ($"endpoint=\"{c.Key.Endpoint}\",status=\"{c.Key.Status}\"", (double)c.Count)));
         Metric("selfspec:lora_adapters_loaded", "gauge", "Adapters served.", [(label, models.Adapters.Count)]);

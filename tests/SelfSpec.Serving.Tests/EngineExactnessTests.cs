@@ -74,7 +74,7 @@ public sealed class EngineExactnessTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task PromptsAdmittedTogetherArePrefilledAsOneBatchPerAdapterWithTheBitsTheyGetAlone(bool sampled)
+    public async Task PromptsAdmittedTogetherArePrefilledInBatchesOfSimilarLengthPerAdapterWithTheBitsTheyGetAlone(bool sampled)
     {
         using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
         using var adapter = LoraAdapter.Load(ServingFixtures.FixtureAdapter, model.Config, DType.Float32);
@@ -84,7 +84,7 @@ public sealed class EngineExactnessTests
         var expected = cases.Select(c => new TextGenerator(model).Generate([c.Prompt],
             new GenerationOptions { MaxNewTokens = c.MaxTokens, Sampling = c.Sampling }, AdapterOf(c))[0]).ToArray();
 
-        using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 8, MaxModelLen = 256 });
+        using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 8, MaxModelLen = 256, PrefillPassOverheadTokens = 24 });
         var handles = engine.SubmitAll(cases.Select(c => new SequenceRequest
         {
             PromptIds = c.Prompt, MaxTokens = c.MaxTokens, Sampling = c.Sampling, Adapter = AdapterOf(c), TopLogprobs = 2,
@@ -95,7 +95,10 @@ public sealed class EngineExactnessTests
             Assert.True(expected[i].TokenIds.SequenceEqual(result.TokenIds),
                 $"sequence {i} (adapter {cases[i].AdapterIndex}): engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i].TokenIds)}]");
         }
-        Assert.Equal(2, engine.Metrics.Prefills); // one pass for the base prompts, one for the adapter's
+        // Base prompts of 3, 4, 6 and 9 tokens share one pass; the adapter's of 3, 16, 25 and 41 tokens take two: the
+        // first three together, the 41-token one alone (one pass would compute 4 × 41 positions for 85 real ones).
+        Assert.Equal(3, engine.Metrics.Prefills);
+        Assert.Equal(cases.Count, engine.Metrics.PrefillRows);
         Assert.Equal(cases.Sum(c => c.Prompt.Length), engine.Metrics.PromptTokens);
     }
 
@@ -169,6 +172,39 @@ public sealed class EngineExactnessTests
         var logits = model.Forward(same, null, null, threeWays).Contiguous().ToArray<float>();
         Assert.False(logits.AsSpan(0, vocab).SequenceEqual(logits.AsSpan(vocab, vocab)));
         Assert.False(logits.AsSpan(0, vocab).SequenceEqual(logits.AsSpan(2 * vocab, vocab)));
+    }
+
+    [Fact]
+    public async Task RowsLeavingAsOthersJoinShareOneCacheRebuildAndKeepTheirBatchOneBits()
+    {
+        // Three rows at most; six sequences submitted at once, so each time a row ends a waiting one takes its place at
+        // the next step. Tokens per sequence (prefill's first included): A 4, B 9, C 20 start; D 5 joins as A leaves
+        // (after step 3), E 6 as D leaves (step 7), F 3 as B leaves (step 8); F leaves after step 10, E after step 12,
+        // C ends the run at step 19. Leaving and joining together rebuild the cache once: 1 (A, B, C) + 3 (swaps)
+        // + 2 (F, E leave alone) = 6 rebuilds, where a rebuild per leave and per join would make 9. Greedy and seeded
+        // rows mix in the batch (the greedy ones take the batch's argmax).
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        int[] maxTokens = [4, 9, 20, 5, 6, 3];
+        var cases = maxTokens.Select((n, i) => new Case(Prompts[i], -1, n,
+            i % 3 == 1 ? SamplingOptions.Sample(temperature: 0.9, topP: 0.95, seed: (ulong)(70 + i)) : SamplingOptions.GreedyDecoding)).ToList();
+        var expected = cases.Select(c => new TextGenerator(model).Generate([c.Prompt],
+            new GenerationOptions { MaxNewTokens = c.MaxTokens, Sampling = c.Sampling, EosTokenIds = [] })[0].TokenIds).ToArray();
+
+        using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 3, MaxModelLen = 256, CacheChunk = 512 });
+        var handles = engine.SubmitAll(cases.Select(c => new SequenceRequest
+        {
+            PromptIds = c.Prompt, MaxTokens = c.MaxTokens, Sampling = c.Sampling, IgnoreEos = true, TopLogprobs = 1,
+        }).ToList());
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var result = await handles[i].Completion.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(expected[i].SequenceEqual(result.TokenIds),
+                $"sequence {i}: engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i])}]");
+        }
+        Assert.Equal(19, engine.Metrics.Steps);
+        Assert.Equal(6, engine.Metrics.Composes);
+        SpinWait.SpinUntil(() => engine.Metrics.Running == 0, TimeSpan.FromMinutes(1));
+        Assert.Equal(0, engine.Metrics.Running);
     }
 
     [Fact]

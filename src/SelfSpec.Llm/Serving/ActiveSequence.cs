@@ -44,6 +44,9 @@ internal sealed class ActiveSequence : IDisposable
     /// <summary>Set when the sequence has ended.</summary>
     public SequenceResult? Result { get; set; }
 
+    /// <summary>Whether its row was given back to admission (it ended; the batch may still hold it until its next rebuild).</summary>
+    public bool SlotFreed { get; set; }
+
     public void Dispose()
     {
         Sampler.Dispose();

@@ -7,18 +7,21 @@ namespace SelfSpec.Llm.Serving;
 /// <summary>
 /// The running rows that share one decode step and one KV cache. Rows are right-aligned: every row's cached positions end
 /// at the cache's length, and the columns before a row's first position are padding its attention mask hides (positions
-/// come from the mask, so a row sees exactly what it would alone). Rows join after their prompt was prefilled alone and
-/// leave when they end; the cache is rebuilt then, dropping the leading columns that became padding in every row.
+/// come from the mask, so a row sees exactly what it would alone). Rows join after their prompt was prefilled (alone or
+/// in a pass with others) and, once ended, leave at the next rebuild, which also drops the leading columns that became
+/// padding in every row.
 /// </summary>
 internal sealed class DecodeBatch : IDisposable
 {
     private readonly LlamaModel model;
     private readonly int chunk;
+    private readonly ServingMetrics metrics;
     private KvCache? cache;
     private RowAdapters? adapters;
 
-    public DecodeBatch(LlamaModel model, bool fused, int maxRows, int chunk)
+    public DecodeBatch(LlamaModel model, bool fused, int maxRows, int chunk, ServingMetrics metrics)
     {
+        this.metrics = metrics;
         this.model = model;
         Fused = fused;
         MaxRows = maxRows;
@@ -35,11 +38,18 @@ internal sealed class DecodeBatch : IDisposable
     /// <summary>Filled positions of the cache (the longest row's).</summary>
     public int Length => cache?.Length ?? 0;
 
-    /// <summary>Adds prefilled sequences (each holding a one-row <see cref="ActiveSequence.PrefillCache"/>) and drops the ended ones.</summary>
+    /// <summary>
+    /// Adds prefilled sequences (each holding a one-row <see cref="ActiveSequence.PrefillCache"/>), drops the ended ones,
+    /// and grows the cache when the next step's position does not fit.
+    /// </summary>
     public void Rebuild(IReadOnlyList<ActiveSequence> joining)
     {
         var keep = Rows.Where(r => r.Result == null).ToList();
-        if (keep.Count == Rows.Count && joining.Count == 0) return;
+        if (keep.Count == Rows.Count && joining.Count == 0)
+        {
+            if (cache != null && cache.Length + 1 > cache.Capacity) Compose(Rows, extra: chunk);
+            return;
+        }
         var all = keep.Concat(joining).ToList();
         Compose(all, extra: 1);
         foreach (var j in joining)
@@ -56,7 +66,7 @@ internal sealed class DecodeBatch : IDisposable
     public Tensor Step()
     {
         if (cache == null || Rows.Count == 0) throw new InvalidOperationException("an empty batch has no step");
-        if (cache.Length + 1 > cache.Capacity) Compose(Rows, extra: chunk);
+        cache.EnsureRoom(1); // Rebuild grows it
         var rows = Rows.Count;
         var length = cache.Length;
         var ids = new long[rows];
@@ -99,6 +109,7 @@ internal sealed class DecodeBatch : IDisposable
             ? new KvRowSource(own, 0, 0, r.Cached, length - r.Cached)
             : new KvRowSource(cache!, Rows.IndexOf(r), cache!.Length - r.Cached, r.Cached, length - r.Cached)).ToArray();
         var next = KvCache.Compose(capacity, length, sources);
+        metrics.CountCompose();
         cache?.Dispose();
         cache = next;
     }

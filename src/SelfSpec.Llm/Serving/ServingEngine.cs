@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SelfSpec.Llm.Generation;
 using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
@@ -6,8 +7,9 @@ namespace SelfSpec.Llm.Serving;
 
 /// <summary>
 /// Continuous batching over one <see cref="LlamaModel"/>: one decode thread runs a step for every running sequence at
-/// once; a submitted sequence waits in a bounded queue, is prefilled alone when a row is free and joins the running
-/// batch at the next step, and leaves it when it ends (end-of-sequence or stop token, stop string, token limit,
+/// once; a submitted sequence waits in a bounded queue, is prefilled when a row is free (with the others admitted at the
+/// same time, in passes of similar length: <see cref="PrefillPlanner"/>) and joins the running batch at the next step,
+/// and leaves it when it ends (end-of-sequence or stop token, stop string, token limit,
 /// cancellation). Sequences of different LoRA adapters and of the base model share the steps, each with its own adapter
 /// applied unmerged (<see cref="Lora.RowAdapters"/>), and each sequence samples with its own seeded generator.
 /// <para>
@@ -109,7 +111,9 @@ public sealed class ServingEngine : IDisposable
             List<SequenceHandle> admitted;
             lock (gate)
             {
+                Metrics.BeginIdle();
                 while (!stopping && waiting.Count == 0 && running == 0) Monitor.Wait(gate);
+                Metrics.EndIdle();
                 if (stopping) break;
                 admitted = [];
                 while (waiting.Count > 0 && running + admitted.Count < Options.MaxNumSeqs) admitted.Add(waiting.Dequeue());
@@ -119,8 +123,11 @@ public sealed class ServingEngine : IDisposable
             }
             try
             {
+                var start = Stopwatch.GetTimestamp();
                 var joining = PrefillAll(admitted);
+                start = Metrics.AddTime(EnginePhase.Prefill, start);
                 Place(joining);
+                Metrics.AddTime(EnginePhase.Compose, start);
                 Step();
             }
             catch (Exception e)
@@ -135,10 +142,11 @@ public sealed class ServingEngine : IDisposable
     }
 
     /// <summary>
-    /// Prefills the sequences admitted together: those of the same adapter in one left-padded batch (the kernels give
-    /// each row the bits it gets alone: attention sums only its visible keys, positions come from the mask), the rest
-    /// alone — a cancelled one, one that wants its prompt's log-probabilities (all positions' logits), a one-token prompt
-    /// (alone it is a decode-shaped step, which may take the fused kernel), a group of one.
+    /// Prefills the sequences admitted together: those of the same adapter in left-padded batches of prompts of similar
+    /// length (<see cref="PrefillPlanner"/>; the kernels give each row the bits it gets alone: attention sums only its
+    /// visible keys, positions come from the mask), the rest alone — a cancelled one, one that wants its prompt's
+    /// log-probabilities (all positions' logits), a one-token prompt (alone it is a decode-shaped step, which may take
+    /// the fused kernel), a pass of one.
     /// </summary>
     private List<ActiveSequence> PrefillAll(List<SequenceHandle> admitted)
     {
@@ -149,11 +157,14 @@ public sealed class ServingEngine : IDisposable
         foreach (var group in together.GroupBy(h => h.Request.Adapter as object ?? this))
         {
             var handles = group.ToList();
-            if (handles.Count == 1)
+            foreach (var pass in PrefillPlanner.Plan(handles.Select(h => h.Request.PromptIds.Count).ToList(), Options.PrefillPassOverheadTokens))
             {
-                if (Prefill(handles[0]) is { } s) joining.Add(s);
+                if (pass.Length == 1)
+                {
+                    if (Prefill(handles[pass[0]]) is { } s) joining.Add(s);
+                }
+                else joining.AddRange(PrefillTogether(pass.Select(i => handles[i]).ToList()));
             }
-            else joining.AddRange(PrefillTogether(handles));
         }
         return joining;
     }
@@ -185,7 +196,7 @@ public sealed class ServingEngine : IDisposable
             var padded = seqs.Any(q => q.Request.PromptIds.Count != width);
             var logits = Model.Forward(OnDevice(Tensor.From<long>(ids, [n, width])), padded ? OnDevice(Tensor.From<long>(mask, [n, width])) : null,
                 batchCache, seqs[0].Adapter, lastPositionOnly: true).Select(1, 0); // [n, vocab]
-            Metrics.CountPrefill();
+            Metrics.CountPrefill(n);
             for (var i = 0; i < n; i++)
             {
                 var seq = seqs[i];
@@ -238,7 +249,7 @@ public sealed class ServingEngine : IDisposable
             using var ids = Tensor.From<long>(r.PromptIds.Select(i => (long)i).ToArray(), [1, p]);
             var input = Model.Device.Type == DeviceType.Cpu ? ids : ids.To(Model.Device);
             var logits = Model.Forward(input, null, seq.PrefillCache, r.Adapter, lastPositionOnly: !r.PromptLogprobs).Select(0, 0); // [T or 1, vocab]
-            Metrics.CountPrefill();
+            Metrics.CountPrefill(1);
             if (r.PromptLogprobs) seq.PromptLogprobs = PromptLogprobs(logits, r.PromptIds, r.TopLogprobs ?? 0);
             var last = logits.Narrow(0, logits.Size(0) - 1, 1);
             seq.Cached = p;
@@ -275,10 +286,13 @@ public sealed class ServingEngine : IDisposable
         return ids;
     }
 
-    /// <summary>Chooses the sequence's next token from its logits row [1, vocab], reports it and ends the sequence when a rule says so.</summary>
-    private void Accept(ActiveSequence seq, Tensor row)
+    /// <summary>
+    /// Chooses the sequence's next token from its logits row [1, vocab] (or takes <paramref name="argmax"/>, the row's
+    /// argmax computed with its batch's, when its sampler is plain greedy), reports it and ends the sequence when a rule says so.
+    /// </summary>
+    private void Accept(ActiveSequence seq, Tensor row, long? argmax = null)
     {
-        var token = (int)seq.Sampler.Next(row, [seq.History])[0];
+        var token = (int)(argmax is { } chosen && TakesArgmax(seq) ? chosen : seq.Sampler.Next(row, [seq.History])[0]);
         var top = seq.Request.TopLogprobs;
         var reported = top is { } n
             ? LogprobTable.For(row.Contiguous().ToArray<float>(), token, n)
@@ -330,7 +344,7 @@ public sealed class ServingEngine : IDisposable
             var batch = batches.FirstOrDefault(b => b.Fused == fused && b.Rows.Count(r => r.Result == null) + (perBatch.TryGetValue(b, out var j) ? j.Count : 0) < b.MaxRows);
             if (batch == null)
             {
-                batch = new DecodeBatch(Model, fused, fused ? LlamaModel.MaxFusedDecodeRows : int.MaxValue, Options.CacheChunk);
+                batch = new DecodeBatch(Model, fused, fused ? LlamaModel.MaxFusedDecodeRows : int.MaxValue, Options.CacheChunk, Metrics);
                 batches.Add(batch);
             }
             if (!perBatch.TryGetValue(batch, out var list)) perBatch[batch] = list = [];
@@ -339,21 +353,30 @@ public sealed class ServingEngine : IDisposable
         foreach (var (batch, list) in perBatch) Rebuild(batch, list);
     }
 
-    /// <summary>One decode step of every batch, then the ended and cancelled rows leave.</summary>
+    /// <summary>
+    /// One decode step of every batch. Rows that end free their place for admission at once, but stay in the batch's
+    /// cache until its next rebuild (rows joining next, or the next step): a batch rebuilt for both rows leaving and
+    /// rows joining copies its cache once, not twice.
+    /// </summary>
     private void Step()
     {
         foreach (var batch in batches.ToArray())
         {
             foreach (var seq in batch.Rows)
                 if (seq.Result == null && seq.Handle.IsCancelled) End(seq, SequenceFinish.Aborted, null, null);
+            var start = Stopwatch.GetTimestamp();
             Rebuild(batch, []);
+            start = Metrics.AddTime(EnginePhase.Compose, start);
             if (batch.Rows.Count == 0) continue;
             try
             {
                 using var scope = DisposeScope.Begin();
                 var logits = batch.Step();
+                start = Metrics.AddTime(EnginePhase.Decode, start);
                 Metrics.ObserveBatch(batch.Rows.Count);
-                for (var i = 0; i < batch.Rows.Count; i++) Accept(batch.Rows[i], logits.Narrow(0, i, 1));
+                var greedy = GreedyTokens(batch.Rows, logits);
+                for (var i = 0; i < batch.Rows.Count; i++) Accept(batch.Rows[i], logits.Narrow(0, i, 1), greedy?[i]);
+                start = Metrics.AddTime(EnginePhase.Sample, start);
             }
             catch (Exception e)
             {
@@ -364,7 +387,9 @@ public sealed class ServingEngine : IDisposable
                         seq.Handle.Fail(e);
                     }
             }
-            Rebuild(batch, []);
+            FreeSlots(batch.Rows);
+            if (batch.Rows.All(r => r.Result != null)) Rebuild(batch, []); // nothing stays: no copy, the cache is freed
+            Metrics.AddTime(EnginePhase.Compose, start);
         }
         batches.RemoveAll(b =>
         {
@@ -389,8 +414,30 @@ public sealed class ServingEngine : IDisposable
             batch.Rows.Clear();
         }
         foreach (var seq in ended) seq.Dispose();
-        Release(ended.Length);
+        FreeSlots(ended);
     }
+
+    /// <summary>Gives the rows of ended sequences back to admission, each once.</summary>
+    private void FreeSlots(IEnumerable<ActiveSequence> seqs)
+    {
+        var n = 0;
+        foreach (var seq in seqs)
+            if (seq.Result != null && !seq.SlotFreed)
+            {
+                seq.SlotFreed = true;
+                n++;
+            }
+        Release(n);
+    }
+
+    /// <summary>
+    /// Every row's argmax in one call when some row decodes greedily without a repetition penalty (its sampler would
+    /// take the argmax of its row alone: the same comparison, the same first index among ties), else null.
+    /// </summary>
+    private static long[]? GreedyTokens(List<ActiveSequence> rows, Tensor logits) =>
+        rows.Any(TakesArgmax) ? logits.ArgMax(-1).ToArray<long>() : null;
+
+    private static bool TakesArgmax(ActiveSequence seq) => seq.Sampler.Options is { Greedy: true, RepetitionPenalty: 1.0 };
 
     private void Release(int n)
     {
@@ -421,7 +468,7 @@ public sealed class ServingEngine : IDisposable
             {
                 if (seq.Result == null) seq.Handle.Fail(error);
                 seq.Dispose();
-                failed++;
+                if (!seq.SlotFreed) failed++;
             }
             b.Dispose();
         }

@@ -1,4 +1,25 @@
+using System.Diagnostics;
+
 namespace SelfSpec.Llm.Serving;
+
+/// <summary>What the decode thread spends its time on (<see cref="ServingMetrics.EngineSeconds"/>).</summary>
+public enum EnginePhase
+{
+    /// <summary>Waiting for work: no sequence running and none waiting.</summary>
+    Idle,
+
+    /// <summary>Prompts through the model, their first token included.</summary>
+    Prefill,
+
+    /// <summary>Decode forward passes.</summary>
+    Decode,
+
+    /// <summary>Choosing each row's next token after a decode pass: sampling, log-probabilities, stop rules, handing the token to its reader.</summary>
+    Sample,
+
+    /// <summary>Rebuilding a batch's KV cache when rows join or leave (<see cref="Models.KvCache.Compose"/>).</summary>
+    Compose,
+}
 
 /// <summary>What a <see cref="ServingEngine"/> has done and is doing, for <c>/metrics</c>: token counters, queue gauges, a histogram of decode batch sizes.</summary>
 public sealed class ServingMetrics
@@ -7,7 +28,9 @@ public sealed class ServingMetrics
     public static readonly int[] BatchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
     private readonly long[] batchBuckets = new long[BatchSizeBuckets.Length + 1];
-    private long promptTokens, generationTokens, steps, rowSteps, prefills, stopped, lengthCapped, aborted;
+    private readonly long[] phaseTicks = new long[Enum.GetValues<EnginePhase>().Length];
+    private long idleSince; // Stopwatch timestamp while the decode thread waits for work, else 0
+    private long promptTokens, generationTokens, steps, rowSteps, prefills, prefillRows, composes, stopped, lengthCapped, aborted;
 
     /// <summary>Sequences decoding now.</summary>
     public int Running { get; internal set; }
@@ -27,7 +50,46 @@ public sealed class ServingMetrics
     /// <summary>Prefill forward passes (prompts of one adapter admitted together share one).</summary>
     public long Prefills => Interlocked.Read(ref prefills);
 
-    internal void CountPrefill() => Interlocked.Increment(ref prefills);
+    /// <summary>Prompts prefilled (a pass of prompts admitted together counts each of them).</summary>
+    public long PrefillRows => Interlocked.Read(ref prefillRows);
+
+    internal void CountPrefill(int rows)
+    {
+        Interlocked.Increment(ref prefills);
+        Interlocked.Add(ref prefillRows, rows);
+    }
+
+    /// <summary>KV cache rebuilds (<see cref="Models.KvCache.Compose"/> of a running batch: rows joined or left, or it grew).</summary>
+    public long Composes => Interlocked.Read(ref composes);
+
+    internal void CountCompose() => Interlocked.Increment(ref composes);
+
+    /// <summary>Seconds the decode thread spent in <paramref name="phase"/> so far (for <see cref="EnginePhase.Idle"/>, the wait going on now included).</summary>
+    public double EngineSeconds(EnginePhase phase)
+    {
+        var ticks = Interlocked.Read(ref phaseTicks[(int)phase]);
+        var since = Interlocked.Read(ref idleSince);
+        if (phase == EnginePhase.Idle && since > 0) ticks += Stopwatch.GetTimestamp() - since;
+        return (double)ticks / Stopwatch.Frequency;
+    }
+
+    /// <summary>The decode thread starts waiting for work.</summary>
+    internal void BeginIdle() => Interlocked.Exchange(ref idleSince, Stopwatch.GetTimestamp());
+
+    /// <summary>The decode thread has work again: the wait joins <see cref="EnginePhase.Idle"/>'s total.</summary>
+    internal void EndIdle()
+    {
+        var since = Interlocked.Exchange(ref idleSince, 0);
+        if (since > 0) Interlocked.Add(ref phaseTicks[(int)EnginePhase.Idle], Stopwatch.GetTimestamp() - since);
+    }
+
+    /// <summary>Adds the time since <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) to <paramref name="phase"/> and returns now.</summary>
+    internal long AddTime(EnginePhase phase, long startTimestamp)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref phaseTicks[(int)phase], now - startTimestamp);
+        return now;
+    }
 
     /// <summary>Rows summed over all decode steps (the batch-size histogram's sum).</summary>
     public long RowSteps => Interlocked.Read(ref rowSteps);

@@ -15,12 +15,20 @@ public sealed record ServingOptions
     /// <summary>The batch's KV cache grows by this many positions at a time.</summary>
     public int CacheChunk { get; init; } = 64;
 
+    /// <summary>
+    /// What one more prefill pass costs, in prompt positions, when prompts admitted together are split into passes of
+    /// similar length (<see cref="PrefillPlanner"/>): 0 prefills each prompt alone, a large value puts all of an
+    /// adapter's prompts in one left-padded pass.
+    /// </summary>
+    public int PrefillPassOverheadTokens { get; init; } = PrefillPlanner.PassOverheadTokens;
+
     /// <summary>Throws when a value is out of range, naming it.</summary>
     public void Validate()
     {
         if (MaxNumSeqs < 1) throw new ArgumentOutOfRangeException(nameof(MaxNumSeqs), MaxNumSeqs, "max-num-seqs must be at least 1");
         if (MaxWaiting < 0) throw new ArgumentOutOfRangeException(nameof(MaxWaiting), MaxWaiting, "the waiting queue bound must be >= 0");
         if (MaxModelLen < 2) throw new ArgumentOutOfRangeException(nameof(MaxModelLen), MaxModelLen, "max-model-len must be at least 2");
+        if (PrefillPassOverheadTokens < 0) throw new ArgumentOutOfRangeException(nameof(PrefillPassOverheadTokens), PrefillPassOverheadTokens, "the prefill pass overhead must be >= 0");
         if (CacheChunk < 1) throw new ArgumentOutOfRangeException(nameof(CacheChunk), CacheChunk, "the cache chunk must be at least 1");
     }
 }
