@@ -111,21 +111,44 @@ public class LowRankTests
             return y.ToArray<float>();
         }
 
+        // Prefill-sized: enough work (1024 rows) that the products run on the kernel pool rather than the calling thread.
+        var big = new (Tensor A, Tensor B)?[1, Ranks.Length];
+        for (var i = 0; i < Ranks.Length; i++) big[0, i] = (Tensor.Randn([Ranks[i], 256], g), Tensor.Randn([300, Ranks[i]], g));
+        var bigAdapters = new LowRankAdapters(Scales, big);
+        var bigX = Tensor.Randn([64, 16, 256], g);
+        var bigY0 = Tensor.Randn([64, 16, 300], g);
+        var bigRows = Enumerable.Range(0, 64).Select(r => r % 4 - 1).ToArray();
+        float[] RunBig()
+        {
+            var y = bigY0.Clone();
+            Functional.AddLowRank(y, bigX, bigAdapters, 0, bigRows);
+            return y.ToArray<float>();
+        }
+
         var threads = Torch.Threads;
         var isa = Functional.KernelIsa;
         try
         {
             Torch.Threads = 1;
             var oneThread = Run();
+            var bigOneThread = RunBig();
             AssertRowsMatchAlone(adapters, x, y0);
             Torch.Threads = 2;
             Assert.Equal(2, Torch.ShimThreads);
             for (var i = 0; i < 10; i++) Assert.Equal(oneThread, Run());
+            for (var i = 0; i < 3; i++) Assert.Equal(bigOneThread, RunBig());
+            // A row of the big batch alone gets the same bits.
+            var alone = bigY0.Narrow(0, 5, 1).Clone();
+            var one = new (Tensor A, Tensor B)?[1, 1];
+            one[0, 0] = bigAdapters[0, bigRows[5]];
+            Functional.AddLowRank(alone, bigX.Narrow(0, 5, 1), new LowRankAdapters([Scales[bigRows[5]]], one), 0, [0]);
+            Assert.True(alone.ToArray<float>().AsSpan().SequenceEqual(bigOneThread.AsSpan(5 * 16 * 300, 16 * 300)));
             AssertRowsMatchAlone(adapters, x, y0);
             foreach (var other in new[] { KernelIsa.Avx2, KernelIsa.Avx512 }.Where(Functional.KernelIsaSupported))
             {
                 Functional.KernelIsa = other;
                 Assert.Equal(oneThread, Run());
+                Assert.Equal(bigOneThread, RunBig());
             }
         }
         finally

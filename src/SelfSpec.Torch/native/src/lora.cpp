@@ -31,6 +31,22 @@ using st::kernels::LoraMatrices;
 using st::kernels::LoraRows;
 using st::kernels::LoraTarget;
 
+// Below this many multiply-adds a product runs on the calling thread: a decode step's LoRA work per projection group
+// (8 rows, rank 8: ~0.1–0.3 M) takes a few µs, about what handing it to the pool's workers costs, and on a busy machine a
+// worker that is descheduled mid-job stalls the caller for a time slice (measured: 2.5x slower than one thread at load
+// 15 on two cores). Prefill's many rows go parallel.
+constexpr int64_t kParallelWork = int64_t{1} << 20;
+
+// Runs f(begin, end) over [begin, end): on the kernel pool when the work is large, else on this thread. The items are
+// computed the same way either way.
+template <typename F>
+void run_items(int64_t items, int64_t work, const F& f) {
+  if (work >= kParallelWork)
+    st::parallel_for(0, items, 1, f);
+  else if (items > 0)
+    f(0, items);
+}
+
 // Outputs per work item of the products with B: a block of B's rows (128 x rank floats) stays in L1 for all the rows of
 // its adapter.
 constexpr int64_t kOutputBlock = 128;
@@ -86,22 +102,28 @@ ST_AVX2 inline __m256 lane_sums(const __m256 (&p)[8]) {
   return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
-// Eight (WIDTH < 8: the first WIDTH) outputs starting at n: y[n + j] = fma(B[n + j]·low, scale, y[n + j]), each dot
-// product over the rank in 8-lane chunks (tail masked) and then lane_sums. WIDTH only decides which outputs exist;
-// each is computed the same way in a full or a partial block.
-template <bool FULL>
+// Eight (FULL: else the first `width`) outputs starting at n: y[n + j] = fma(B[n + j]·low, scale, y[n + j]), each dot
+// product over the rank in 8-lane chunks and then lane_sums. A rank that is not a multiple of 8 ends in a masked chunk
+// (zeros in the lanes past it); a partial block computes each of its outputs exactly as a full one would.
+template <bool FULL, bool WHOLE_CHUNKS>
 ST_AVX2 void expand_block(const float* b, int64_t rank, const float* low, __m256 scale, float* y, int64_t n, int64_t width) {
   __m256 p[8];
 #pragma GCC unroll 8
   for (int j = 0; j < 8; ++j) p[j] = _mm256_setzero_ps();
   for (int64_t k = 0; k < rank; k += 8) {
-    const __m256i m = first_lanes(std::min<int64_t>(8, rank - k));
-    const __m256 lv = _mm256_maskload_ps(low + k, m);
+    const __m256i m = WHOLE_CHUNKS ? _mm256_set1_epi32(-1) : first_lanes(std::min<int64_t>(8, rank - k));
+    const __m256 lv = WHOLE_CHUNKS ? _mm256_loadu_ps(low + k) : _mm256_maskload_ps(low + k, m);
     if constexpr (FULL) {
 #pragma GCC unroll 8
-      for (int j = 0; j < 8; ++j) p[j] = _mm256_fmadd_ps(_mm256_maskload_ps(b + (n + j) * rank + k, m), lv, p[j]);
+      for (int j = 0; j < 8; ++j) {
+        const float* bj = b + (n + j) * rank + k;
+        p[j] = _mm256_fmadd_ps(WHOLE_CHUNKS ? _mm256_loadu_ps(bj) : _mm256_maskload_ps(bj, m), lv, p[j]);
+      }
     } else {
-      for (int j = 0; j < width; ++j) p[j] = _mm256_fmadd_ps(_mm256_maskload_ps(b + (n + j) * rank + k, m), lv, p[j]);
+      for (int j = 0; j < width; ++j) {
+        const float* bj = b + (n + j) * rank + k;
+        p[j] = _mm256_fmadd_ps(WHOLE_CHUNKS ? _mm256_loadu_ps(bj) : _mm256_maskload_ps(bj, m), lv, p[j]);
+      }
     }
   }
   const __m256 sums = lane_sums(p);
@@ -113,12 +135,21 @@ ST_AVX2 void expand_block(const float* b, int64_t rank, const float* low, __m256
   }
 }
 
-// y[n0 .. n1) += scale · B[n0 .. n1)·low for one row.
-ST_AVX2 void expand(const float* b, int64_t rank, const float* low, float scale, float* y, int64_t n0, int64_t n1) {
+template <bool WHOLE_CHUNKS>
+ST_AVX2 void expand_rows(const float* b, int64_t rank, const float* low, float scale, float* y, int64_t n0, int64_t n1) {
   const __m256 s = _mm256_set1_ps(scale);
   int64_t n = n0;
-  for (; n + 8 <= n1; n += 8) expand_block<true>(b, rank, low, s, y, n, 8);
-  if (n < n1) expand_block<false>(b, rank, low, s, y, n, n1 - n);
+  for (; n + 8 <= n1; n += 8) expand_block<true, WHOLE_CHUNKS>(b, rank, low, s, y, n, 8);
+  if (n < n1) expand_block<false, WHOLE_CHUNKS>(b, rank, low, s, y, n, n1 - n);
+}
+
+// y[n0 .. n1) += scale · B[n0 .. n1)·low for one row (the same arithmetic whether the rank is a multiple of 8 or not:
+// whole chunks only skip the masks).
+void expand(const float* b, int64_t rank, const float* low, float scale, float* y, int64_t n0, int64_t n1) {
+  if (rank % 8 == 0)
+    expand_rows<true>(b, rank, low, scale, y, n0, n1);
+  else
+    expand_rows<false>(b, rank, low, scale, y, n0, n1);
 }
 
 }  // namespace
@@ -150,7 +181,14 @@ void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets
   scratch.resize(static_cast<size_t>(low_offset[target_count]));
   float* const low = scratch.data();  // the workers must use this thread's buffer, not their own thread_local one
 
-  st::parallel_for(0, target_count * M, 1, [&](int64_t w0, int64_t w1) {
+  int64_t shrink_work = 0, expand_work = 0;
+  for (int t = 0; t < target_count; ++t)
+    for (int64_t m = 0; m < M; ++m)
+      if (const int32_t a = adapter_of(m); a >= 0 && targets[t].adapters[a].a) {
+        shrink_work += targets[t].adapters[a].rank * K;
+        expand_work += targets[t].adapters[a].rank * targets[t].N;
+      }
+  run_items(target_count * M, shrink_work, [&](int64_t w0, int64_t w1) {
     for (int64_t w = w0; w < w1; ++w) {
       const int t = static_cast<int>(w / M);
       const int64_t m = w % M;
@@ -174,7 +212,7 @@ void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets
         pairs.push_back({t, a, items});
         items += (targets[t].N + kOutputBlock - 1) / kOutputBlock;
       }
-  st::parallel_for(0, items, 1, [&](int64_t w0, int64_t w1) {
+  run_items(items, expand_work, [&](int64_t w0, int64_t w1) {
     size_t p = 0;
     for (int64_t w = w0; w < w1; ++w) {
       while (p + 1 < pairs.size() && w >= pairs[p + 1].first_item) ++p;
