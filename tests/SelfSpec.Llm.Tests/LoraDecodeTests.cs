@@ -158,6 +158,39 @@ public sealed class LoraDecodeTests
     });
 
     [Fact]
+    public void AdaptersTheNativeKernelDoesNotTakeAreAppliedToTheirOwnRowsThroughLibtorch()
+    {
+        // A bfloat16 model with bfloat16 adapters (as on a GPU, the native kernel does not apply): each adapter runs on its
+        // own gathered rows, and a row of a mixed batch gets what its adapter gives it alone, to bfloat16 rounding
+        // (bfloat16 compute goes through libtorch's kernels, which are not batch-invariant), far closer than the adapter's
+        // own effect on the row.
+        using var model = LlamaModel.Load(Fixtures.Model, new LlamaLoadOptions { DType = DType.BFloat16 });
+        using var a = LoraAdapter.Load(Fixtures.Adapter, model.Config, DType.BFloat16);
+        var extra = Adapters(model.Config);
+        try
+        {
+            using var b = LoraAdapter.FromPairs("b", new LoraConfig { Rank = 8, Alpha = 4 }, extra[1].Pairs.ToDictionary(kv => kv.Key,
+                kv => new LoraPair(kv.Value.A.To(DType.BFloat16).DetachFromScope(), kv.Value.B.To(DType.BFloat16).DetachFromScope())));
+            Assert.False(model.DecodesFused(1, a));
+            LoraAdapter?[] rows = [a, null, b, a];
+            int[][] prompts = [[73, 5, 38], [1, 2, 3, 4], [9, 8], [100, 200, 300, 17, 5]];
+            var mixed = StepLogits(model, prompts, rows, steps: 3);
+            static double MaxDiff(float[] x, float[] y) => x.Zip(y, (p, q) => Math.Abs((double)p - q)).Max();
+            for (var r = 0; r < rows.Length; r++)
+            {
+                var alone = StepLogits(model, [prompts[r]], [rows[r]], steps: 3, single: true)[0];
+                var other = StepLogits(model, [prompts[r]], [rows[r] == null ? a : null], steps: 3, single: true)[0];
+                var (diff, effect) = (MaxDiff(alone, mixed[r]), MaxDiff(other, mixed[r]));
+                Assert.True(diff * 8 < effect, $"row {r}: {diff} from its adapter alone, {effect} from the row with the other adapter choice");
+            }
+        }
+        finally
+        {
+            foreach (var x in extra) x.Dispose();
+        }
+    }
+
+    [Fact]
     public void FusedDecodeStepsWithTheFixtureAdapterMatchPeftsLogits()
     {
         // The PyTorch/PEFT reference logits of the tiny model with its LoRA adapter, position by position, here computed

@@ -308,8 +308,9 @@ public sealed class LlamaModel : IDisposable
     /// A LoRA adapter fuses when the native low-rank kernel takes it (float32 matrices on the CPU, no input dropout); then
     /// its rows, the base model's and other such adapters' rows share fused steps. A batch fuses when every row's adapter
     /// does and it has at most <see cref="MaxFusedDecodeRows"/> rows. The fused step's logits agree with the op-by-op
-    /// step's to float rounding, not bit for bit, so a server that wants a row's bits independent of its batch keeps rows
-    /// that would take different paths in different batches; this is the test it decides by, and the forward pass uses the same.
+    /// step's to float rounding (bit for bit on the models tested, adapters included, but not by construction), so a
+    /// server that wants a row's bits independent of its batch keeps rows that would take different paths in different
+    /// batches; this is the test it decides by, and the forward pass decides by the same conditions.
     /// </summary>
     public bool DecodesFused(int rows, LoraAdapter? adapter = null) =>
         DecodeStepFuses(rows, adapter == null || NativeLora.Supports(adapter, Device)) && FusedLayers() is not null;
