@@ -2,7 +2,8 @@
 // adapter (PEFT's lora_B(lora_A(x)) · scaling), several adapters and rows without one in the same call.
 //
 // Done with libtorch ops this was, per projection, a linear with A, a linear with B and an add (three dispatches and
-// allocations; more with a mask when the batch mixes adapters), ~84 per decode step of a 12-layer model. The work itself
+// allocations; more with a mask when the batch mixes adapters) for each of the 84 projections of a 12-layer model's
+// decode step, and the adapter rows could not take the fused decode layer. The work itself
 // is small (rank 8 is ~3% of a projection's multiply-adds), so the op-by-op path cost more in dispatch than in
 // arithmetic. Here both products run over raw buffers: inside the fused decode layer right after each group of
 // projections, or for one projection at a time from the op-by-op forward pass (st_lora_update). Both call lora_update,

@@ -37,8 +37,9 @@ struct LoraRows {
 // y[m] += scale_a · B_a·(A_a·x[m]). Every output is computed the same way whatever the other rows, their adapters, the
 // split over threads or the kernel ISA (AVX2 code on every CPU that has it): A_a·x[m] as one 8-lane dot product per rank
 // row, B_a's row dotted with it in 8-lane chunks of the rank, summed by a fixed tree, then one fused multiply-add into
-// y. Two parallel regions on the kernel pool: the products with A over (target, row), those with B over (target,
-// adapter, block of outputs). Needs AVX2 and FMA (tiled_linear_available()).
+// y. The products with A go over (target, row), those with B over (target, adapter, block of outputs): on the calling
+// thread for a decode step's few rows, on the kernel pool for large inputs (prefill). Needs AVX2 and FMA
+// (tiled_linear_available()).
 void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets, int target_count, const LoraRows& rows);
 
 // Checks the matrices of `count` adapters for one projection of K inputs and N outputs (a[i] and b[i] both null when
