@@ -179,9 +179,16 @@ public static class Functional
     /// <param name="blocked">[B, position + 1] bool, true for padding keys not to attend; null for none.</param>
     /// <param name="heads">Query heads.</param>
     /// <param name="keyValueHeads">Key/value heads (grouped-query attention when fewer than <paramref name="heads"/>).</param>
-    /// <exception cref="TorchException">A shape, dtype or device does not fit; the message names the tensor.</exception>
+    /// <param name="adapters">
+    /// LoRA adapters applied unmerged, per row: the seven projections' matrices of each adapter (null: none). Each group of
+    /// projections gets its rows' updates right after it, computed as <see cref="AddLowRank"/> computes them, so a row's
+    /// bits are those of the op-by-op pass with the same update, and a row without an adapter is untouched by the others.
+    /// </param>
+    /// <param name="adapterOfRow">With <paramref name="adapters"/>: each row's adapter index, −1 for none (B entries).</param>
+    /// <exception cref="TorchException">A shape, dtype or device does not fit, or an adapter index is out of range; the message names the tensor.</exception>
     public static unsafe void LlamaDecodeLayer(Tensor hidden, Tensor inputNorm, Tensor postAttentionNorm, double eps, IReadOnlyList<TiledWeight> weights,
-        IReadOnlyList<Tensor?> biases, Tensor cos, Tensor sin, Tensor keyCache, Tensor valueCache, long position, Tensor? blocked, int heads, int keyValueHeads)
+        IReadOnlyList<Tensor?> biases, Tensor cos, Tensor sin, Tensor keyCache, Tensor valueCache, long position, Tensor? blocked, int heads, int keyValueHeads,
+        LowRankAdapters? adapters = null, ReadOnlySpan<int> adapterOfRow = default)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(biases);
@@ -189,14 +196,61 @@ public static class Functional
             throw new ArgumentException($"seven weights and seven biases (q, k, v, o, gate, up, down) expected, got {weights.Count} and {biases.Count}");
         if (heads < 1 || weights[0].OutFeatures % heads != 0)
             throw new ArgumentException($"q_proj's {weights[0].OutFeatures} outputs do not divide into {heads} heads", nameof(heads));
+        var loraCount = CheckAdapterRows(adapters, adapterOfRow, hidden.Size(0), 7);
         using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
         using var b = new OptionalHandleList(biases);
         using var mask = new OptionalHandle(blocked);
+        using var la = new OptionalHandleList(adapters?.AllA ?? []);
+        using var lb = new OptionalHandleList(adapters?.AllB ?? []);
         int status;
-        fixed (IntPtr* wp = w.Pointers, bp = b.Pointers)
+        fixed (IntPtr* wp = w.Pointers, bp = b.Pointers, lap = la.Pointers, lbp = lb.Pointers)
+        fixed (double* sp = adapters?.Scales)
+        fixed (int* rp = adapterOfRow)
             status = NativeMethods.st_llama_decode_layer(hidden.Handle, inputNorm.Handle, postAttentionNorm.Handle, eps, wp, bp, cos.Handle, sin.Handle,
-                keyCache.Handle, valueCache.Handle, position, mask.Pointer, heads, keyValueHeads, weights[0].OutFeatures / heads, weights[4].OutFeatures);
+                keyCache.Handle, valueCache.Handle, position, mask.Pointer, heads, keyValueHeads, weights[0].OutFeatures / heads, weights[4].OutFeatures,
+                loraCount, lap, lbp, sp, rp);
         Check.Status(status);
+    }
+
+    /// <summary>
+    /// Adds each row's LoRA update to a projection's output in place: <c>output[r] += s_i · (input[r]·A_iᵀ)·B_iᵀ</c> with
+    /// i = <paramref name="adapterOfRow"/>[r] (rows of the first dimension, all their positions; −1 or an adapter that does
+    /// not adapt <paramref name="projection"/>: nothing). Every output is computed the same way whatever the other rows,
+    /// their adapters, the thread count or the kernel ISA (AVX2 code on both), and as the fused decode layer
+    /// (<see cref="LlamaDecodeLayer"/>) computes it. float32 on a CPU with AVX2 and FMA, inference only.
+    /// </summary>
+    /// <param name="output">[rows, ..., out] float32, contiguous: the projection's output, updated.</param>
+    /// <param name="input">[rows, ..., in] float32: the projection's input.</param>
+    /// <param name="adapters">The adapters' matrices.</param>
+    /// <param name="projection">Which of <paramref name="adapters"/>' projections this is.</param>
+    /// <param name="adapterOfRow">Each row's adapter index, −1 for none.</param>
+    /// <exception cref="TorchException">A shape, dtype or device does not fit, an index is out of range, or autograd is in play; the message says which.</exception>
+    public static unsafe void AddLowRank(Tensor output, Tensor input, LowRankAdapters adapters, int projection, ReadOnlySpan<int> adapterOfRow)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(adapters);
+        ArgumentOutOfRangeException.ThrowIfNegative(projection);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(projection, adapters.Projections);
+        using var a = new OptionalHandleList(adapters.ProjectionA(projection));
+        using var b = new OptionalHandleList(adapters.ProjectionB(projection));
+        int status;
+        fixed (IntPtr* ap = a.Pointers, bp = b.Pointers)
+        fixed (double* sp = adapters.Scales)
+        fixed (int* rp = adapterOfRow)
+            status = NativeMethods.st_lora_update(output.Handle, input.Handle, adapters.Count, ap, bp, sp, rp, adapterOfRow.Length);
+        Check.Status(status);
+    }
+
+    /// <summary>The number of adapters to pass natively, after checking that the rows' indices cover the batch.</summary>
+    private static int CheckAdapterRows(LowRankAdapters? adapters, ReadOnlySpan<int> adapterOfRow, long rows, int projections)
+    {
+        if (adapters == null || adapters.Count == 0) return 0;
+        if (adapters.Projections != projections)
+            throw new ArgumentException($"the adapters hold {adapters.Projections} projections; {projections} expected", nameof(adapters));
+        if (adapterOfRow.Length != rows)
+            throw new ArgumentException($"{adapterOfRow.Length} adapter indices for {rows} rows", nameof(adapterOfRow));
+        return adapters.Count;
     }
 
     /// <summary>Whether <see cref="LlamaDecodeLayer"/> and <see cref="TiledLinear"/> can run here (a CPU with AVX2 and FMA).</summary>

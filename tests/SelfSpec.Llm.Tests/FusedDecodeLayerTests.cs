@@ -11,7 +11,7 @@ namespace SelfSpec.Llm.Tests;
 /// </summary>
 public sealed class FusedDecodeLayerTests
 {
-    private static LlamaConfig Config(bool bias) => RandomModelTests.SmallConfig(tied: false) with
+    internal static LlamaConfig Config(bool bias) => RandomModelTests.SmallConfig(tied: false) with
     {
         ModelType = bias ? "qwen2" : "llama",
         AttentionBias = bias,
@@ -24,7 +24,7 @@ public sealed class FusedDecodeLayerTests
     };
 
     /// <summary>Random biases where the architecture has them, and optionally bfloat16 projection weights.</summary>
-    private static LlamaModel Model(bool bias, bool bf16Weights)
+    internal static LlamaModel Model(bool bias, bool bf16Weights)
     {
         var model = LlamaModel.CreateRandom(Config(bias), 5, initializerRange: 0.2);
         using var g = new Generator(9);
@@ -133,5 +133,29 @@ public sealed class FusedDecodeLayerTests
         Assert.Contains("position 8 is outside the cache's capacity 8", Assert.Throws<TorchException>(() => Run(tiles, keys, 8)).Message);
         var wrongCache = Tensor.Zeros([2, c.NumKeyValueHeads + 1, 8, c.HeadDim]);
         Assert.Contains("caches must be [2, 2, capacity, 8]", Assert.Throws<TorchException>(() => Run(tiles, wrongCache, 1)).Message);
+
+        // LoRA matrices that do not fit their projection, or a row's adapter index out of range.
+        string Adapted(LowRankAdapters adapters, int[] adapterOfRow) => Assert.Throws<TorchException>(() =>
+            Functional.LlamaDecodeLayer(h, layer.InputNorm, layer.PostAttentionNorm, c.RmsNormEps, tiles, biases, cos, sin, keys, keys, 1, null,
+                c.NumHeads, c.NumKeyValueHeads, adapters, adapterOfRow)).Message;
+        LowRankAdapters Adapter(int projection, Tensor a, Tensor b)
+        {
+            var matrices = new (Tensor A, Tensor B)?[7, 1];
+            matrices[projection, 0] = (a, b);
+            return new LowRankAdapters([2.0], matrices);
+        }
+        var fits = Adapter(1, Tensor.Randn([4, c.HiddenSize]), Tensor.Randn([c.NumKeyValueHeads * c.HeadDim, 4]));
+        Functional.LlamaDecodeLayer(h, layer.InputNorm, layer.PostAttentionNorm, c.RmsNormEps, tiles, biases, cos, sin, keys, keys, 1, null,
+            c.NumHeads, c.NumKeyValueHeads, fits, [0, -1]);
+        Assert.Contains("row 1's adapter index 1 is out of range (1 adapters", Adapted(fits, [0, 1]));
+        Assert.Contains("adapter 0's A for down_proj must be [rank, 136], got [4, 48]",
+            Adapted(Adapter(6, Tensor.Randn([4, c.HiddenSize]), Tensor.Randn([c.HiddenSize, 4])), [0, 0]));
+        Assert.Contains("adapter 0's B for k_proj must be [16, 4] (A has rank 4), got [48, 4]",
+            Adapted(Adapter(1, Tensor.Randn([4, c.HiddenSize]), Tensor.Randn([c.HiddenSize, 4])), [0, 0]));
+        Assert.Contains("adapter 0's B for o_proj must be a contiguous float32 CPU tensor, got BFloat16",
+            Adapted(Adapter(3, Tensor.Randn([4, c.HiddenSize]), Tensor.Randn([c.HiddenSize, 4]).To(DType.BFloat16)), [0, 0]));
+        Assert.Contains("3 adapter indices for 2 rows", Assert.Throws<ArgumentException>(() =>
+            Functional.LlamaDecodeLayer(h, layer.InputNorm, layer.PostAttentionNorm, c.RmsNormEps, tiles, biases, cos, sin, keys, keys, 1, null,
+                c.NumHeads, c.NumKeyValueHeads, fits, [0, 0, 0])).Message);
     }
 }

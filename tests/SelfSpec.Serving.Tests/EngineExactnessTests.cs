@@ -105,17 +105,21 @@ public sealed class EngineExactnessTests
     [Fact]
     public async Task BaseRowsKeepTheFusedDecodeBitsWhenAdapterRowsShareTheStep()
     {
-        // A base row decodes with the fused per-layer kernel when alone; adapter rows cannot. The engine keeps each row on
-        // the path it would take alone, so a base row's log-probabilities are the same bits with or without adapter rows
-        // beside it (and equal TextGenerator's tokens).
+        // A base row decodes with the fused per-layer kernel when alone, and so do rows of a float32 adapter, which then
+        // share its fused steps (bfloat16 adapters stay op by op). The engine keeps each row on the path it would take
+        // alone, so a base row's log-probabilities are the same bits with or without adapter rows beside it (and equal
+        // TextGenerator's tokens).
         using var model = LlamaModel.Load(ServingFixtures.SlowModel);
-        Assert.True(model.DecodesFused(1, anyAdapter: false));
-        Assert.False(model.DecodesFused(1, anyAdapter: true));
-        Assert.False(model.DecodesFused(LlamaModel.MaxFusedDecodeRows + 1, anyAdapter: false));
         using var adapter = LoraAdapter.CreateTrainable(model.Config, new LoraConfig { Rank = 4, Alpha = 8 }, seed: 5);
         using (new NoGrad())
         using (var g = new Generator(6))
             foreach (var pair in adapter.Pairs.Values) pair.B.NormalInPlace(0, 0.05, g);
+        using var bf16Adapter = LoraAdapter.CreateTrainable(model.Config, new LoraConfig { Rank = 4, Alpha = 8 }, seed: 5, dtype: DType.BFloat16);
+        Assert.True(model.DecodesFused(1));
+        Assert.True(model.DecodesFused(1, adapter));
+        Assert.False(model.DecodesFused(1, bf16Adapter));
+        Assert.False(model.DecodesFused(LlamaModel.MaxFusedDecodeRows + 1));
+        Assert.False(model.DecodesFused(LlamaModel.MaxFusedDecodeRows + 1, adapter));
         int[] prompt = [1, 17, 250, 99, 5, 6];
         SequenceRequest Base() => new() { PromptIds = prompt, MaxTokens = 12, TopLogprobs = 0, IgnoreEos = true };
 
@@ -144,6 +148,44 @@ public sealed class EngineExactnessTests
             $"{(fusedAlone.SequenceEqual(opByOpAlone) ? "agree" : "differ")} bit for bit on this model)");
         var expected = new TextGenerator(model).Generate([prompt], new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [] })[0].TokenIds;
         Assert.Equal(expected, mixedResult.TokenIds);
+    }
+
+    [Fact]
+    public async Task BaseRowsAndRowsOfFourAdaptersShareOneFusedDecodeStep()
+    {
+        // Ten sequences admitted together, two on the base model and two on each of four adapters (the fixture's and
+        // ranks 2, 4, 6): every row takes the fused decode kernel, so all ten run in one batch, one step per token, and
+        // each still generates exactly what TextGenerator gives it alone.
+        using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
+        var adapters = new[] { ServingFixtures.FixtureAdapter }.Concat(ServingFixtures.ExtraAdapters)
+            .Select(dir => LoraAdapter.Load(dir, model.Config, DType.Float32)).ToArray();
+        try
+        {
+            Assert.All(adapters, a => Assert.True(model.DecodesFused(1, a)));
+            const int tokens = 10;
+            var requests = Enumerable.Range(0, 10).Select(i => new SequenceRequest
+            {
+                PromptIds = Prompts[i % Prompts.Length], MaxTokens = tokens, IgnoreEos = true, Adapter = i < 2 ? null : adapters[(i - 2) / 2],
+            }).ToList();
+            var expected = requests.Select(r => new TextGenerator(model).Generate([r.PromptIds.ToArray()],
+                new GenerationOptions { MaxNewTokens = tokens, EosTokenIds = [] }, r.Adapter)[0].TokenIds).ToArray();
+
+            using var engine = new ServingEngine(model, null, new ServingOptions { MaxNumSeqs = 10, MaxModelLen = 256 });
+            var handles = engine.SubmitAll(requests);
+            for (var i = 0; i < handles.Count; i++)
+            {
+                var result = await handles[i].Completion.WaitAsync(TimeSpan.FromMinutes(2));
+                Assert.True(expected[i].SequenceEqual(result.TokenIds),
+                    $"sequence {i}: engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i])}]");
+            }
+            // The first token comes from the prefill; the other tokens - 1 from decode steps of all ten rows together.
+            Assert.Equal(tokens - 1, engine.Metrics.Steps);
+            Assert.Equal(10 * (tokens - 1), engine.Metrics.RowSteps);
+        }
+        finally
+        {
+            foreach (var a in adapters) a.Dispose();
+        }
     }
 
     [Fact]

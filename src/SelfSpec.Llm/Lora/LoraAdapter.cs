@@ -159,6 +159,18 @@ public sealed partial class LoraAdapter : IDisposable
         SafetensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors);
     }
 
+    private NativeLora? native;
+
+    /// <summary>
+    /// This adapter alone for the native low-rank kernels (adapter index 0) of a model of <paramref name="layerCount"/>
+    /// layers, made on first use; callers check <see cref="NativeLora.Supports"/> first.
+    /// </summary>
+    internal NativeLora Native(int layerCount)
+    {
+        if (native is { } made && made.LayerCount == layerCount) return made;
+        return native = new NativeLora([this], layerCount);
+    }
+
     /// <summary>The low-rank update s·B·A for one projection ([out, in]), or null if it is not adapted.</summary>
     public Tensor? Delta(int layer, LlamaProjection projection)
     {

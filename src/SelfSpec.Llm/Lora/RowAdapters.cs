@@ -11,12 +11,12 @@ namespace SelfSpec.Llm.Lora;
 public sealed class RowAdapters : IDisposable
 {
     private readonly List<RowAdapterGroup> groups = [];
-    private readonly Dictionary<(int Layer, LlamaProjection Projection), IReadOnlyList<StackedLora>> stacks = [];
-    private readonly Device device;
+    private readonly bool nativeSupported;
+    private (int Layers, NativeLoraRows Rows)? native;
 
     /// <summary>Groups the rows of a batch by adapter: <paramref name="adapterOfRow"/>[i] is row i's adapter, null for the base model.</summary>
     /// <param name="adapterOfRow">One entry per row of the batch.</param>
-    /// <param name="device">Where the row index vectors live (the model's device).</param>
+    /// <param name="device">The model's device: where the row index vectors live, and whether the native kernels apply (<see cref="NativeLora.Supports"/>).</param>
     public RowAdapters(IReadOnlyList<LoraAdapter?> adapterOfRow, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(adapterOfRow);
@@ -34,13 +34,13 @@ public sealed class RowAdapters : IDisposable
             rows.Add(r);
         }
         // A single adapter on every row takes the plain single-adapter path: no gathering or scattering of rows.
+        var dev = device ?? Device.Cpu;
+        nativeSupported = order.All(a => NativeLora.Supports(a, dev));
         if (order.Count == 1 && byAdapter[order[0]].Count == Rows)
         {
             Uniform = order[0];
             return;
         }
-        this.device = device ?? Device.Cpu;
-        var dev = this.device;
         foreach (var a in order)
         {
             var rows = byAdapter[a].ToArray();
@@ -68,39 +68,25 @@ public sealed class RowAdapters : IDisposable
     public IReadOnlyList<RowAdapterGroup> Groups => groups;
 
     /// <summary>
-    /// The adapters of a mixed batch that adapt one projection, stacked so one pair of products serves every row: per
-    /// distinct scale, A of all of them concatenated along the rank ([Σr, in]), B likewise ([out, Σr]), and a 0/1 mask
-    /// [rows, 1, Σr] that keeps each row's own adapter's rank columns. Made on first use and kept for this layout.
+    /// The rows' adapters for the native low-rank kernels (<see cref="Functional.AddLowRank"/>, the fused decode layer),
+    /// made once for this layout: null when there are none or one of them is not float32 on the CPU
+    /// (<see cref="NativeLora.Supports"/>), or when the model has a different number of layers than the first call gave.
     /// </summary>
-    internal IReadOnlyList<StackedLora> Stacked(int layer, LlamaProjection projection)
+    internal NativeLoraRows? Native(int layerCount)
     {
-        if (stacks.TryGetValue((layer, projection), out var made)) return made;
-        var result = new List<StackedLora>();
-        foreach (var byScale in groups.Where(g => g.Adapter.Find(layer, projection) is not null).GroupBy(g => g.Adapter.Scale))
+        if (IsEmpty || !nativeSupported) return null;
+        if (native is { } made && made.Layers == layerCount) return made.Rows;
+        var adapters = Uniform is { } u ? new[] { u } : groups.Select(g => g.Adapter).ToArray();
+        var adapterOfRow = new int[Rows];
+        if (Uniform == null)
         {
-            var members = byScale.ToArray();
-            var pairs = members.Select(g => g.Adapter.Find(layer, projection)!).ToArray();
-            var total = pairs.Sum(pr => (int)pr.A.Size(0));
-            var mask = new float[Rows * total];
-            var offset = 0;
-            for (var m = 0; m < members.Length; m++)
-            {
-                var rank = (int)pairs[m].A.Size(0);
-                foreach (var row in members[m].Rows)
-                    for (var k = 0; k < rank; k++) mask[row * total + offset + k] = 1;
-                offset += rank;
-            }
-            using var scope = DisposeScope.Begin();
-            var maskTensor = Tensor.From<float>(mask, [Rows, 1, total]);
-            if (device.Type != DeviceType.Cpu) maskTensor = maskTensor.To(device);
-            result.Add(new StackedLora(
-                Tensor.Cat(pairs.Select(pr => pr.A).ToArray(), 0).DetachFromScope(),
-                Tensor.Cat(pairs.Select(pr => pr.B).ToArray(), 1).Contiguous().DetachFromScope(),
-                maskTensor.DetachFromScope(),
-                byScale.Key));
+            Array.Fill(adapterOfRow, -1);
+            for (var i = 0; i < groups.Count; i++)
+                foreach (var r in groups[i].Rows) adapterOfRow[r] = i;
         }
-        stacks[(layer, projection)] = result;
-        return result;
+        var rows = new NativeLoraRows(new NativeLora(adapters, layerCount), adapterOfRow);
+        native = (layerCount, rows);
+        return rows;
     }
 
     /// <inheritdoc />
@@ -108,9 +94,7 @@ public sealed class RowAdapters : IDisposable
     {
         foreach (var g in groups) g.Index.Dispose();
         groups.Clear();
-        foreach (var list in stacks.Values)
-            foreach (var s in list) s.Dispose();
-        stacks.Clear();
+        native = null;
     }
 }
 
@@ -119,18 +103,3 @@ public sealed class RowAdapters : IDisposable
 /// <param name="Rows">Its rows, ascending.</param>
 /// <param name="Index">The same rows as an int64 index vector (for IndexSelect/IndexCopy).</param>
 public sealed record RowAdapterGroup(LoraAdapter Adapter, IReadOnlyList<int> Rows, Tensor Index);
-
-/// <summary>Adapters of one scale stacked along the rank for one projection (<see cref="RowAdapters.Stacked"/>).</summary>
-/// <param name="A">[Σr, in].</param>
-/// <param name="B">[out, Σr].</param>
-/// <param name="Mask">[rows, 1, Σr]: 1 on a row's own adapter's rank columns.</param>
-/// <param name="Scale">The adapters' common scale.</param>
-internal sealed record StackedLora(Tensor A, Tensor B, Tensor Mask, double Scale) : IDisposable
-{
-    public void Dispose()
-    {
-        A.Dispose();
-        B.Dispose();
-        Mask.Dispose();
-    }
-}

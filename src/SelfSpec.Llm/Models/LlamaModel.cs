@@ -304,16 +304,24 @@ public sealed class LlamaModel : IDisposable
 
     /// <summary>
     /// Whether an inference decode step (under <see cref="NoGrad"/>, one new token per row, with a KV cache) of <paramref name="rows"/> rows takes the fused
-    /// per-layer kernel (<see cref="FuseDecodeLayers"/>); it never does when any row has an adapter. Its logits agree
-    /// with the op-by-op step to float rounding, not bit for bit, so a server that wants a row's bits independent of its
-    /// batch keeps rows that would take different paths in different batches.
+    /// per-layer kernel (<see cref="FuseDecodeLayers"/>), with <paramref name="adapter"/> (null: the base model) on a row.
+    /// A LoRA adapter fuses when the native low-rank kernel takes it (float32 matrices on the CPU, no input dropout); then
+    /// its rows, the base model's and other such adapters' rows share fused steps. A batch fuses when every row's adapter
+    /// does and it has at most <see cref="MaxFusedDecodeRows"/> rows. The fused step's logits agree with the op-by-op
+    /// step's to float rounding (bit for bit on the models tested, adapters included, but not by construction), so a
+    /// server that wants a row's bits independent of its batch keeps rows that would take different paths in different
+    /// batches; this is the test it decides by, and the forward pass decides by the same conditions.
     /// </summary>
-    public bool DecodesFused(int rows, bool anyAdapter)
-    {
-        if (anyAdapter || !FuseDecodeLayers || rows > MaxFusedRows || !Functional.LlamaDecodeLayerAvailable) return false;
-        if (!(DType == DType.Float32 && Device.Type == DeviceType.Cpu)) return false;
-        return layers.All(l => l.FusableProjections is not null);
-    }
+    public bool DecodesFused(int rows, LoraAdapter? adapter = null) =>
+        DecodeStepFuses(rows, adapter == null || NativeLora.Supports(adapter, Device)) && FusedLayers() is not null;
+
+    /// <summary>
+    /// The conditions of <see cref="DecodesFused"/> but for the layers' weights: a float32 CPU model with the fused kernel
+    /// on, at most <see cref="MaxFusedRows"/> rows, and adapters (if any) that the native low-rank kernel takes.
+    /// </summary>
+    private bool DecodeStepFuses(long rows, bool adaptersNative) =>
+        adaptersNative && FuseDecodeLayers && rows <= MaxFusedRows && Functional.LlamaDecodeLayerAvailable
+        && DType == DType.Float32 && Device.Type == DeviceType.Cpu;
 
     /// <summary>The most rows a fused decode step takes (<see cref="DecodesFused"/>).</summary>
     public static int MaxFusedDecodeRows => (int)MaxFusedRows;
@@ -336,13 +344,15 @@ public sealed class LlamaModel : IDisposable
 
         var h = Functional.Embedding(Embedding, inputIds);
         if (h.DType != DType) h = h.To(DType);
+        if (FusedInference(h)) adapter = adapter.WithNative(layers.Length, batch, Device);
         if (FusedDecodeStep(h, t, cache, adapter) is { } fused)
         {
             // h is this call's own tensor (the embedding lookup made it), so the layers update it in place.
             cache!.EnsureRoom(1);
             for (var l = 0; l < layers.Length; l++)
                 Functional.LlamaDecodeLayer(h, layers[l].InputNorm, layers[l].PostAttentionNorm, Config.RmsNormEps, fused[l].Weights, fused[l].Biases, cos, sin,
-                    cache.Keys(l), cache.Values(l), past, padding, Config.NumHeads, Config.NumKeyValueHeads);
+                    cache.Keys(l), cache.Values(l), past, padding, Config.NumHeads, Config.NumKeyValueHeads,
+                    adapter.Native?.Kernels.Layer(l), adapter.Native?.AdapterOfRow);
         }
         else foreach (var layer in layers)
         {
@@ -427,11 +437,12 @@ public sealed class LlamaModel : IDisposable
     /// Every layer's weights for <see cref="Functional.LlamaDecodeLayer"/> when this forward pass is a decode step it
     /// covers (see <see cref="FuseDecodeLayers"/>), else null.
     /// </summary>
-    private (TiledWeight[] Weights, Tensor?[] Biases)[]? FusedDecodeStep(Tensor h, long t, KvCache? cache, AdapterPlan adapter)
+    private (TiledWeight[] Weights, Tensor?[] Biases)[]? FusedDecodeStep(Tensor h, long t, KvCache? cache, AdapterPlan adapter) =>
+        t == 1 && cache != null && FusedInference(h) && DecodeStepFuses(h.Size(0), adapter.IsNone || adapter.Native != null) ? FusedLayers() : null;
+
+    /// <summary>Every layer's weights for <see cref="Functional.LlamaDecodeLayer"/>, or null when a layer does not fit it.</summary>
+    private (TiledWeight[] Weights, Tensor?[] Biases)[]? FusedLayers()
     {
-        if (!FuseDecodeLayers || t != 1 || cache == null || !adapter.IsNone || !FusedInference(h) || h.Size(0) > MaxFusedRows
-            || !Functional.LlamaDecodeLayerAvailable)
-            return null;
         var fused = new (TiledWeight[] Weights, Tensor?[] Biases)[layers.Length];
         for (var l = 0; l < layers.Length; l++)
         {
@@ -469,29 +480,24 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
-    /// y + s·B·A·x where the adapter adapts this projection, else y. Float32 inputs take
-    /// <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, whose result for a row does not depend on the other rows
-    /// (libtorch's gemm picks its kernels by the number of rows); with autograd in play it hands over to libtorch's linear.
+    /// y + s·B·A·x for each row whose adapter adapts this projection, else y. Float32 inference on the CPU takes the native
+    /// low-rank kernel (<see cref="Functional.AddLowRank"/>, updating y in place), the one the fused decode layer applies,
+    /// so an adapter row gets the same update on either path and whatever its batch. Otherwise (autograd, other dtypes or
+    /// devices) libtorch's ops: float32 through <see cref="Functional.LinearRows(Tensor, Tensor, Tensor?)"/>, whose result for
+    /// a row does not depend on the other rows.
     /// </summary>
     private static Tensor WithAdapter(LlamaLayer layer, LlamaProjection p, Tensor x, Tensor y, AdapterPlan plan)
     {
-        if (plan.Single is { } single) return WithAdapter(layer, p, x, y, single);
-        if (plan.PerRow is not { } rows) return y;
-        if (x.DType == DType.Float32 && rows.Groups.All(g => g.Adapter.Find(layer.Index, p) is not { } pr || (pr.A.DType == DType.Float32 && pr.B.DType == DType.Float32)))
+        if (plan.Native is { } native && x.DType == DType.Float32 && y.DType == DType.Float32)
         {
-            // Every row at once: x·[A₁;A₂;…]ᵀ, masked to each row's own adapter's rank columns, times [B₁ B₂ …]. LinearRows sums each
-            // output over its inputs in order on one lane, so the masked columns add exact zeros and a row gets the bits
-            // of its adapter alone; rows without an adapter here get y + s·0 = y.
-            foreach (var stack in rows.Stacked(layer.Index, p))
-            {
-                var low = Functional.LinearRows(x, stack.A);
-                var masked = low.Dim == 3 ? low.Mul(stack.Mask) : low.Mul(stack.Mask.Squeeze(1));
-                y = y.Add(Functional.LinearRows(masked, stack.B), stack.Scale);
-            }
+            if (!y.IsContiguous) y = y.Contiguous();
+            Functional.AddLowRank(y, x, native.Kernels.Layer(layer.Index), (int)p, native.AdapterOfRow);
             return y;
         }
-        // Otherwise each adapter on its own rows: gather them, add their update exactly as the single-adapter path would,
-        // and put them back.
+        if (plan.Single is { } single) return WithAdapter(layer, p, x, y, single);
+        if (plan.PerRow is not { } rows) return y;
+        // Each adapter on its own rows: gather them, add their update exactly as the single-adapter path would, and put
+        // them back.
         foreach (var group in rows.Groups)
         {
             if (group.Adapter.Find(layer.Index, p) is null) continue;
@@ -565,10 +571,24 @@ public sealed class LlamaModel : IDisposable
         return Project(layer, LlamaProjection.Down, product, adapter);
     }
 
-    /// <summary>The adapters of one forward pass: none, one for every row, or one per row.</summary>
+    /// <summary>
+    /// The adapters of one forward pass: none, one for every row, or one per row; and, for float32 inference on the CPU
+    /// when the native low-rank kernel takes them all, the same adapters in its form (<see cref="Native"/>).
+    /// </summary>
     private readonly record struct AdapterPlan(LoraAdapter? Single, RowAdapters? PerRow)
     {
         public bool IsNone => Single == null && PerRow == null;
+
+        /// <summary>The adapters for <see cref="Functional.AddLowRank"/> and the fused decode layer; null: libtorch's ops apply them.</summary>
+        public NativeLoraRows? Native { get; private init; }
+
+        /// <summary>This plan with <see cref="Native"/> set where the native kernel takes every adapter (call only for float32 inference).</summary>
+        public AdapterPlan WithNative(int layerCount, long rows, Device device)
+        {
+            if (Single is { } single)
+                return NativeLora.Supports(single, device) ? this with { Native = new NativeLoraRows(single.Native(layerCount), new int[rows]) } : this;
+            return PerRow?.Native(layerCount) is { } native ? this with { Native = native } : this;
+        }
 
         public static AdapterPlan Of(RowAdapters? rows) =>
             rows == null || rows.IsEmpty ? default : rows.Uniform is { } u ? new AdapterPlan(u, null) : new AdapterPlan(null, rows);

@@ -28,7 +28,7 @@ internal sealed class DecodeBatch : IDisposable
         this.chunk = chunk;
     }
 
-    /// <summary>Whether this batch's rows are decoded by the fused per-layer kernel (base rows only, at most <see cref="LlamaModel.MaxFusedDecodeRows"/>).</summary>
+    /// <summary>Whether this batch's rows are decoded by the fused per-layer kernel (rows for which <see cref="LlamaModel.DecodesFused"/> holds, at most <see cref="LlamaModel.MaxFusedDecodeRows"/>).</summary>
     public bool Fused { get; }
 
     public int MaxRows { get; }

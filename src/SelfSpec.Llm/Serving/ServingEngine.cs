@@ -15,9 +15,10 @@ namespace SelfSpec.Llm.Serving;
 /// <para>
 /// Exactness: a sequence's tokens and log-probabilities are the bits <see cref="TextGenerator"/> gives for its prompt,
 /// options and adapter at batch 1, whatever else runs. The kernels are batch-invariant; the one path choice that
-/// depends on the batch, the fused decode kernel (base rows only, up to <see cref="LlamaModel.MaxFusedDecodeRows"/>),
-/// is kept per row: base rows that would take it alone run in fused sub-batches, adapter rows in an op-by-op one, all
-/// within the same engine step.
+/// depends on the batch, the fused decode kernel (up to <see cref="LlamaModel.MaxFusedDecodeRows"/> rows; base rows and
+/// rows of float32 LoRA adapters, <see cref="LlamaModel.DecodesFused"/>), is kept per row: rows that would take it alone
+/// run in fused sub-batches, whatever their adapters, the others (adapters the fused kernel does not take) in an
+/// op-by-op one, all within the same engine step.
 /// </para>
 /// </summary>
 public sealed class ServingEngine : IDisposable
@@ -340,7 +341,7 @@ public sealed class ServingEngine : IDisposable
         var perBatch = new Dictionary<DecodeBatch, List<ActiveSequence>>();
         foreach (var seq in joining)
         {
-            var fused = Model.DecodesFused(1, seq.Adapter != null);
+            var fused = Model.DecodesFused(1, seq.Adapter);
             var batch = batches.FirstOrDefault(b => b.Fused == fused && b.Rows.Count(r => r.Result == null) + (perBatch.TryGetValue(b, out var j) ? j.Count : 0) < b.MaxRows);
             if (batch == null)
             {

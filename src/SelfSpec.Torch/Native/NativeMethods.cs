@@ -468,7 +468,11 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_llama_decode_layer(TensorHandle h, TensorHandle inputNorm, TensorHandle postNorm, double eps, IntPtr* weights, IntPtr* biases,
-        TensorHandle cos, TensorHandle sin, TensorHandle cacheK, TensorHandle cacheV, long position, IntPtr blocked, long heads, long kvHeads, long headDim, long intermediate);
+        TensorHandle cos, TensorHandle sin, TensorHandle cacheK, TensorHandle cacheV, long position, IntPtr blocked, long heads, long kvHeads, long headDim, long intermediate,
+        int loraCount, IntPtr* loraA, IntPtr* loraB, double* loraScales, int* loraRows);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_lora_update(TensorHandle y, TensorHandle x, int count, IntPtr* a, IntPtr* b, double* scales, int* adapterOfRow, long rows);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial TensorHandle st_tile_weight(TensorHandle w);

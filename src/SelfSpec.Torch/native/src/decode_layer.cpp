@@ -11,13 +11,19 @@
 // same kernels the separate ops use (kernels.h), so the norms, rotary and attention give the same bits as the op-by-op
 // path. The projections take the weights in the tiled layout of tiled_linear.cpp (st_tile_weight), and SiLU is computed
 // here rather than by libtorch (a few ulp apart).
+//
+// LoRA adapters, unmerged and one per row (multi-LoRA serving), are added to each group of projections right after it
+// by lora_update (lora.h), the kernel the op-by-op forward pass uses for them too, so an adapter row's bits do not
+// depend on the path, and base rows beside adapter rows keep theirs.
 #include "kernels.h"
+#include "lora.h"
 #include "shim.h"
 #include "simd_math.h"
 
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -43,10 +49,14 @@ void add_into(float* h, const float* delta, int64_t n) {
 // null). head_dim and intermediate give the projections' sizes. cos, sin: [B, D] float32
 // (for example [B, 1, 1, D]). cache_k, cache_v: [B, Hkv, capacity, D] float32 with unit stride in D; this step's key
 // and value go to `position`, and attention covers positions 0..position. blocked: null or [B, position + 1] bool
-// (true = padding, not attended).
+// (true = padding, not attended). LoRA: lora_count adapters (0: none) with lora_a and lora_b [7 x lora_count]
+// (projection-major: entry p·lora_count + i is adapter i's matrix for projection p, A [rank, in] and B [out, rank]
+// float32, both null where adapter i does not adapt projection p), lora_scales [lora_count], and lora_rows [B]: each
+// row's adapter index, −1 for none.
 ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* post_normp, double eps, Tensor** weights, Tensor** biases,
                                      Tensor* cosp, Tensor* sinp, Tensor* cache_kp, Tensor* cache_vp, int64_t position, Tensor* blockedp,
-                                     int64_t heads, int64_t kv_heads, int64_t head_dim, int64_t intermediate) {
+                                     int64_t heads, int64_t kv_heads, int64_t head_dim, int64_t intermediate, int32_t lora_count, Tensor** lora_a,
+                                     Tensor** lora_b, const double* lora_scales, const int32_t* lora_rows) {
   ST_STATUS({
     namespace k = st::kernels;
     TORCH_CHECK(k::tiled_linear_available(), "decode_layer: needs a CPU with AVX2 and FMA");
@@ -107,6 +117,23 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
       TORCH_CHECK(blocked.numel() == B * L, "decode_layer: blocked must be [", B, ", ", L, "], got ", blockedp->sizes());
     }
 
+    // LoRA matrices per projection, checked up front (matrices[p·lora_count + i]).
+    TORCH_CHECK(lora_count == 0 || (lora_a && lora_b), "decode_layer: ", lora_count, " adapters but no matrices");
+    std::vector<float> lora_scale(static_cast<size_t>(std::max(lora_count, 0)));
+    k::check_lora_rows("decode_layer", lora_count, lora_scales, lora_rows, B, lora_scale.data());
+    std::vector<k::LoraMatrices> lora(static_cast<size_t>(kProjections * lora_count));
+    for (int p = 0; p < kProjections && lora_count > 0; ++p)
+      k::check_lora_matrices("decode_layer", kProjectionNames[p], lora_count, lora_a + p * lora_count, lora_b + p * lora_count, in_features[p],
+                             out_features[p], lora.data() + p * lora_count);
+    const k::LoraRows rows{lora_rows, 1, lora_count, lora_scale.data()};
+    // Adds the row's adapter's update to the outputs of a group of projections of the same input (nothing without adapters).
+    auto adapt = [&](const float* input, int64_t in, const int* projections, const k::TiledTarget* outputs, int count) {
+      if (lora_count == 0) return;
+      k::LoraTarget targets[3];
+      for (int i = 0; i < count; ++i) targets[i] = k::LoraTarget{outputs[i].y, out_features[projections[i]], lora.data() + projections[i] * lora_count};
+      k::lora_update(input, B, in, targets, count, rows);
+    };
+
     // Scratch: x (normed input), q (projected), qr (rotated), k, v, attended, the MLP's gate and up, and the
     // projection outputs added to h.
     thread_local std::vector<float> scratch;
@@ -132,6 +159,8 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
     k::rms_norm(hd, input_norm.data_ptr<float>(), B, H, eps, x);
     const k::TiledTarget qkv[3] = {target(kQuery, q), target(kKey, kk), target(kValue, vv)};
     k::tiled_linear(x, B, H, qkv, 3, bf16);
+    static const int kQkv[3] = {kQuery, kKey, kValue};
+    adapt(x, H, kQkv, qkv, 3);
     float* kd = ck.data_ptr<float>();
     float* vd = cv.data_ptr<float>();
     const float* cd = cos.data_ptr<float>();
@@ -147,15 +176,21 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
                         static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))), attended);
     const k::TiledTarget o = target(kOutput, delta);
     k::tiled_linear(attended, B, heads * D, &o, 1, bf16);
+    static const int kO[1] = {kOutput};
+    adapt(attended, heads * D, kO, &o, 1);
     add_into(hd, delta, B * H);
 
     // MLP block.
     k::rms_norm(hd, post_norm.data_ptr<float>(), B, H, eps, x);
     const k::TiledTarget gate_up[2] = {target(kGate, gate), target(kUp, up)};
     k::tiled_linear(x, B, H, gate_up, 2, bf16);
+    static const int kGateUp[2] = {kGate, kUp};
+    adapt(x, H, kGateUp, gate_up, 2);
     k::silu_mul(gate, up, B * I);
     const k::TiledTarget down = target(kDown, delta);
     k::tiled_linear(gate, B, I, &down, 1, bf16);
+    static const int kDownOnly[1] = {kDown};
+    adapt(gate, I, kDownOnly, &down, 1);
     add_into(hd, delta, B * H);
   })
 }
