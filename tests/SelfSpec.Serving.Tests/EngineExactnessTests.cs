@@ -74,7 +74,7 @@ public sealed class EngineExactnessTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task PromptsAdmittedTogetherArePrefilledInBatchesOfSimilarLengthPerAdapterWithTheBitsTheyGetAlone(bool sampled)
+    public async Task PromptsAdmittedTogetherArePrefilledInBatchesOfSimilarLengthAcrossAdaptersWithTheBitsTheyGetAlone(bool sampled)
     {
         using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
         using var adapter = LoraAdapter.Load(ServingFixtures.FixtureAdapter, model.Config, DType.Float32);
@@ -95,11 +95,26 @@ public sealed class EngineExactnessTests
             Assert.True(expected[i].TokenIds.SequenceEqual(result.TokenIds),
                 $"sequence {i} (adapter {cases[i].AdapterIndex}): engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i].TokenIds)}]");
         }
-        // Base prompts of 3, 4, 6 and 9 tokens share one pass; the adapter's of 3, 16, 25 and 41 tokens take two: the
-        // first three together, the 41-token one alone (one pass would compute 4 × 41 positions for 85 real ones).
+        // Base and adapter prompts share passes (a float32 adapter goes through the native per-row kernel): the base's
+        // 3, 4, 6 and 9 tokens with the adapter's 3, then the adapter's 16 and 25, and its 41 alone — the planner's
+        // cheapest split of all eight lengths (per adapter it was the base's four, the adapter's 3, 16 and 25, and 41).
+        Assert.Equal([[3, 3, 4, 6, 9], [16, 25], [41]], PrefillPlanner.Plan(cases.Select(c => c.Prompt.Length).ToList(), 24)
+            .Select(pass => pass.Select(i => cases[i].Prompt.Length).Order().ToArray()).OrderBy(p => p[0]).ToArray());
         Assert.Equal(3, engine.Metrics.Prefills);
         Assert.Equal(cases.Count, engine.Metrics.PrefillRows);
         Assert.Equal(cases.Sum(c => c.Prompt.Length), engine.Metrics.PromptTokens);
+
+        // Four prompts of one length, two base and two of the adapter: one pass (per adapter it would be two).
+        var same = cases.Take(4).Select((c, i) => c with { Prompt = [.. Enumerable.Range(0, 12).Select(t => 3 + (t * 7 + i * 5) % 50)], AdapterIndex = i % 2 == 0 ? -1 : 0 }).ToList();
+        var sameExpected = same.Select(c => new TextGenerator(model).Generate([c.Prompt],
+            new GenerationOptions { MaxNewTokens = c.MaxTokens, Sampling = c.Sampling }, AdapterOf(c))[0]).ToArray();
+        var sameHandles = engine.SubmitAll(same.Select(c => new SequenceRequest
+        {
+            PromptIds = c.Prompt, MaxTokens = c.MaxTokens, Sampling = c.Sampling, Adapter = AdapterOf(c),
+        }).ToList());
+        for (var i = 0; i < same.Count; i++)
+            Assert.Equal(sameExpected[i].TokenIds, (await sameHandles[i].Completion.WaitAsync(TimeSpan.FromMinutes(2))).TokenIds);
+        Assert.Equal(4, engine.Metrics.Prefills);
     }
 
     [Fact]

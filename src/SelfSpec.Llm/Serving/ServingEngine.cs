@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SelfSpec.Llm.Generation;
+using SelfSpec.Llm.Lora;
 using SelfSpec.Llm.Models;
 using SelfSpec.Torch;
 
@@ -143,11 +144,13 @@ public sealed class ServingEngine : IDisposable
     }
 
     /// <summary>
-    /// Prefills the sequences admitted together: those of the same adapter in left-padded batches of prompts of similar
-    /// length (<see cref="PrefillPlanner"/>; the kernels give each row the bits it gets alone: attention sums only its
-    /// visible keys, positions come from the mask), the rest alone — a cancelled one, one that wants its prompt's
-    /// log-probabilities (all positions' logits), a one-token prompt (alone it is a decode-shaped step, which may take
-    /// the fused kernel), a pass of one.
+    /// Prefills the sequences admitted together in left-padded batches of prompts of similar length
+    /// (<see cref="PrefillPlanner"/>; the kernels give each row the bits it gets alone: attention sums only its visible
+    /// keys, positions come from the mask, and the native low-rank kernel adds each row's own adapter). Base prompts and
+    /// prompts of adapters that kernel takes share passes; prompts of other adapters (bfloat16, on a GPU) pass with their
+    /// own adapter's only. The rest go alone — a cancelled one, one that wants its prompt's log-probabilities (all
+    /// positions' logits), a one-token prompt (alone it is a decode-shaped step, which may take the fused kernel), a pass
+    /// of one.
     /// </summary>
     private List<ActiveSequence> PrefillAll(List<SequenceHandle> admitted)
     {
@@ -155,7 +158,8 @@ public sealed class ServingEngine : IDisposable
         var together = admitted.Where(h => !h.IsCancelled && !h.Request.PromptLogprobs && h.Request.PromptIds.Count > 1).ToList();
         foreach (var h in admitted.Except(together))
             if (Prefill(h) is { } s) joining.Add(s);
-        foreach (var group in together.GroupBy(h => h.Request.Adapter as object ?? this))
+        var shared = new object();
+        foreach (var group in together.GroupBy(h => h.Request.Adapter is not { } a || NativeLora.Supports(a, Model.Device) ? shared : a))
         {
             var handles = group.ToList();
             foreach (var pass in PrefillPlanner.Plan(handles.Select(h => h.Request.PromptIds.Count).ToList(), Options.PrefillPassOverheadTokens))
@@ -170,7 +174,7 @@ public sealed class ServingEngine : IDisposable
         return joining;
     }
 
-    /// <summary>Prompts of one adapter through the model as one left-padded batch; each sequence gets a one-row cache of its own prompt and its first token.</summary>
+    /// <summary>Prompts through the model as one left-padded batch, each row with its own adapter; each sequence gets a one-row cache of its own prompt and its first token.</summary>
     private List<ActiveSequence> PrefillTogether(List<SequenceHandle> handles)
     {
         var seqs = handles.Select(h => new ActiveSequence(h, StopIds(h.Request))).ToList();
@@ -195,8 +199,9 @@ public sealed class ServingEngine : IDisposable
             using var batchCache = Model.CreateCache(n, width);
             using var scope = DisposeScope.Begin();
             var padded = seqs.Any(q => q.Request.PromptIds.Count != width);
+            using var adapters = new RowAdapters(seqs.Select(q => q.Adapter).ToArray(), Model.Device);
             var logits = Model.Forward(OnDevice(Tensor.From<long>(ids, [n, width])), padded ? OnDevice(Tensor.From<long>(mask, [n, width])) : null,
-                batchCache, seqs[0].Adapter, lastPositionOnly: true).Select(1, 0); // [n, vocab]
+                batchCache, adapters, lastPositionOnly: true).Select(1, 0); // [n, vocab]
             Metrics.CountPrefill(n);
             for (var i = 0; i < n; i++)
             {
