@@ -112,7 +112,7 @@ async Task<double> Clients(int clients, Func<int, string> modelOf, int[][] reque
 }
 
 await Complete(prompts[0], "bench"); // warm-up
-const int rounds = 3;
+const int rounds = 5;
 int[] clientCounts = [8, 32, 1];
 var sequentialRuns = new List<double>();
 var runs = clientCounts.ToDictionary(c => c, _ => new List<double>());
