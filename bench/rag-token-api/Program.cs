@@ -53,7 +53,7 @@ foreach (var n in new[] { 1, 5, 20, 100, vocab })
 {
     using var pool = new EndpointPool(EndpointSpec.Parse($"openai:{server.V1}#m&logprobs={n}&concurrency=8"));
     var decoder = new RemoteTokenDecoder(pool);
-    var logWeights = TopNMixture.LogDocumentWeights(scores, 1.0);
+    var logWeights = RagTokenDecoder.LogDocumentWeights(scores, 1.0);
     watch.Restart();
     var remote = await Task.WhenAll(documents.Select(d => decoder.GenerateAsync(d, logWeights,
         new RemoteDecodingOptions { Model = "m", MaxNewTokens = maxNew, StopStrings = ["###"], TopN = n }, CancellationToken.None)));

@@ -57,17 +57,6 @@ public static class TopNMixture
         return rest <= 0 ? double.NegativeInfinity : Math.Min(smallest, Math.Log(rest));
     }
 
-    /// <summary>Log of the document weights p_ret = softmax(score / τ).</summary>
-    public static double[] LogDocumentWeights(IReadOnlyList<double> scores, double temperature)
-    {
-        if (scores.Count == 0) throw new ArgumentException("at least one document", nameof(scores));
-        if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "document temperature must be > 0");
-        var max = scores.Max();
-        var exp = scores.Select(s => Math.Exp((s - max) / temperature)).ToArray();
-        var sum = exp.Sum();
-        return exp.Select(e => Math.Log(e / sum)).ToArray();
-    }
-
     private static double LogSumExp(ReadOnlySpan<double> terms)
     {
         var max = double.NegativeInfinity;

@@ -67,7 +67,7 @@ public sealed class ServeClientTests(ServedModel served) : IClassFixture<ServedM
 
         using var pool = Pool();
         var remote = await new RemoteTokenDecoder(pool).GenerateAsync(prompts.Select(p => (IReadOnlyList<int>)p).ToList(),
-            TopNMixture.LogDocumentWeights(Scores, 1.0), new RemoteDecodingOptions { Model = "tiny", MaxNewTokens = 16, StopStrings = ["###"], TopN = 320 },
+            RagTokenDecoder.LogDocumentWeights(Scores, 1.0), new RemoteDecodingOptions { Model = "tiny", MaxNewTokens = 16, StopStrings = ["###"], TopN = 320 },
             CancellationToken.None);
         Assert.Equal(exact.TokenIds, remote.TokenIds);
         for (var i = 0; i < exact.TokenIds.Count; i++) Assert.Equal(exact.LogProbs![i], remote.LogProbs[i], 1e-4);
@@ -88,7 +88,7 @@ public sealed class ServeClientTests(ServedModel served) : IClassFixture<ServedM
 
         using var pool = Pool();
         var remote = await new RemoteTokenDecoder(pool).GenerateAsync(prompts.Select(p => (IReadOnlyList<int>)p).ToList(),
-            TopNMixture.LogDocumentWeights(Scores, 1.0),
+            RagTokenDecoder.LogDocumentWeights(Scores, 1.0),
             new RemoteDecodingOptions { Model = "tiny-lora", AmateurModel = "tiny", Alpha = 0.1, MaxNewTokens = 12, TopN = 320 }, CancellationToken.None);
         Assert.Equal(exact.TokenIds, remote.TokenIds);
     }

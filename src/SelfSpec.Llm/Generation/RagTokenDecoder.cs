@@ -37,12 +37,17 @@ public sealed class RagTokenDecoder
     /// <summary>The document weights p_ret = softmax(score / τ).</summary>
     public static double[] DocumentWeights(IReadOnlyList<double> scores, double temperature = 1.0)
     {
+        if (scores.Count == 0) throw new ArgumentException("at least one document", nameof(scores));
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "document temperature must be > 0");
         var max = scores.Max();
         var exp = scores.Select(s => Math.Exp((s - max) / temperature)).ToArray();
         var sum = exp.Sum();
         return exp.Select(e => e / sum).ToArray();
     }
+
+    /// <summary>log p_ret: the log of <see cref="DocumentWeights"/>, as a mixture over log-probabilities takes them.</summary>
+    public static double[] LogDocumentWeights(IReadOnlyList<double> scores, double temperature = 1.0) =>
+        DocumentWeights(scores, temperature).Select(w => Math.Log(w)).ToArray();
 
     /// <summary>
     /// Generates from the mixture over <paramref name="documents"/>; the result's <see cref="GenerationResult.LogProbs"/>

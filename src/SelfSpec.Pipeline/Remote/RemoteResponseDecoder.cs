@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using SelfSpec.Endpoints;
+using SelfSpec.Llm.Generation;
 using SelfSpec.Pipeline.Instructions;
 using SelfSpec.Pipeline.Responses;
 
@@ -25,7 +26,7 @@ internal sealed class RemoteResponseDecoder(RemoteModel remote, string model, Co
         if (journal is not null && journal.TryGet(rowKey, out var done) && done.PromptHash == promptHash)
             return new Response(done.Text, done.TokenIds, done.MeanLogProb);
         var ids = await Task.WhenAll(prompts.Select(p => remote.TokenizeAsync(p.Text, ct))).ConfigureAwait(false);
-        var weights = TopNMixture.LogDocumentWeights(prompts.Select(p => p.Score).ToArray(), documentTemperature);
+        var weights = RagTokenDecoder.LogDocumentWeights(prompts.Select(p => p.Score).ToArray(), documentTemperature);
         var result = await new RemoteTokenDecoder(remote.Pool).GenerateAsync(ids, weights, new RemoteDecodingOptions
         {
             Model = model,
