@@ -39,13 +39,6 @@ inline float load1(const void* w, int64_t i) {
   }
 }
 
-__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
 // One core streams weights from memory at ~10-13 GB/s with only the hardware prefetcher (it keeps too few cache-line
 // fetches in flight); asking for the line 16 KB ahead of each weight row into L2 as well raised that to 18-20 GB/s
 // (f32) and ~30 GB/s (bf16) on the 32000 x 768 lm_head, and cut the CPU time of a whole decode step of the benchmark
@@ -84,7 +77,7 @@ __attribute__((target("avx2,fma"))) void block(const float* x, int64_t K, const 
   }
   for (int j = 0; j < NB; ++j)
     for (int i = 0; i < MB; ++i) {
-      float s = hsum(acc[j][i]);
+      float s = st::simd::hsum(acc[j][i]);
       for (int64_t kk = k; kk < K; ++kk) s += x[i * K + kk] * load1<BF16>(w, (n + j) * K + kk);
       if (bias) s += bias[n + j];
       y[i * N + n + j] = s;

@@ -16,6 +16,7 @@
 
 #include "kernel_pool.h"
 #include "kernels.h"
+#include "simd_math.h"
 
 #include <c10/core/GradMode.h>
 #include <immintrin.h>
@@ -57,13 +58,6 @@ ST_AVX2 inline __m256i first_lanes(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-ST_AVX2 inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
 // low[j] = A[j]·x for R consecutive rows of A, each on its own 8-lane accumulator over x in order (the K tail through
 // masked loads, zeros in the lanes past K), then summed across lanes. R rows at a time only to overlap the FMA chains;
 // every row's sum is the same sequence whatever R.
@@ -85,7 +79,7 @@ ST_AVX2 void shrink_rows(const float* x, int64_t K, const float* a, float* low) 
     for (int j = 0; j < R; ++j) acc[j] = _mm256_fmadd_ps(_mm256_maskload_ps(a + j * K + i, m), xv, acc[j]);
   }
 #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) low[j] = hsum(acc[j]);
+  for (int j = 0; j < R; ++j) low[j] = st::simd::hsum(acc[j]);
 }
 
 // low[0 .. rank) = A·x.

@@ -34,6 +34,15 @@ __attribute__((target("avx2,fma"))) inline __m256 exp_nonpositive(__m256 x) {
   return _mm256_andnot_ps(is_minus_inf, _mm256_mul_ps(y, _mm256_castsi256_ps(exponent)));
 }
 
+// The sum of v's eight lanes: (lo + hi) halves, then pairs, then the last two — one fixed order, so the kernels that
+// share it reduce alike.
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
 // Eight float32 weights at w[i..i+8), from float32 or bfloat16 storage (bf16 widened exactly).
 template <bool BF16>
 __attribute__((target("avx2,fma"))) inline __m256 load8(const void* w, int64_t i) {
