@@ -189,18 +189,18 @@ static async Task<double> MedianAsync(int n, Func<Task<double>> run)
 }
 
 /// <summary>The engine's counters at one moment, to report what a run did (the difference of two).</summary>
-internal sealed record EngineSnapshot(double[] Seconds, long Prefills, long PrefillRows, long Steps, long RowSteps, long Composes)
+internal sealed record EngineSnapshot(double[] Seconds, long Prefills, long PrefillRows, long Steps, long RowSteps, long Composes, long RowChanges)
 {
-    public static readonly EngineSnapshot Zero = new(new double[Enum.GetValues<EnginePhase>().Length], 0, 0, 0, 0, 0);
+    public static readonly EngineSnapshot Zero = new(new double[Enum.GetValues<EnginePhase>().Length], 0, 0, 0, 0, 0, 0);
 
     public EngineSnapshot Plus(EngineSnapshot o) => new(Seconds.Zip(o.Seconds, (a, b) => a + b).ToArray(),
-        Prefills + o.Prefills, PrefillRows + o.PrefillRows, Steps + o.Steps, RowSteps + o.RowSteps, Composes + o.Composes);
+        Prefills + o.Prefills, PrefillRows + o.PrefillRows, Steps + o.Steps, RowSteps + o.RowSteps, Composes + o.Composes, RowChanges + o.RowChanges);
 
     public static EngineSnapshot Of(ServingMetrics m) => new(
-        Enum.GetValues<EnginePhase>().Select(m.EngineSeconds).ToArray(), m.Prefills, m.PrefillRows, m.Steps, m.RowSteps, m.Composes);
+        Enum.GetValues<EnginePhase>().Select(m.EngineSeconds).ToArray(), m.Prefills, m.PrefillRows, m.Steps, m.RowSteps, m.Composes, m.InPlaceRowChanges);
 
     public EngineSnapshot Minus(EngineSnapshot o) => new(Seconds.Zip(o.Seconds, (a, b) => a - b).ToArray(),
-        Prefills - o.Prefills, PrefillRows - o.PrefillRows, Steps - o.Steps, RowSteps - o.RowSteps, Composes - o.Composes);
+        Prefills - o.Prefills, PrefillRows - o.PrefillRows, Steps - o.Steps, RowSteps - o.RowSteps, Composes - o.Composes, RowChanges - o.RowChanges);
 
     public string Describe(int runs)
     {
@@ -208,6 +208,6 @@ internal sealed record EngineSnapshot(double[] Seconds, long Prefills, long Pref
         return $"prefill {S(EnginePhase.Prefill):F3} s ({(double)Prefills / runs:F1} passes, {(double)PrefillRows / Math.Max(1, Prefills):F1} prompts each), "
             + $"decode {S(EnginePhase.Decode):F3} s ({(double)Steps / runs:F1} steps, {(double)RowSteps / Math.Max(1, Steps):F2} rows each, "
             + $"{1000 * Seconds[(int)EnginePhase.Decode] / Math.Max(1, Steps):F2} ms each), "
-            + $"sampling {S(EnginePhase.Sample):F3} s, cache rebuilds {S(EnginePhase.Compose):F3} s ({(double)Composes / runs:F1}), idle {S(EnginePhase.Idle):F3} s";
+            + $"sampling {S(EnginePhase.Sample):F3} s, cache changes {S(EnginePhase.Compose):F3} s ({(double)Composes / runs:F1} rebuilds, {(double)RowChanges / runs:F1} rows in place), idle {S(EnginePhase.Idle):F3} s";
     }
 }

@@ -35,7 +35,8 @@ internal static class PrometheusText
         s.Append("selfspec:decode_batch_size_sum{").Append(label).Append("} ").Append(m.RowSteps.ToString(CultureInfo.InvariantCulture)).Append('\n');
         s.Append("selfspec:decode_batch_size_count{").Append(label).Append("} ").Append(m.Steps.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Metric("selfspec:prefill_rows_total", "counter", "Prompts prefilled.", [(label, m.PrefillRows)]);
-        Metric("selfspec:kv_cache_rebuilds_total", "counter", "Rebuilds of a running batch's KV cache (rows joined or left, or it grew).", [(label, m.Composes)]);
+        Metric("selfspec:kv_cache_rebuilds_total", "counter", "Rebuilds of a running batch's whole KV cache (it outgrew its positions or rows).", [(label, m.Composes)]);
+        Metric("selfspec:kv_cache_row_changes_total", "counter", "Rows that joined or left a running batch's KV cache in place.", [(label, m.InPlaceRowChanges)]);
         Metric("selfspec:engine_seconds_total", "counter", "Seconds the decode thread spent, by phase.",
             Enum.GetValues<EnginePhase>().Select(p => ($"{label},phase=\"{p.ToString().ToLowerInvariant()}\"", m.EngineSeconds(p))));
         Metric("selfspec:http_requests_total", "counter", "HTTP requests by endpoint and status.",

@@ -232,14 +232,15 @@ public sealed class EngineExactnessTests
     }
 
     [Fact]
-    public async Task RowsLeavingAsOthersJoinShareOneCacheRebuildAndKeepTheirBatchOneBits()
+    public async Task RowsLeaveAndJoinARunningBatchInPlaceAndKeepTheirBatchOneBits()
     {
         // Three rows at most; six sequences submitted at once, so each time a row ends a waiting one takes its place at
         // the next step. Tokens per sequence (prefill's first included): A 4, B 9, C 20 start; D 5 joins as A leaves
-        // (after step 3), E 6 as D leaves (step 7), F 3 as B leaves (step 8); F leaves after step 10, E after step 12,
-        // C ends the run at step 19. Leaving and joining together rebuild the cache once: 1 (A, B, C) + 3 (swaps)
-        // + 2 (F, E leave alone) = 6 rebuilds, where a rebuild per leave and per join would make 9. Greedy and seeded
-        // rows mix in the batch (the greedy ones take the batch's argmax).
+        // (after step 3; its 41-token prompt is longer than the batch, which moves right for it), E 6 as D leaves
+        // (step 7), F 3 as B leaves (step 8); F leaves after step 10, E after step 12, C ends the run at step 19. The
+        // cache is composed once (A, B, C); every later change is in place: 3 × (one leaves, one joins) + F and E
+        // leaving = 8 rows, each ended row's place taken by the batch's last row. Greedy and seeded rows mix in the
+        // batch (the greedy ones take the batch's argmax).
         using var model = LlamaModel.Load(ServingFixtures.TokenIdModel);
         int[] maxTokens = [4, 9, 20, 5, 6, 3];
         var cases = maxTokens.Select((n, i) => new Case(Prompts[i], -1, n,
@@ -259,7 +260,8 @@ public sealed class EngineExactnessTests
                 $"sequence {i}: engine [{string.Join(",", result.TokenIds)}] vs in-process [{string.Join(",", expected[i])}]");
         }
         Assert.Equal(19, engine.Metrics.Steps);
-        Assert.Equal(6, engine.Metrics.Composes);
+        Assert.Equal(1, engine.Metrics.Composes);
+        Assert.Equal(8, engine.Metrics.InPlaceRowChanges);
         SpinWait.SpinUntil(() => engine.Metrics.Running == 0, TimeSpan.FromMinutes(1));
         Assert.Equal(0, engine.Metrics.Running);
     }

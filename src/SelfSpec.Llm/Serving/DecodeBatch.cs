@@ -40,26 +40,59 @@ internal sealed class DecodeBatch : IDisposable
 
     /// <summary>
     /// Adds prefilled sequences (each holding a one-row <see cref="ActiveSequence.PrefillCache"/>), drops the ended ones,
-    /// and grows the cache when the next step's position does not fit.
+    /// and grows the cache when the next step's position does not fit. Where the cache has the room, this happens in
+    /// place: an ended row's place takes the last row, a joining row is copied into the next free row (the batch first
+    /// moving right when its prompt is longer than the batch), and no other row is copied. Otherwise (rows or positions
+    /// run out) a new cache is composed, which also drops the leading columns that became padding in every row.
     /// </summary>
     public void Rebuild(IReadOnlyList<ActiveSequence> joining)
     {
-        var keep = Rows.Where(r => r.Result == null).ToList();
-        if (keep.Count == Rows.Count && joining.Count == 0)
+        var ending = Rows.Count(r => r.Result != null);
+        if (ending == 0 && joining.Count == 0)
         {
-            if (cache != null && cache.Length + 1 > cache.Capacity) Compose(Rows, extra: chunk);
+            if (cache != null && cache.Length + 1 > cache.Capacity) Compose(Rows);
             return;
         }
-        var all = keep.Concat(joining).ToList();
-        Compose(all, extra: 1);
+        if (!TryRebuildInPlace(ending, joining))
+        {
+            var all = Rows.Where(r => r.Result == null).Concat(joining).ToList();
+            Compose(all);
+            Rows.Clear();
+            Rows.AddRange(all);
+        }
         foreach (var j in joining)
         {
             j.PrefillCache!.Dispose();
             j.PrefillCache = null;
         }
-        Rows.Clear();
-        Rows.AddRange(all);
         ResetAdapters();
+    }
+
+    /// <summary>Drops the ended rows and adds <paramref name="joining"/> without copying the other rows, if the cache has the room; false (nothing changed) if not.</summary>
+    private bool TryRebuildInPlace(int ending, IReadOnlyList<ActiveSequence> joining)
+    {
+        // No row staying: a new cache copies no more and starts without the old padding.
+        if (cache == null || ending == Rows.Count) return false;
+        var rows = Rows.Count - ending + joining.Count;
+        var shift = Math.Max(0, joining.Select(j => j.Cached).DefaultIfEmpty(0).Max() - cache.Length);
+        if (rows > cache.RowCapacity || cache.Length + shift + 1 > cache.Capacity) return false;
+        // From the end down, so the row moved into an ended row's place has been looked at already.
+        for (var i = Rows.Count - 1; i >= 0; i--)
+        {
+            if (Rows[i].Result == null) continue;
+            var last = Rows.Count - 1;
+            cache.RemoveRow(i, cache.Length - Rows[last].Cached);
+            Rows[i] = Rows[last];
+            Rows.RemoveAt(last);
+        }
+        cache.ShiftRight(shift);
+        foreach (var j in joining)
+        {
+            cache.AppendRow(j.PrefillCache!, 0, 0, j.Cached, cache.Length - j.Cached);
+            Rows.Add(j);
+        }
+        metrics.CountRowChanges(ending + joining.Count);
+        return true;
     }
 
     /// <summary>Runs one decode step for every row and returns the logits, [rows, vocab] (float32).</summary>
@@ -94,8 +127,12 @@ internal sealed class DecodeBatch : IDisposable
 
     private Tensor ToDevice(Tensor t) => model.Device.Type == DeviceType.Cpu ? t : t.To(model.Device);
 
-    /// <summary>A new cache holding <paramref name="rows"/> right-aligned, with room for <paramref name="extra"/> more positions (rounded up to the chunk).</summary>
-    private void Compose(IReadOnlyList<ActiveSequence> rows, int extra)
+    /// <summary>
+    /// A new cache holding <paramref name="rows"/> right-aligned, with room for as many positions again (at least a
+    /// chunk; rounded up to the chunk): the steps ahead and rows joining in place fill it before the next rebuild, so
+    /// rebuilds get rarer as the batch runs longer, and the room costs only address space until it is written.
+    /// </summary>
+    private void Compose(IReadOnlyList<ActiveSequence> rows)
     {
         if (rows.Count == 0)
         {
@@ -104,15 +141,18 @@ internal sealed class DecodeBatch : IDisposable
             return;
         }
         var length = rows.Max(r => r.Cached);
-        var capacity = (length + extra + chunk - 1) / chunk * chunk;
+        var capacity = (length + Math.Max(length, chunk) + chunk - 1) / chunk * chunk;
         var sources = rows.Select(r => r.PrefillCache is { } own
             ? new KvRowSource(own, 0, 0, r.Cached, length - r.Cached)
             : new KvRowSource(cache!, Rows.IndexOf(r), cache!.Length - r.Cached, r.Cached, length - r.Cached)).ToArray();
-        var next = KvCache.Compose(capacity, length, sources);
+        var next = KvCache.Compose(capacity, length, sources, RowCapacityFor(rows.Count));
         metrics.CountCompose();
         cache?.Dispose();
         cache = next;
     }
+
+    /// <summary>Rows to allocate for <paramref name="rows"/>: up to the next multiple of 8 (within <see cref="MaxRows"/>), spare rows that others can join in place.</summary>
+    private int RowCapacityFor(int rows) => Math.Max(rows, Math.Min(MaxRows, (rows + 7) / 8 * 8));
 
     private void ResetAdapters()
     {

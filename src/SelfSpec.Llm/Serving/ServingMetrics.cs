@@ -17,7 +17,7 @@ public enum EnginePhase
     /// <summary>Choosing each row's next token after a decode pass: sampling, log-probabilities, stop rules, handing the token to its reader.</summary>
     Sample,
 
-    /// <summary>Rebuilding a batch's KV cache when rows join or leave (<see cref="Models.KvCache.Compose"/>).</summary>
+    /// <summary>Changing a batch's KV cache when rows join or leave, in place or by <see cref="Models.KvCache.Compose"/>.</summary>
     Compose,
 }
 
@@ -30,7 +30,7 @@ public sealed class ServingMetrics
     private readonly long[] batchBuckets = new long[BatchSizeBuckets.Length + 1];
     private readonly long[] phaseTicks = new long[Enum.GetValues<EnginePhase>().Length];
     private long idleSince; // Stopwatch timestamp while the decode thread waits for work, else 0
-    private long promptTokens, generationTokens, steps, rowSteps, prefills, prefillRows, composes, stopped, lengthCapped, aborted;
+    private long promptTokens, generationTokens, steps, rowSteps, prefills, prefillRows, composes, inPlaceRowChanges, stopped, lengthCapped, aborted;
 
     /// <summary>Sequences decoding now.</summary>
     public int Running { get; internal set; }
@@ -59,10 +59,18 @@ public sealed class ServingMetrics
         Interlocked.Add(ref prefillRows, rows);
     }
 
-    /// <summary>KV cache rebuilds (<see cref="Models.KvCache.Compose"/> of a running batch: rows joined or left, or it grew).</summary>
+    /// <summary>
+    /// KV cache rebuilds (<see cref="Models.KvCache.Compose"/> of a running batch, every row copied: it outgrew its
+    /// positions or rows, or it was created).
+    /// </summary>
     public long Composes => Interlocked.Read(ref composes);
 
     internal void CountCompose() => Interlocked.Increment(ref composes);
+
+    /// <summary>Rows that joined or left a running batch in place (only their own positions copied; <see cref="Models.KvCache.AppendRow"/>, <see cref="Models.KvCache.RemoveRow"/>).</summary>
+    public long InPlaceRowChanges => Interlocked.Read(ref inPlaceRowChanges);
+
+    internal void CountRowChanges(int rows) => Interlocked.Add(ref inPlaceRowChanges, rows);
 
     /// <summary>Seconds the decode thread spent in <paramref name="phase"/> so far (for <see cref="EnginePhase.Idle"/>, the wait going on now included).</summary>
     public double EngineSeconds(EnginePhase phase)
