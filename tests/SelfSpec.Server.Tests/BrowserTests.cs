@@ -166,6 +166,10 @@ public sealed class BrowserTests
             Assert.Equal(2, instance.Version);
             Assert.Contains(host.Store.GetLog(instanceId), l => l.EventName == "Line" && l.Message == "edited in the browser");
             await page.GetByText("Completed").First.WaitForAsync();
+            // Nothing selected: the root flowchart's panel shows the instance's own execution (its record id ends in -root).
+            await page.GetByText(instanceId + "-root").WaitForAsync();
+            await page.Locator("tr", new PageLocatorOptions { HasText = "Status" }).GetByText("Completed").First.WaitForAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "5-instance-viewer-root.png") });
             // Selecting an executed activity opens its execution record.
             var selected = await page.RunAndWaitForResponseAsync(() => page.Locator("[data-cell-id='say']").First.ClickAsync(),
                 r => r.Url.Contains("/activity-executions/by-id", StringComparison.Ordinal));

@@ -55,6 +55,17 @@ public sealed class RunApiTests
             ((string)record["id"]!, (string)record["workflowInstanceId"]!, (string)record["activityNodeId"]!, (string)record["status"]!));
         Assert.Equal("hello from the designer", (string)record["activityState"]!["text"]!);
         Assert.Equal(record.ToJsonString(), (await host.GetJsonAsync($"/elsa/api/activity-executions/{recordId}")).ToJsonString());
+        // The root flowchart, which the viewer shows when nothing is selected, has the instance's execution.
+        var root = await host.GetJsonAsync($"/elsa/api/activity-execution-summaries/list?WorkflowInstanceId={id}&ActivityNodeId=Workflow1:flow");
+        var rootSummary = root["items"]!.AsArray().Single()!;
+        Assert.Equal(("flow", "Elsa.Flowchart", "Completed"), ((string)rootSummary["activityId"]!, (string)rootSummary["activityType"]!, (string)rootSummary["status"]!));
+        Assert.Equal((string)row["finishedAt"]!, (string)rootSummary["completedAt"]!);
+        var rootRecord = await host.GetJsonAsync($"/elsa/api/activity-executions/by-id?id={(string)rootSummary["id"]!}");
+        Assert.Equal(("Workflow1:flow", "Completed", id), ((string)rootRecord["activityNodeId"]!, (string)rootRecord["status"]!, (string)rootRecord["workflowInstanceId"]!));
+        var rootStats = (await host.PostJsonAsync("/elsa/api/activity-executions/report", new JsonObject { ["workflowInstanceId"] = id, ["activityNodeIds"] = new JsonArray("Workflow1:flow") })).Body["stats"]!.AsArray();
+        Assert.Equal((1, 1), ((int)rootStats.Single()!["startedCount"]!, (int)rootStats.Single()!["completedCount"]!));
+        using var missing = await host.Client.GetAsync("/elsa/api/activity-executions/by-id?id=nosuchinstance-root");
+        Assert.Equal(404, (int)missing.StatusCode);
         var variables = await host.GetJsonAsync($"/elsa/api/workflow-instances/{id}/variables");
         Assert.Equal("Greeting", (string)variables["items"]![0]!["name"]!);
     }

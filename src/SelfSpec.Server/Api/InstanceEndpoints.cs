@@ -24,6 +24,9 @@ internal static class InstanceEndpoints
             store.FindInstance(DefinitionCatalog.CheckId(id, "instance id")) is { } i && i.Id == id ? i : throw ApiException.NotFound($"no workflow instance '{id}'");
         bool Executing(WorkflowInstanceRecord i) => i.Status == WorkflowStatus.Running && runtime.IsExecuting(i.Id);
         WorkflowDefinition DefinitionOf(WorkflowInstanceRecord i) => WorkflowDefinitionSerializer.Read(store.GetInstanceDefinition(i.Id));
+        // The activities' records after the root's (which the runtime does not store; InstanceJson.RootExecution).
+        IReadOnlyList<ActivityExecutionRecord> RecordsOf(WorkflowInstanceRecord i, WorkflowDefinition definition) =>
+            [InstanceJson.RootExecution(i, definition), .. store.GetRecords(i.Id)];
 
         async Task<IResult> List(HttpRequest request)
         {
@@ -91,9 +94,10 @@ internal static class InstanceEndpoints
         {
             var id = request.Query["WorkflowInstanceId"].ToString();
             var i = Find(id);
-            var nodeIds = InstanceJson.NodeIds(DefinitionOf(i));
+            var definition = DefinitionOf(i);
+            var nodeIds = InstanceJson.NodeIds(definition);
             var node = request.Query["ActivityNodeId"].ToString();
-            var records = store.GetRecords(i.Id).Where(r => node.Length == 0 || nodeIds.GetValueOrDefault(r.ActivityId, r.ActivityNodeId) == node);
+            var records = RecordsOf(i, definition).Where(r => node.Length == 0 || nodeIds.GetValueOrDefault(r.ActivityId, r.ActivityNodeId) == node);
             return Json(ElsaJson.List(records.Select(r => (JsonNode?)InstanceJson.Execution(r, nodeIds, summary))));
         }
         api.MapGet("/activity-executions/list", (HttpRequest request) => Executions(request, summary: false));
@@ -103,6 +107,11 @@ internal static class InstanceEndpoints
         IResult Execution(string recordId)
         {
             DefinitionCatalog.CheckId(recordId, "activity execution id");
+            if (InstanceJson.InstanceOfRootExecution(recordId) is { } rootOf && store.FindInstance(rootOf) is { } owner && owner.Id == rootOf)
+            {
+                var definition = DefinitionOf(owner);
+                return Json(InstanceJson.Execution(InstanceJson.RootExecution(owner, definition), InstanceJson.NodeIds(definition), summary: false));
+            }
             var record = store.FindRecord(recordId) ?? throw ApiException.NotFound($"no activity execution '{recordId}'");
             return Json(InstanceJson.Execution(record, InstanceJson.NodeIds(DefinitionOf(Find(record.WorkflowInstanceId))), summary: false));
         }
@@ -113,7 +122,8 @@ internal static class InstanceEndpoints
         {
             var body = await JsonBody.ReadObjectAsync(request, maxBytes);
             var i = Find(JsonBody.String(body, "workflowInstanceId") ?? throw ApiException.BadRequest("'workflowInstanceId' is missing"));
-            return Json(InstanceJson.Report(store.GetRecords(i.Id), InstanceJson.NodeIds(DefinitionOf(i)), JsonBody.Strings(body, "activityNodeIds").ToHashSet(StringComparer.Ordinal)));
+            var definition = DefinitionOf(i);
+            return Json(InstanceJson.Report(RecordsOf(i, definition), InstanceJson.NodeIds(definition), JsonBody.Strings(body, "activityNodeIds").ToHashSet(StringComparer.Ordinal)));
         });
 
         IResult Cancel(string id) => Json(new JsonObject { ["id"] = Find(id).Id, ["status"] = runs.Cancel(id).ToString() });

@@ -134,6 +134,42 @@ internal static class InstanceJson
         ["payload"] = null,
     };
 
+    /// <summary>The id of <see cref="RootExecution"/>'s record for instance <paramref name="instanceId"/>.</summary>
+    public static string RootExecutionId(string instanceId) => instanceId + "-root";
+
+    /// <summary>The instance id of a <see cref="RootExecutionId"/>, or null for any other record id.</summary>
+    public static string? InstanceOfRootExecution(string recordId) => recordId.EndsWith("-root", StringComparison.Ordinal) ? recordId[..^5] : null;
+
+    /// <summary>
+    /// The execution of the workflow's root activity (its flowchart), which Elsa records like any other activity and the
+    /// instance viewer shows when nothing is selected: the runtime does not store one, so it is the instance's own
+    /// status and times.
+    /// </summary>
+    public static ActivityExecutionRecord RootExecution(WorkflowInstanceRecord i, WorkflowDefinition definition) => new()
+    {
+        Id = RootExecutionId(i.Id),
+        WorkflowInstanceId = i.Id,
+        ActivityId = definition.Root.Id,
+        ActivityNodeId = definition.Root.NodeId,
+        ActivityType = definition.Root.Type,
+        ActivityTypeVersion = definition.Root.Version,
+        ActivityName = definition.Name,
+        Occurrence = 1,
+        Status = i.Status switch
+        {
+            WorkflowStatus.Running or WorkflowStatus.Suspended => ActivityStatus.Running,
+            WorkflowStatus.Finished => ActivityStatus.Completed,
+            WorkflowStatus.Faulted => ActivityStatus.Faulted,
+            _ => ActivityStatus.Cancelled,
+        },
+        StartedAt = i.CreatedAt,
+        CompletedAt = i.FinishedAt,
+        Attempts = 1,
+        InputsJson = i.InputJson,
+        OutputsJson = i.OutputJson,
+        Error = i.Error,
+    };
+
     /// <summary>One activity execution with its inputs, outputs, attempts, cache hit and artifacts.</summary>
     public static JsonObject Execution(ActivityExecutionRecord r, Dictionary<string, string> nodeIds, bool summary)
     {
