@@ -78,7 +78,7 @@ if (args.Length > 0 && args[0] == "kernel")
     Torch.Threads = 1;
     using var noGrad = new NoGrad();
     using var g = new Generator(1);
-    foreach (var (inF, outF) in new[] { (512, 512), (512, 256), (512, 1408), (1408, 512) })
+    foreach (var (inF, outF) in new[] { (16, 16), (512, 512), (512, 256), (512, 1408), (1408, 512) })
     {
         var matrices = new (Tensor A, Tensor B)?[1, 4];
         for (var i = 0; i < 4; i++) matrices[0, i] = (Tensor.Randn([8, inF], g), Tensor.Randn([outF, 8], g));
