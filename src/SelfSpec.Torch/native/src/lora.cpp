@@ -63,35 +63,53 @@ ST_AVX2 inline __m256i first_lanes(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// low[j] = A[j]·x for R consecutive rows of A, each on its own 8-lane accumulator over x in order (the K tail through
-// masked loads, zeros in the lanes past K), then summed across lanes. R rows at a time only to overlap the FMA chains;
-// every row's sum is the same sequence whatever R.
-template <int R>
-ST_AVX2 void shrink_rows(const float* x, int64_t K, const float* a, float* low) {
-  __m256 acc[R];
+// low[r·low_stride + j] = A[j]·x_r for R consecutive rows of A and X rows of x (x_stride apart), each on its own 8-lane
+// accumulator over x in order (the K tail through masked loads, zeros in the lanes past K), then summed across lanes.
+// R and X only set how many independent sums share the loop (X rows of one adapter load each part of A once); every
+// sum is the same sequence whatever R and X.
+template <int R, int X>
+ST_AVX2 void shrink_rows(const float* x, int64_t x_stride, int64_t K, const float* a, float* low, int64_t low_stride) {
+  __m256 acc[X][R];
 #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) acc[j] = _mm256_setzero_ps();
+  for (int r = 0; r < X; ++r)
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) acc[r][j] = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 8 <= K; i += 8) {
-    const __m256 xv = _mm256_loadu_ps(x + i);
+    __m256 xv[X];
 #pragma GCC unroll 8
-    for (int j = 0; j < R; ++j) acc[j] = _mm256_fmadd_ps(_mm256_loadu_ps(a + j * K + i), xv, acc[j]);
+    for (int r = 0; r < X; ++r) xv[r] = _mm256_loadu_ps(x + r * x_stride + i);
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const __m256 av = _mm256_loadu_ps(a + j * K + i);
+#pragma GCC unroll 8
+      for (int r = 0; r < X; ++r) acc[r][j] = _mm256_fmadd_ps(av, xv[r], acc[r][j]);
+    }
   }
   if (i < K) {
     const __m256i m = first_lanes(K - i);
-    const __m256 xv = _mm256_maskload_ps(x + i, m);
+    __m256 xv[X];
 #pragma GCC unroll 8
-    for (int j = 0; j < R; ++j) acc[j] = _mm256_fmadd_ps(_mm256_maskload_ps(a + j * K + i, m), xv, acc[j]);
+    for (int r = 0; r < X; ++r) xv[r] = _mm256_maskload_ps(x + r * x_stride + i, m);
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const __m256 av = _mm256_maskload_ps(a + j * K + i, m);
+#pragma GCC unroll 8
+      for (int r = 0; r < X; ++r) acc[r][j] = _mm256_fmadd_ps(av, xv[r], acc[r][j]);
+    }
   }
 #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) low[j] = st::simd::hsum(acc[j]);
+  for (int r = 0; r < X; ++r)
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) low[r * low_stride + j] = st::simd::hsum(acc[r][j]);
 }
 
-// low[0 .. rank) = A·x.
-void shrink(const float* x, int64_t K, const float* a, int64_t rank, float* low) {
+// low[r·low_stride .. + rank) = A·x_r for X rows of x (x_stride apart) of one adapter.
+template <int X>
+void shrink(const float* x, int64_t x_stride, int64_t K, const float* a, int64_t rank, float* low, int64_t low_stride) {
   int64_t j = 0;
-  for (; j + 4 <= rank; j += 4) shrink_rows<4>(x, K, a + j * K, low + j);
-  for (; j < rank; ++j) shrink_rows<1>(x, K, a + j * K, low + j);
+  for (; j + 4 <= rank; j += 4) shrink_rows<4, X>(x, x_stride, K, a + j * K, low + j, low_stride);
+  for (; j < rank; ++j) shrink_rows<1, X>(x, x_stride, K, a + j * K, low + j, low_stride);
 }
 
 // The lane sums of p[0 .. 8) as one vector: lane j = ((p_j0 + p_j1) + (p_j2 + p_j3)) + ((p_j4 + p_j5) + (p_j6 + p_j7)).
@@ -184,7 +202,7 @@ LoraInLinear::LoraInLinear(const float* x, int64_t M, int64_t K, const LoraTarge
   scratch.resize(static_cast<size_t>(low_offset_[target_count]));
   low_ = scratch.data();  // the workers must use this thread's buffer, not their own thread_local one
   empty_ = false;
-  extra_.before_items = target_count * M;
+  extra_.before_items = shrink_items();
   extra_.before = [](const void* self, int64_t item) { static_cast<const LoraInLinear*>(self)->shrink_item(item); };
   extra_.after = [](const void* self, int t, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     for (int64_t m = m0; m < m1; ++m) static_cast<const LoraInLinear*>(self)->expand_row(t, m, n0, n1);
@@ -203,9 +221,19 @@ const LoraMatrices* LoraInLinear::matrices(int t, int64_t m) const {
 }
 
 void LoraInLinear::shrink_item(int64_t item) const {
-  const int t = static_cast<int>(item / M_);
-  const int64_t m = item % M_;
-  if (const LoraMatrices* am = matrices(t, m)) shrink(x_ + m * K_, K_, am->a, am->rank, low_ + low_offset_[t] + m * max_rank_[t]);
+  const int64_t pairs = (M_ + 1) / 2;
+  const int t = static_cast<int>(item / pairs);
+  const int64_t m = item % pairs * 2;
+  const LoraMatrices* first = matrices(t, m);
+  const LoraMatrices* second = m + 1 < M_ ? matrices(t, m + 1) : nullptr;
+  const int64_t stride = max_rank_[t];
+  float* low = low_ + low_offset_[t] + m * stride;
+  if (first && second && first->a == second->a) {
+    shrink<2>(x_ + m * K_, K_, K_, first->a, first->rank, low, stride);
+    return;
+  }
+  if (first) shrink<1>(x_ + m * K_, K_, K_, first->a, first->rank, low, stride);
+  if (second) shrink<1>(x_ + (m + 1) * K_, K_, K_, second->a, second->rank, low + stride, stride);
 }
 
 void LoraInLinear::prefetch_expand(int t, int64_t m0, int64_t m1, int64_t n0, int64_t n1) const {
@@ -237,7 +265,7 @@ void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets
         shrink_work += am->rank * K;
         expand_work += am->rank * targets[t].N;
       }
-  run_items(target_count * M, shrink_work, [&](int64_t w0, int64_t w1) {
+  run_items(plan.shrink_items(), shrink_work, [&](int64_t w0, int64_t w1) {
     for (int64_t w = w0; w < w1; ++w) plan.shrink_item(w);
   });
 

@@ -47,7 +47,7 @@ struct LoraRows {
 void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets, int target_count, const LoraRows& rows);
 
 // lora_update's work laid out for the tiled_linear call that computes the same targets' projections (targets[i].y that
-// call's targets[i].y, in the same order): the products with A as its `before` items, one per (target, row), and the
+// call's targets[i].y, in the same order): the products with A as its `before` items (shrink_items()), and the
 // products with B per block of outputs right after that block of the projection, by whichever thread computed it. So
 // the decode step's LoRA work is spread over the kernel pool with the projection's own hand-off, not a second one (a
 // separate pool job per update stalls on a busy machine), and every output gets the bits lora_update gives it. The
@@ -61,7 +61,10 @@ class LoraInLinear {
   // The work for tiled_linear, or null when no row's adapter adapts these projections.
   const TiledExtra* extra() const { return empty_ ? nullptr : &extra_; }
 
-  // The products with A of item `item` (target item / M, row item % M).
+  // Items of the products with A: one per target and pair of consecutive rows (both rows at once when they share an
+  // adapter, as a prefill's positions of one prompt do: A is loaded once for both; each sum is computed the same way).
+  int64_t shrink_items() const { return count_ * ((M_ + 1) / 2); }
+  // The products with A of item `item` (target item / ⌈M/2⌉, rows 2·(item % ⌈M/2⌉) and the next).
   void shrink_item(int64_t item) const;
   // Prefetches (into L2) the parts of B that expand_row reads for rows [m0, m1) of target t and outputs [n0, n1): a
   // block's part of B is too short a stream for the hardware prefetcher, and with several adapters in a decode step
