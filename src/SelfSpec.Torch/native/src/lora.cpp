@@ -221,9 +221,13 @@ const LoraMatrices* LoraInLinear::matrices(int t, int64_t m) const {
 }
 
 void LoraInLinear::shrink_item(int64_t item) const {
-  const int64_t pairs = (M_ + 1) / 2;
-  const int t = static_cast<int>(item / pairs);
-  const int64_t m = item % pairs * 2;
+  const int64_t pairs = (M_ + 1) / 2, per_item = pairs_per_item(), items = (pairs + per_item - 1) / per_item;
+  const int t = static_cast<int>(item / items);
+  const int64_t p0 = item % items * per_item;
+  for (int64_t p = p0; p < std::min(pairs, p0 + per_item); ++p) shrink_pair(t, p * 2);
+}
+
+void LoraInLinear::shrink_pair(int t, int64_t m) const {
   const LoraMatrices* first = matrices(t, m);
   const LoraMatrices* second = m + 1 < M_ ? matrices(t, m + 1) : nullptr;
   const int64_t stride = max_rank_[t];

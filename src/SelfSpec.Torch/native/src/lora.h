@@ -6,6 +6,7 @@
 #include "kernels.h"
 #include "shim.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -61,10 +62,17 @@ class LoraInLinear {
   // The work for tiled_linear, or null when no row's adapter adapts these projections.
   const TiledExtra* extra() const { return empty_ ? nullptr : &extra_; }
 
-  // Items of the products with A: one per target and pair of consecutive rows (both rows at once when they share an
-  // adapter, as a prefill's positions of one prompt do: A is loaded once for both; each sum is computed the same way).
-  int64_t shrink_items() const { return count_ * ((M_ + 1) / 2); }
-  // The products with A of item `item` (target item / ⌈M/2⌉, rows 2·(item % ⌈M/2⌉) and the next).
+  // Items of the products with A: per target up to kShrinkItems blocks of pairs of consecutive rows (both rows of a
+  // pair at once when they share an adapter, as a prefill's positions of one prompt do: A is loaded once for both; each
+  // sum is computed the same way). Few items, because the pool cuts a region into chunks of a size set by its item
+  // count: hundreds of small items ahead of the projection's few large ones made its chunks so coarse that one thread
+  // got most of the projection (a prefill's q/k/v with adapters took as long on two threads as on one).
+  static constexpr int64_t kShrinkItems = 8;
+  int64_t shrink_items() const {
+    const int64_t pairs = (M_ + 1) / 2;
+    return count_ * ((pairs + pairs_per_item() - 1) / pairs_per_item());
+  }
+  // The products with A of item `item`.
   void shrink_item(int64_t item) const;
   // Prefetches (into L2) the parts of B that expand_row reads for rows [m0, m1) of target t and outputs [n0, n1): a
   // block's part of B is too short a stream for the hardware prefetcher, and with several adapters in a decode step
@@ -79,6 +87,9 @@ class LoraInLinear {
   const LoraMatrices* matrices(int t, int64_t m) const;
 
  private:
+  int64_t pairs_per_item() const { return std::max<int64_t>(1, ((M_ + 1) / 2 + kShrinkItems - 1) / kShrinkItems); }
+  // Rows m and m + 1 (when below M) of target t.
+  void shrink_pair(int t, int64_t m) const;
 
   const float* x_;
   int64_t M_, K_;
