@@ -7,7 +7,10 @@ using SelfSpec.Torch;
 // bench/lora: what LoRA adapters add to the forward pass, in process (no server): the serving bench's `small` shape,
 // 8 rows; decode steps (fused layers; the fastest single step) and a prefill pass of 3 prompts, with no adapter, one on every row, and two rows on
 // each of 4 rank-8 adapters (all projections). Each figure is the fastest of several repetitions (the machine is shared).
-// Usage: dotnet bench/lora/bin/Release/net10.0/SelfSpec.Lora.Bench.dll [threads...]
+// Usage (after `dotnet build bench/lora/SelfSpec.Lora.Bench.csproj -c Release`):
+//   dotnet bench/lora/bin/Release/net10.0/SelfSpec.Lora.Bench.dll [threads...]   decode steps and prefill passes
+//   ... SelfSpec.Lora.Bench.dll kernel           Functional.AddLowRank alone on a decode step's shapes, one thread
+//   ... SelfSpec.Lora.Bench.dll prefill-kernel   a prefill's q/k/v group: plain, with the updates in its region, then AddLowRank
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var config = new LlamaConfig
 {
