@@ -138,10 +138,20 @@ var breakdowns = clientCounts.Order().ToDictionary(c => c, c => engineTotals[c].
 
 // Multi-LoRA: 8 concurrent requests, two on each of 4 adapters (one batch), against the same 8 on the base model.
 var eight = prompts.Take(8).ToArray();
-var baseOnly = await MedianAsync(5, () => Clients(8, _ => "bench", eight));
-var mixed = await MedianAsync(5, () => Clients(8, i => $"lora{i % 4}", eight));
-var oneAdapter = await MedianAsync(5, () => Clients(8, _ => "lora0", eight));
+const int adapterRuns = 5;
+// Each of the three runs with where the decode thread's time went (totals over its runs), to tell prefill from decode.
+async Task<(double Seconds, EngineSnapshot Engine)> AdapterRun(Func<int, string> modelOf)
+{
+    var before = EngineSnapshot.Of(models.Engine.Metrics);
+    var seconds = await MedianAsync(adapterRuns, () => Clients(8, modelOf, eight));
+    return (seconds, EngineSnapshot.Of(models.Engine.Metrics).Minus(before));
+}
+var (baseOnly, baseEngine) = await AdapterRun(_ => "bench");
+var (mixed, mixedEngine) = await AdapterRun(i => $"lora{i % 4}");
+var (oneAdapter, oneEngine) = await AdapterRun(_ => "lora0");
 Console.WriteLine($"8 requests: base {baseOnly:F2} s, one adapter {oneAdapter:F2} s, 4 adapters {mixed:F2} s");
+foreach (var (name, engine) in new[] { ("base", baseEngine), ("one adapter", oneEngine), ("4 adapters", mixedEngine) })
+    Console.WriteLine($"  {name}: {engine.Describe(adapterRuns)}");
 
 var sequentialRate = totalTokens / sequentialSeconds;
 var md = new StringBuilder();
@@ -175,6 +185,12 @@ md.AppendLine($"| all on one adapter (rank 8, all projections) | {oneAdapter:F2}
 md.AppendLine($"| two on each of 4 adapters, one batch | {mixed:F2} s | {mixed / baseOnly:F2}× |");
 md.AppendLine();
 md.AppendLine($"Goal ≤ 1.3× for 4 adapters in one batch: **{(mixed / baseOnly <= 1.3 ? "met" : "not met")}** ({mixed / baseOnly:F2}×).");
+md.AppendLine();
+md.AppendLine($"Where the decode thread's time goes in these runs (mean of the {adapterRuns}):");
+md.AppendLine();
+md.AppendLine($"- base: {baseEngine.Describe(adapterRuns)}");
+md.AppendLine($"- one adapter: {oneEngine.Describe(adapterRuns)}");
+md.AppendLine($"- 4 adapters: {mixedEngine.Describe(adapterRuns)}");
 await File.AppendAllTextAsync(results, md.ToString());
 await app.StopAsync();
 return 0;

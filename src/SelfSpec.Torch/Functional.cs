@@ -156,6 +156,47 @@ public static class Functional
     }
 
     /// <summary>
+    /// <see cref="TiledLinear"/> with each row's LoRA update
+    /// added to every output: <c>output_i[r] += s_a · (input[r]·A_aᵀ)·B_aᵀ</c> with a = <paramref name="adapterOfRow"/>[r]
+    /// (rows of the first dimension, all their positions; −1 or an adapter that does not adapt the weight: nothing), the
+    /// same bits <see cref="AddLowRank"/> gives after <see cref="TiledLinear"/>,
+    /// in the same parallel region as the projections instead of separate passes (the fused decode layer does the same).
+    /// Inference only.
+    /// </summary>
+    /// <param name="input">[rows, ..., in] float32 input shared by every weight.</param>
+    /// <param name="weights">Up to 8 tiled weights, all of one dtype (float32 or bfloat16).</param>
+    /// <param name="biases">[out_i] float32 biases, or null entries (or a null list) for none.</param>
+    /// <param name="adapters">The adapters' matrices.</param>
+    /// <param name="projections">For each weight, which of <paramref name="adapters"/>' projections it is.</param>
+    /// <param name="adapterOfRow">Each row's adapter index, −1 for none.</param>
+    /// <exception cref="TorchException">A shape, dtype or device does not fit, an index is out of range, or autograd is in play; the message says which.</exception>
+    public static unsafe Tensor[] TiledLinearWithAdapters(Tensor input, IReadOnlyList<TiledWeight> weights, IReadOnlyList<Tensor?>? biases, LowRankAdapters adapters,
+        IReadOnlyList<int> projections, ReadOnlySpan<int> adapterOfRow)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        ArgumentNullException.ThrowIfNull(projections);
+        using var b = GroupBiases(weights, biases);
+        if (projections.Count != weights.Count)
+            throw new ArgumentException($"{projections.Count} projections for {weights.Count} weights", nameof(projections));
+        foreach (var p in projections)
+            if (p < 0 || p >= adapters.Projections)
+                throw new ArgumentOutOfRangeException(nameof(projections), $"projection {p}; the adapters hold {adapters.Projections}");
+        using var w = new HandleList(weights.Select(t => t.Tiles).ToArray());
+        using var la = new OptionalHandleList(projections.SelectMany(adapters.ProjectionA).ToArray());
+        using var lb = new OptionalHandleList(projections.SelectMany(adapters.ProjectionB).ToArray());
+        var outFeatures = weights.Select(t => t.OutFeatures).ToArray();
+        var outputs = new IntPtr[weights.Count];
+        int status;
+        fixed (IntPtr* wp = w.Pointers, bp = b.Pointers, op = outputs, ap = la.Pointers, lbp = lb.Pointers)
+        fixed (long* np = outFeatures)
+        fixed (double* sp = adapters.Scales)
+        fixed (int* rp = adapterOfRow)
+            status = NativeMethods.st_tiled_linear_group_lora(input.Handle, weights.Count, wp, np, bp, op, adapters.Count, ap, lbp, sp, rp, adapterOfRow.Length);
+        Check.Status(status);
+        return outputs.Select(Tensor.Adopt).ToArray();
+    }
+
+    /// <summary>
     /// One Llama decoder layer for a decode step (one new token per row), in a single native call: RMSNorm, the q/k/v
     /// projections, rotary embedding, the key and value written into the cache at <paramref name="position"/>, attention
     /// over positions 0..<paramref name="position"/>, the output projection and residual, RMSNorm, the SwiGLU MLP and

@@ -190,4 +190,126 @@ public class LowRankTests
         Assert.Throws<ArgumentException>(() => new LowRankAdapters([1.0, double.NaN], new (Tensor A, Tensor B)?[1, 2]));
         Assert.Throws<ArgumentException>(() => new LowRankAdapters([1.0], new (Tensor A, Tensor B)?[1, 2]));
     }
+    /// <summary>
+    /// Three tiled weights of <paramref name="inFeatures"/> inputs (Out, OtherOut and 300 outputs; biases on the first and
+    /// third) and three adapters of <see cref="Ranks"/> for them as projections 0, 1, 2: adapter 1 leaves projection 1
+    /// alone, only adapter 2 adapts projection 2.
+    /// </summary>
+    private static (TiledWeight[] Weights, Tensor?[] Biases, LowRankAdapters Adapters) Group(Generator g, int inFeatures)
+    {
+        int[] outs = [Out, OtherOut, 300];
+        var weights = outs.Select(n => TiledWeight.From(Tensor.Randn([n, inFeatures], g))).ToArray();
+        Tensor?[] biases = [Tensor.Randn([Out], g), null, Tensor.Randn([300], g)];
+        var matrices = new (Tensor A, Tensor B)?[3, Ranks.Length];
+        for (var i = 0; i < Ranks.Length; i++)
+            for (var p = 0; p < 3; p++)
+                if ((p != 1 || i != 1) && (p != 2 || i == 2))
+                    matrices[p, i] = (Tensor.Randn([Ranks[i], inFeatures], g), Tensor.Randn([outs[p], Ranks[i]], g));
+        return (weights, biases, new LowRankAdapters(Scales, matrices));
+    }
+
+    /// <summary>The group's projections, then each one's low-rank updates added by <see cref="Functional.AddLowRank"/>: the separate passes.</summary>
+    private static float[][] Separately(Tensor x, TiledWeight[] weights, Tensor?[] biases, LowRankAdapters adapters, int[] projections, int[] adapterOfRow)
+    {
+        var ys = Functional.TiledLinear(x, weights, biases);
+        for (var i = 0; i < ys.Length; i++) Functional.AddLowRank(ys[i], x, adapters, projections[i], adapterOfRow);
+        return ys.Select(y => y.ToArray<float>()).ToArray();
+    }
+
+    private static float[][] Together(Tensor x, TiledWeight[] weights, Tensor?[] biases, LowRankAdapters adapters, int[] projections, int[] adapterOfRow) =>
+        Functional.TiledLinearWithAdapters(x, weights, biases, adapters, projections, adapterOfRow).Select(y => y.ToArray<float>()).ToArray();
+
+    [Fact]
+    public void TheProjectionsWithTheirUpdatesInOneRegionGiveTheBitsOfTheSeparatePasses()
+    {
+        // The fused decode layer and the prefill's projections add the updates inside the projections' parallel region
+        // (the products with A first, those with B block by block after each block of outputs): every output must be
+        // what the projection followed by AddLowRank gives, for a prefill-sized batch of many row panels (1,024 rows of
+        // 256 inputs: 384 rows a panel) and a decode step's few rows, whatever the rows' adapters, on one or two
+        // threads, under either kernel ISA; and a row alone gets its bits from the big batch.
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(6);
+        var (weights, biases, adapters) = Group(g, 256);
+        try
+        {
+            int[] projections = [0, 1, 2];
+            var bigX = Tensor.Randn([64, 16, 256], g);
+            var bigRows = Enumerable.Range(0, 64).Select(r => r % 4 - 1).ToArray();
+            var fewX = Tensor.Randn([6, 256], g);
+            int[] fewRows = [0, -1, 2, 1, 0, 2];
+            var threads = Torch.Threads;
+            var isa = Functional.KernelIsa;
+            try
+            {
+                foreach (var kernelIsa in new[] { KernelIsa.Avx2, KernelIsa.Avx512 }.Where(Functional.KernelIsaSupported))
+                {
+                    Functional.KernelIsa = kernelIsa;
+                    Torch.Threads = 1;
+                    var bigReference = Separately(bigX, weights, biases, adapters, projections, bigRows);
+                    var fewReference = Separately(fewX, weights, biases, adapters, projections, fewRows);
+                    foreach (var threadCount in new[] { 1, 2 })
+                    {
+                        Torch.Threads = threadCount;
+                        for (var repeat = 0; repeat < 3; repeat++)
+                        {
+                            Assert.Equal(bigReference, Together(bigX, weights, biases, adapters, projections, bigRows));
+                            Assert.Equal(fewReference, Together(fewX, weights, biases, adapters, projections, fewRows));
+                        }
+                        // One weight at a time, and in another order, changes nothing either.
+                        Assert.Equal(bigReference[2], Together(bigX, [weights[2]], [biases[2]], adapters, [2], bigRows)[0]);
+                        var reordered = Together(fewX, [weights[1], weights[0]], [biases[1], biases[0]], adapters, [1, 0], fewRows);
+                        Assert.Equal(fewReference[1], reordered[0]);
+                        Assert.Equal(fewReference[0], reordered[1]);
+                        // Row 6 of the big batch (adapter 1) alone, its adapter the only one.
+                        var one = new (Tensor A, Tensor B)?[3, 1];
+                        for (var p = 0; p < 3; p++) one[p, 0] = adapters[p, bigRows[6]];
+                        var alone = Together(bigX.Narrow(0, 6, 1), weights, biases, new LowRankAdapters([adapters.Scale(bigRows[6])], one), projections, [0]);
+                        for (var i = 0; i < 3; i++)
+                        {
+                            var perRow = bigReference[i].Length / 64;
+                            Assert.True(alone[i].AsSpan().SequenceEqual(bigReference[i].AsSpan(6 * perRow, perRow)), $"{kernelIsa}, {threadCount} thread(s): weight {i} of row 6 alone differs");
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                Functional.KernelIsa = isa;
+                Torch.Threads = threads;
+            }
+            // The updates are there: without adapters the rows with one differ, the rows without keep the plain projection.
+            var plain = Functional.TiledLinear(fewX, weights, biases).Select(y => y.ToArray<float>()).ToArray();
+            var adapted = Together(fewX, weights, biases, adapters, projections, fewRows);
+            var perRowQ = Out;
+            for (var r = 0; r < fewRows.Length; r++)
+                Assert.Equal(fewRows[r] < 0, plain[0].AsSpan(r * perRowQ, perRowQ).SequenceEqual(adapted[0].AsSpan(r * perRowQ, perRowQ)));
+        }
+        finally
+        {
+            foreach (var w in weights) w.Dispose();
+        }
+    }
+
+    [Fact]
+    public void TheProjectionsWithTheirUpdatesRefuseBadArguments()
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(7);
+        var (weights, biases, adapters) = Group(g, In);
+        try
+        {
+            var x = Tensor.Randn([3, In], g);
+            string Fails(Action call) => Assert.Throws<TorchException>(call).Message;
+            Assert.Contains("row 1's adapter index 3 is out of range", Fails(() => Functional.TiledLinearWithAdapters(x, weights, biases, adapters, [0, 1, 2], [0, 3, -1])));
+            Assert.Contains("2 adapter indices for an input of [3, 37]", Fails(() => Functional.TiledLinearWithAdapters(x, weights, biases, adapters, [0, 1, 2], [0, 1])));
+            // Weight 1's outputs (11) do not fit projection 0's B (29 rows).
+            Assert.Contains("adapter 0's B for weight 1 must be [11,", Fails(() => Functional.TiledLinearWithAdapters(x, weights, biases, adapters, [0, 0, 2], [0, 1, 2])));
+            Assert.Throws<ArgumentException>(() => Functional.TiledLinearWithAdapters(x, weights, biases, adapters, [0, 1], [0, 1, 2]));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Functional.TiledLinearWithAdapters(x, weights, biases, adapters, [0, 1, 3], [0, 1, 2]));
+        }
+        finally
+        {
+            foreach (var w in weights) w.Dispose();
+        }
+    }
 }

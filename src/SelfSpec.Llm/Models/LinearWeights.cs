@@ -165,6 +165,19 @@ public sealed class LinearWeights : IDisposable
         return Functional.LinearRows(x, weights, biases);
     }
 
+    /// <summary>
+    /// <see cref="ApplyAll"/> with each row's LoRA update added in the same native call
+    /// (<see cref="Functional.TiledLinearWithAdapters"/>,
+    /// the bits of <see cref="Functional.AddLowRank"/> after the projection) when the input and the weights take the tiled
+    /// kernel; null otherwise (the caller applies the adapters itself).
+    /// </summary>
+    internal static Tensor[]? ApplyAllAdapted(IReadOnlyList<LinearWeights> layers, Tensor x, LowRankAdapters adapters, IReadOnlyList<int> projections, int[] adapterOfRow)
+    {
+        if (layers.Any(l => l.Packed != null) || !InfersTiled(x)) return null;
+        var biases = layers.Select(l => l.Bias).ToArray();
+        return AllTiled(layers, biases) is { } tiles ? Functional.TiledLinearWithAdapters(x, tiles, biases, adapters, projections, adapterOfRow) : null;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -469,15 +469,26 @@ public sealed class LlamaModel : IDisposable
     }
 
     private static Tensor Project(LlamaLayer layer, LlamaProjection p, Tensor x, AdapterPlan adapter) =>
-        WithAdapter(layer, p, x, layer[p].Apply(x), adapter);
+        ProjectAdapted(layer, [p], x, adapter)?[0] ?? WithAdapter(layer, p, x, layer[p].Apply(x), adapter);
 
     /// <summary>Several projections of the same input (q/k/v, gate/up), the base weights in one call.</summary>
     private static Tensor[] Project(LlamaLayer layer, LlamaProjection[] ps, Tensor x, AdapterPlan adapter)
     {
+        if (ProjectAdapted(layer, ps, x, adapter) is { } adapted) return adapted;
         var ys = LinearWeights.ApplyAll(ps.Select(p => layer[p]).ToArray(), x);
         for (var i = 0; i < ps.Length; i++) ys[i] = WithAdapter(layer, ps[i], x, ys[i], adapter);
         return ys;
     }
+
+    /// <summary>
+    /// The projections with their rows' adapters' updates in one native call (<see cref="Functional.TiledLinearWithAdapters"/>:
+    /// the low-rank products in the projections' own parallel region, the bits of <see cref="WithAdapter(LlamaLayer, LlamaProjection, Tensor, Tensor, AdapterPlan)"/>'s
+    /// native kernel), when the native kernel takes the adapters and the weights are tiled; null otherwise.
+    /// </summary>
+    private static Tensor[]? ProjectAdapted(LlamaLayer layer, LlamaProjection[] ps, Tensor x, AdapterPlan plan) =>
+        plan.Native is { } native && x.DType == DType.Float32
+            ? LinearWeights.ApplyAllAdapted(ps.Select(p => layer[p]).ToArray(), x, native.Kernels.Layer(layer.Index), ps.Select(p => (int)p).ToArray(), native.AdapterOfRow)
+            : null;
 
     /// <summary>
     /// y + s·B·A·x for each row whose adapter adapts this projection, else y. Float32 inference on the CPU takes the native

@@ -472,6 +472,10 @@ internal static unsafe partial class NativeMethods
         int loraCount, IntPtr* loraA, IntPtr* loraB, double* loraScales, int* loraRows);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]
+    internal static partial int st_tiled_linear_group_lora(TensorHandle x, int count, IntPtr* tiled, long* outFeatures, IntPtr* biases, IntPtr* outputs,
+        int loraCount, IntPtr* a, IntPtr* b, double* scales, int* adapterOfRow, long rows);
+
+    [LibraryImport(NativeLibraryLoader.LibraryName)]
     internal static partial int st_lora_update(TensorHandle y, TensorHandle x, int count, IntPtr* a, IntPtr* b, double* scales, int* adapterOfRow, long rows);
 
     [LibraryImport(NativeLibraryLoader.LibraryName)]

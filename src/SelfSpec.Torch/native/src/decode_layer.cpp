@@ -12,9 +12,10 @@
 // path. The projections take the weights in the tiled layout of tiled_linear.cpp (st_tile_weight), and SiLU is computed
 // here rather than by libtorch (a few ulp apart).
 //
-// LoRA adapters, unmerged and one per row (multi-LoRA serving), are added to each group of projections right after it
-// by lora_update (lora.h), the kernel the op-by-op forward pass uses for them too, so an adapter row's bits do not
-// depend on the path, and base rows beside adapter rows keep theirs.
+// LoRA adapters, unmerged and one per row (multi-LoRA serving), are added to each group of projections inside its
+// parallel region (LoraInLinear, lora.h): every block of outputs gets its rows' updates right after its projection, on
+// the thread that computed it, with the arithmetic of lora_update, the kernel the op-by-op forward pass uses for them,
+// so an adapter row's bits do not depend on the path, and base rows beside adapter rows keep theirs.
 #include "kernels.h"
 #include "lora.h"
 #include "shim.h"
@@ -126,12 +127,18 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
       k::check_lora_matrices("decode_layer", kProjectionNames[p], lora_count, lora_a + p * lora_count, lora_b + p * lora_count, in_features[p],
                              out_features[p], lora.data() + p * lora_count);
     const k::LoraRows rows{lora_rows, 1, lora_count, lora_scale.data()};
-    // Adds the row's adapter's update to the outputs of a group of projections of the same input (nothing without adapters).
-    auto adapt = [&](const float* input, int64_t in, const int* projections, const k::TiledTarget* outputs, int count) {
-      if (lora_count == 0) return;
-      k::LoraTarget targets[3];
+    const bool bf16 = weight_type == at::kBFloat16;
+    // A group of projections of the same input, with the rows' adapters' updates (lora.h) computed in the same parallel
+    // region, each block of outputs updated right after its projection.
+    auto project = [&](const float* input, int64_t in, const int* projections, const k::TiledTarget* outputs, int count) {
+      if (lora_count == 0) {
+        k::tiled_linear(input, B, in, outputs, count, bf16);
+        return;
+      }
+      k::LoraTarget targets[k::kLinearMaxGroup];
       for (int i = 0; i < count; ++i) targets[i] = k::LoraTarget{outputs[i].y, out_features[projections[i]], lora.data() + projections[i] * lora_count};
-      k::lora_update(input, B, in, targets, count, rows);
+      const k::LoraInLinear updates(input, B, in, targets, count, rows);
+      k::tiled_linear(input, B, in, outputs, count, bf16, updates.extra());
     };
 
     // Scratch: x (normed input), q (projected), qr (rotated), k, v, attended, the MLP's gate and up, and the
@@ -149,7 +156,6 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
     float* up = gate + B * I;
     float* delta = up + B * I;
 
-    const bool bf16 = weight_type == at::kBFloat16;
     auto target = [&](int p, float* y) {
       return k::TiledTarget{weights[p]->data_ptr(), out_features[p], biases[p] ? biases[p]->data_ptr<float>() : nullptr, y};
     };
@@ -158,9 +164,8 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
     // Attention block.
     k::rms_norm(hd, input_norm.data_ptr<float>(), B, H, eps, x);
     const k::TiledTarget qkv[3] = {target(kQuery, q), target(kKey, kk), target(kValue, vv)};
-    k::tiled_linear(x, B, H, qkv, 3, bf16);
     static const int kQkv[3] = {kQuery, kKey, kValue};
-    adapt(x, H, kQkv, qkv, 3);
+    project(x, H, kQkv, qkv, 3);
     float* kd = ck.data_ptr<float>();
     float* vd = cv.data_ptr<float>();
     const float* cd = cos.data_ptr<float>();
@@ -175,22 +180,19 @@ ST_API int32_t st_llama_decode_layer(Tensor* hp, Tensor* input_normp, Tensor* po
                         k::CacheView{vd, cv.stride(0), cv.stride(1), cv.stride(2)}, blockedp ? blocked.data_ptr<bool>() : nullptr, L,
                         static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))), attended);
     const k::TiledTarget o = target(kOutput, delta);
-    k::tiled_linear(attended, B, heads * D, &o, 1, bf16);
     static const int kO[1] = {kOutput};
-    adapt(attended, heads * D, kO, &o, 1);
+    project(attended, heads * D, kO, &o, 1);
     add_into(hd, delta, B * H);
 
     // MLP block.
     k::rms_norm(hd, post_norm.data_ptr<float>(), B, H, eps, x);
     const k::TiledTarget gate_up[2] = {target(kGate, gate), target(kUp, up)};
-    k::tiled_linear(x, B, H, gate_up, 2, bf16);
     static const int kGateUp[2] = {kGate, kUp};
-    adapt(x, H, kGateUp, gate_up, 2);
+    project(x, H, kGateUp, gate_up, 2);
     k::silu_mul(gate, up, B * I);
     const k::TiledTarget down = target(kDown, delta);
-    k::tiled_linear(gate, B, I, &down, 1, bf16);
     static const int kDownOnly[1] = {kDown};
-    adapt(gate, I, kDownOnly, &down, 1);
+    project(gate, I, kDownOnly, &down, 1);
     add_into(hd, delta, B * H);
   })
 }

@@ -47,9 +47,27 @@ using TiledTarget = LinearTarget;
 // Whether the tiled linear kernel can run on this CPU (AVX2 and FMA).
 bool tiled_linear_available();
 
+// Work a tiled_linear call does besides its projections, in the same parallel region (so no second hand-off to the
+// pool): `before_items` independent items before(context, item), all finished before the first after() call, and
+// after(context, target, m0, m1, n0, n1) once rows [m0, m1) of target `target`'s outputs [n0, n1) are final (the
+// projection written, bias included), called once for each such block, n0 a multiple of kTile. None may throw. Where
+// the items run (which thread, in which order) must not change what they compute: the fused decode layer's LoRA
+// updates (lora.h) use it.
+struct TiledExtra {
+  int64_t before_items;
+  void (*before)(const void* context, int64_t item);
+  void (*after)(const void* context, int target, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
+  // Called with after()'s arguments before the block's projection is computed (say, to prefetch what after() reads
+  // behind it); null: nothing.
+  void (*prepare)(const void* context, int target, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
+  const void* context;
+};
+
 // y_i = x·W_iᵀ + b_i for each of `count` tiled targets (≤ kLinearMaxGroup), x [M, K] row-major (any M ≥ 1), every
-// weight of one dtype. One parallel region on the kernel pool over row panels and the tiles of all targets.
-void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targets, int count, bool bf16_weights);
+// weight of one dtype. One parallel region on the kernel pool over row panels and the tiles of all targets (and the
+// items of `extra` when given).
+void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targets, int count, bool bf16_weights,
+                  const TiledExtra* extra = nullptr);
 
 // ---- fused_ops.cpp ----
 

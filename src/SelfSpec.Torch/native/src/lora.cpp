@@ -5,9 +5,13 @@
 // allocations; more with a mask when the batch mixes adapters) for each of the 84 projections of a 12-layer model's
 // decode step, and the adapter rows could not take the fused decode layer. The work itself
 // is small (rank 8 is ~3% of a projection's multiply-adds), so the op-by-op path cost more in dispatch than in
-// arithmetic. Here both products run over raw buffers: inside the fused decode layer right after each group of
-// projections, or for one projection at a time from the op-by-op forward pass (st_lora_update). Both call lora_update,
-// so an adapter row gets the same bits on either path.
+// arithmetic. Here both products run over raw buffers, and where the projection is a tiled one (the fused decode layer,
+// and the prefill's projections through st_tiled_linear_group_lora) inside its parallel region (LoraInLinear): the
+// products with A as the region's first items, those with B for each block of outputs right after its projection.
+// Once they ran after each group of projections on the calling thread alone (a separate pool job per update stalled
+// on a busy machine), leaving the second core idle for that part of every decode step; and in a prefill of ~100 rows
+// each update was below the size that goes to the pool. st_lora_update does the same products for one projection of
+// any other input. Every path computes each output the same way, so an adapter row gets the same bits on all of them.
 //
 // Exactness: every output is one fixed sequence of float operations of its own row's input and adapter, AVX2 code on
 // every ISA (the work is too small for AVX-512 to matter), so it depends neither on the batch, the other rows'
@@ -23,6 +27,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #define ST_AVX2 __attribute__((target("avx2,fma")))
@@ -58,35 +63,53 @@ ST_AVX2 inline __m256i first_lanes(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// low[j] = A[j]·x for R consecutive rows of A, each on its own 8-lane accumulator over x in order (the K tail through
-// masked loads, zeros in the lanes past K), then summed across lanes. R rows at a time only to overlap the FMA chains;
-// every row's sum is the same sequence whatever R.
-template <int R>
-ST_AVX2 void shrink_rows(const float* x, int64_t K, const float* a, float* low) {
-  __m256 acc[R];
+// low[r·low_stride + j] = A[j]·x_r for R consecutive rows of A and X rows of x (x_stride apart), each on its own 8-lane
+// accumulator over x in order (the K tail through masked loads, zeros in the lanes past K), then summed across lanes.
+// R and X only set how many independent sums share the loop (X rows of one adapter load each part of A once); every
+// sum is the same sequence whatever R and X.
+template <int R, int X>
+ST_AVX2 void shrink_rows(const float* x, int64_t x_stride, int64_t K, const float* a, float* low, int64_t low_stride) {
+  __m256 acc[X][R];
 #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) acc[j] = _mm256_setzero_ps();
+  for (int r = 0; r < X; ++r)
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) acc[r][j] = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 8 <= K; i += 8) {
-    const __m256 xv = _mm256_loadu_ps(x + i);
+    __m256 xv[X];
 #pragma GCC unroll 8
-    for (int j = 0; j < R; ++j) acc[j] = _mm256_fmadd_ps(_mm256_loadu_ps(a + j * K + i), xv, acc[j]);
+    for (int r = 0; r < X; ++r) xv[r] = _mm256_loadu_ps(x + r * x_stride + i);
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const __m256 av = _mm256_loadu_ps(a + j * K + i);
+#pragma GCC unroll 8
+      for (int r = 0; r < X; ++r) acc[r][j] = _mm256_fmadd_ps(av, xv[r], acc[r][j]);
+    }
   }
   if (i < K) {
     const __m256i m = first_lanes(K - i);
-    const __m256 xv = _mm256_maskload_ps(x + i, m);
+    __m256 xv[X];
 #pragma GCC unroll 8
-    for (int j = 0; j < R; ++j) acc[j] = _mm256_fmadd_ps(_mm256_maskload_ps(a + j * K + i, m), xv, acc[j]);
+    for (int r = 0; r < X; ++r) xv[r] = _mm256_maskload_ps(x + r * x_stride + i, m);
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) {
+      const __m256 av = _mm256_maskload_ps(a + j * K + i, m);
+#pragma GCC unroll 8
+      for (int r = 0; r < X; ++r) acc[r][j] = _mm256_fmadd_ps(av, xv[r], acc[r][j]);
+    }
   }
 #pragma GCC unroll 8
-  for (int j = 0; j < R; ++j) low[j] = st::simd::hsum(acc[j]);
+  for (int r = 0; r < X; ++r)
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) low[r * low_stride + j] = st::simd::hsum(acc[r][j]);
 }
 
-// low[0 .. rank) = A·x.
-void shrink(const float* x, int64_t K, const float* a, int64_t rank, float* low) {
+// low[r·low_stride .. + rank) = A·x_r for X rows of x (x_stride apart) of one adapter.
+template <int X>
+void shrink(const float* x, int64_t x_stride, int64_t K, const float* a, int64_t rank, float* low, int64_t low_stride) {
   int64_t j = 0;
-  for (; j + 4 <= rank; j += 4) shrink_rows<4>(x, K, a + j * K, low + j);
-  for (; j < rank; ++j) shrink_rows<1>(x, K, a + j * K, low + j);
+  for (; j + 4 <= rank; j += 4) shrink_rows<4, X>(x, x_stride, K, a + j * K, low + j, low_stride);
+  for (; j < rank; ++j) shrink_rows<1, X>(x, x_stride, K, a + j * K, low + j, low_stride);
 }
 
 // The lane sums of p[0 .. 8) as one vector: lane j = ((p_j0 + p_j1) + (p_j2 + p_j3)) + ((p_j4 + p_j5) + (p_j6 + p_j7)).
@@ -151,47 +174,103 @@ void expand(const float* b, int64_t rank, const float* low, float scale, float* 
 
 namespace st::kernels {
 
-void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets, int target_count, const LoraRows& rows) {
+LoraInLinear::LoraInLinear(const float* x, int64_t M, int64_t K, const LoraTarget* targets, int target_count, const LoraRows& rows)
+    : x_(x), M_(M), K_(K), targets_(targets), count_(target_count), rows_(rows) {
   TORCH_CHECK(tiled_linear_available(), "lora: needs a CPU with AVX2 and FMA");
   TORCH_CHECK(target_count >= 1 && target_count <= kLinearMaxGroup && M >= 1 && rows.rows_per_index >= 1, "lora: ", target_count, " targets x ", M,
               " rows is out of range");
-  if (rows.count == 0) return;
-  auto adapter_of = [&](int64_t m) { return rows.adapter_of_row[m / rows.rows_per_index]; };
+  low_offset_[0] = 0;
+  if (rows.count == 0) {
+    for (int t = 0; t < target_count; ++t) low_offset_[t + 1] = 0, max_rank_[t] = 0;
+    return;
+  }
   const int64_t indices = (M + rows.rows_per_index - 1) / rows.rows_per_index;
-  std::vector<char> present(static_cast<size_t>(rows.count), 0);
+  thread_local std::vector<char> present;
+  present.assign(static_cast<size_t>(rows.count), 0);
   for (int64_t i = 0; i < indices; ++i)
     if (rows.adapter_of_row[i] >= 0) present[static_cast<size_t>(rows.adapter_of_row[i])] = 1;
 
   // Scratch for A·x: per target M rows of its largest rank.
-  int64_t low_offset[kLinearMaxGroup + 1], max_rank[kLinearMaxGroup];
-  low_offset[0] = 0;
   for (int t = 0; t < target_count; ++t) {
-    max_rank[t] = 0;
+    max_rank_[t] = 0;
     for (int a = 0; a < rows.count; ++a)
-      if (present[a] && targets[t].adapters[a].a) max_rank[t] = std::max(max_rank[t], targets[t].adapters[a].rank);
-    low_offset[t + 1] = low_offset[t] + M * max_rank[t];
+      if (present[a] && targets[t].adapters[a].a) max_rank_[t] = std::max(max_rank_[t], targets[t].adapters[a].rank);
+    low_offset_[t + 1] = low_offset_[t] + M * max_rank_[t];
   }
-  if (low_offset[target_count] == 0) return;  // no row's adapter adapts these projections
+  if (low_offset_[target_count] == 0) return;  // no row's adapter adapts these projections
   thread_local std::vector<float> scratch;
-  scratch.resize(static_cast<size_t>(low_offset[target_count]));
-  float* const low = scratch.data();  // the workers must use this thread's buffer, not their own thread_local one
+  scratch.resize(static_cast<size_t>(low_offset_[target_count]));
+  low_ = scratch.data();  // the workers must use this thread's buffer, not their own thread_local one
+  empty_ = false;
+  extra_.before_items = shrink_items();
+  extra_.before = [](const void* self, int64_t item) { static_cast<const LoraInLinear*>(self)->shrink_item(item); };
+  extra_.after = [](const void* self, int t, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    for (int64_t m = m0; m < m1; ++m) static_cast<const LoraInLinear*>(self)->expand_row(t, m, n0, n1);
+  };
+  extra_.prepare = [](const void* self, int t, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    static_cast<const LoraInLinear*>(self)->prefetch_expand(t, m0, m1, n0, n1);
+  };
+  extra_.context = this;
+}
+
+const LoraMatrices* LoraInLinear::matrices(int t, int64_t m) const {
+  const int32_t a = adapter_of(m);
+  if (a < 0) return nullptr;
+  const LoraMatrices* am = &targets_[t].adapters[a];
+  return am->a ? am : nullptr;
+}
+
+void LoraInLinear::shrink_item(int64_t item) const {
+  const int64_t pairs = (M_ + 1) / 2, per_item = pairs_per_item(), items = (pairs + per_item - 1) / per_item;
+  const int t = static_cast<int>(item / items);
+  const int64_t p0 = item % items * per_item;
+  for (int64_t p = p0; p < std::min(pairs, p0 + per_item); ++p) shrink_pair(t, p * 2);
+}
+
+void LoraInLinear::shrink_pair(int t, int64_t m) const {
+  const LoraMatrices* first = matrices(t, m);
+  const LoraMatrices* second = m + 1 < M_ ? matrices(t, m + 1) : nullptr;
+  const int64_t stride = max_rank_[t];
+  float* low = low_ + low_offset_[t] + m * stride;
+  if (first && second && first->a == second->a) {
+    shrink<2>(x_ + m * K_, K_, K_, first->a, first->rank, low, stride);
+    return;
+  }
+  if (first) shrink<1>(x_ + m * K_, K_, K_, first->a, first->rank, low, stride);
+  if (second) shrink<1>(x_ + (m + 1) * K_, K_, K_, second->a, second->rank, low + stride, stride);
+}
+
+void LoraInLinear::prefetch_expand(int t, int64_t m0, int64_t m1, int64_t n0, int64_t n1) const {
+  const float* done[kLinearMaxRows];  // the B matrices prefetched already (rows of one adapter share theirs)
+  int count = 0;
+  for (int64_t m = m0; m < m1; ++m) {
+    const LoraMatrices* am = matrices(t, m);
+    if (!am || std::find(done, done + count, am->b) != done + count) continue;
+    if (count < kLinearMaxRows) done[count++] = am->b;
+    const char* begin = reinterpret_cast<const char*>(am->b + n0 * am->rank);
+    const char* end = reinterpret_cast<const char*>(am->b + n1 * am->rank);
+    for (const char* p = begin; p < end; p += 64) _mm_prefetch(p, _MM_HINT_T1);
+  }
+}
+
+void LoraInLinear::expand_row(int t, int64_t m, int64_t n0, int64_t n1) const {
+  if (const LoraMatrices* am = matrices(t, m))
+    expand(am->b, am->rank, low_ + low_offset_[t] + m * max_rank_[t], rows_.scales[adapter_of(m)], targets_[t].y + m * targets_[t].N, n0, n1);
+}
+
+void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets, int target_count, const LoraRows& rows) {
+  const LoraInLinear plan(x, M, K, targets, target_count, rows);
+  if (!plan.extra()) return;
 
   int64_t shrink_work = 0, expand_work = 0;
   for (int t = 0; t < target_count; ++t)
     for (int64_t m = 0; m < M; ++m)
-      if (const int32_t a = adapter_of(m); a >= 0 && targets[t].adapters[a].a) {
-        shrink_work += targets[t].adapters[a].rank * K;
-        expand_work += targets[t].adapters[a].rank * targets[t].N;
+      if (const LoraMatrices* am = plan.matrices(t, m)) {
+        shrink_work += am->rank * K;
+        expand_work += am->rank * targets[t].N;
       }
-  run_items(target_count * M, shrink_work, [&](int64_t w0, int64_t w1) {
-    for (int64_t w = w0; w < w1; ++w) {
-      const int t = static_cast<int>(w / M);
-      const int64_t m = w % M;
-      const int32_t a = adapter_of(m);
-      if (a < 0) continue;
-      const LoraMatrices& am = targets[t].adapters[a];
-      if (am.a) shrink(x + m * K, K, am.a, am.rank, low + low_offset[t] + m * max_rank[t]);
-    }
+  run_items(plan.shrink_items(), shrink_work, [&](int64_t w0, int64_t w1) {
+    for (int64_t w = w0; w < w1; ++w) plan.shrink_item(w);
   });
 
   // Work items of the products with B: (target, adapter) pairs with rows, each cut into blocks of outputs.
@@ -202,22 +281,22 @@ void lora_update(const float* x, int64_t M, int64_t K, const LoraTarget* targets
   std::vector<Pair> pairs;
   int64_t items = 0;
   for (int t = 0; t < target_count; ++t)
-    for (int a = 0; a < rows.count; ++a)
-      if (present[a] && targets[t].adapters[a].a) {
-        pairs.push_back({t, a, items});
-        items += (targets[t].N + kOutputBlock - 1) / kOutputBlock;
-      }
+    for (int a = 0; a < rows.count; ++a) {
+      if (!targets[t].adapters[a].a) continue;
+      bool used = false;
+      for (int64_t m = 0; m < M && !used; m += rows.rows_per_index) used = plan.adapter_of(m) == a;
+      if (!used) continue;
+      pairs.push_back({t, a, items});
+      items += (targets[t].N + kOutputBlock - 1) / kOutputBlock;
+    }
   run_items(items, expand_work, [&](int64_t w0, int64_t w1) {
     size_t p = 0;
     for (int64_t w = w0; w < w1; ++w) {
       while (p + 1 < pairs.size() && w >= pairs[p + 1].first_item) ++p;
       const LoraTarget& target = targets[pairs[p].t];
-      const int32_t a = pairs[p].a;
-      const LoraMatrices& am = target.adapters[a];
       const int64_t n0 = (w - pairs[p].first_item) * kOutputBlock, n1 = std::min(target.N, n0 + kOutputBlock);
       for (int64_t m = 0; m < M; ++m)
-        if (adapter_of(m) == a)
-          expand(am.b, am.rank, low + low_offset[pairs[p].t] + m * max_rank[pairs[p].t], rows.scales[a], target.y + m * target.N, n0, n1);
+        if (plan.adapter_of(m) == pairs[p].a) plan.expand_row(pairs[p].t, m, n0, n1);
     }
   });
 }
@@ -291,5 +370,41 @@ ST_API int32_t st_lora_update(Tensor* yp, Tensor* xp, int32_t count, Tensor** a,
     const at::Tensor x = x0.contiguous();
     const k::LoraTarget target{y.data_ptr<float>(), N, matrices.data()};
     k::lora_update(x.data_ptr<float>(), M, K, &target, 1, k::LoraRows{adapter_of_row, M / rows, count, fscales.data()});
+  })
+}
+
+// outputs[i] = x·Wᵢᵀ + biases[i] as st_tiled_linear_group computes them, and then for each row r (of x's first
+// dimension, all its positions) the update of adapter adapter_of_row[r] (−1: none) added as st_lora_update adds it to
+// each output (the same bits), in one parallel region: the products with A before the projections, those with B
+// block by block after them. lora_a and lora_b: [count x lora_count], target-major (entry i·lora_count + j is adapter
+// j's matrix for weight i, both null where it does not adapt it).
+ST_API int32_t st_tiled_linear_group_lora(Tensor* xp, int32_t count, Tensor** tiled, const int64_t* out_features, Tensor** biases, Tensor** outputs,
+                                          int32_t lora_count, Tensor** lora_a, Tensor** lora_b, const double* scales, const int32_t* adapter_of_row,
+                                          int64_t rows) {
+  ST_STATUS({
+    namespace k = st::kernels;
+    auto group = k::tiled_group(xp, count, tiled, out_features, biases);
+    const at::Tensor& x0 = *xp;
+    TORCH_CHECK(rows >= 1 && group.M % rows == 0 && (x0.dim() == 1 ? rows == 1 : x0.size(0) == rows), "tiled_linear: ", rows,
+                " adapter indices for an input of ", x0.sizes());
+    TORCH_CHECK(lora_count == 0 || (lora_a && lora_b), "tiled_linear: ", lora_count, " adapters but no matrices");
+    std::vector<float> fscales(static_cast<size_t>(std::max(lora_count, 0)));
+    k::check_lora_rows("tiled_linear", lora_count, scales, adapter_of_row, rows, fscales.data());
+    std::vector<k::LoraMatrices> matrices(static_cast<size_t>(count) * static_cast<size_t>(std::max(lora_count, 0)));
+    k::LoraTarget targets[k::kLinearMaxGroup];
+    for (int32_t i = 0; i < count && lora_count > 0; ++i) {
+      const std::string name = "weight " + std::to_string(i);
+      k::check_lora_matrices("tiled_linear", name.c_str(), lora_count, lora_a + i * lora_count, lora_b + i * lora_count, group.K, out_features[i],
+                             matrices.data() + i * lora_count);
+      targets[i] = k::LoraTarget{group.targets[i].y, out_features[i], matrices.data() + i * lora_count};
+    }
+    const float* x = group.x.data_ptr<float>();
+    if (lora_count == 0) {
+      k::tiled_linear(x, group.M, group.K, group.targets, count, group.bf16);
+    } else {
+      const k::LoraInLinear updates(x, group.M, group.K, targets, count, k::LoraRows{adapter_of_row, group.M / rows, lora_count, fscales.data()});
+      k::tiled_linear(x, group.M, group.K, group.targets, count, group.bf16, updates.extra());
+    }
+    for (int32_t i = 0; i < count; ++i) outputs[i] = st::wrap(std::move(group.ys[i]));
   })
 }

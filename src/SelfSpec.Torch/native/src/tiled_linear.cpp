@@ -17,6 +17,7 @@
 // kernel pool.
 #include "kernel_pool.h"
 #include "kernels.h"
+#include "lora.h"
 #include "shim.h"
 #include "simd_math.h"
 
@@ -24,6 +25,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 // GCC 12's AVX-512 headers trip its own uninitialized-value warnings (_mm512_undefined_* inside the conversions).
@@ -165,7 +167,7 @@ namespace st::kernels {
 
 bool tiled_linear_available() { return st::simd::cpu_has_avx2_fma(); }
 
-void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targets, int count, bool bf16_weights) {
+void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targets, int count, bool bf16_weights, const TiledExtra* extra) {
   TORCH_CHECK(st::simd::cpu_has_avx2_fma(), "tiled_linear: needs a CPU with AVX2 and FMA");
   TORCH_CHECK(M >= 1 && count >= 1 && count <= kLinearMaxGroup, "tiled_linear: ", M, " rows x ", count, " weights is out of range");
   const bool avx512 = st::kernels::use_avx512();
@@ -175,18 +177,34 @@ void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targe
   first[0] = 0;
   for (int i = 0; i < count; ++i) first[i + 1] = first[i] + (tile_count(targets[i].N) + kTilesPerGroup - 1) / kTilesPerGroup;
   const int64_t groups = first[count], rows = panel_rows(M, K), panels = (M + rows - 1) / rows;
-  st::parallel_for(0, panels * groups, 1, [&](int64_t w0, int64_t w1) {
-    for (int64_t w = w0; w < w1; ++w) {
+  // The extra work's `before` items come first: chunks are claimed in order, so by the time a thread reaches a block of
+  // tiles every before item has been claimed, and it only waits (after computing its tiles) for those still running.
+  const int64_t before = extra ? extra->before_items : 0;
+  std::atomic<int64_t> before_done{0};
+  st::parallel_for(0, before + panels * groups, 1, [&](int64_t w0, int64_t w1) {
+    for (int64_t item = w0; item < w1; ++item) {
+      if (item < before) {
+        extra->before(extra->context, item);
+        before_done.fetch_add(1, std::memory_order_release);
+        continue;
+      }
+      const int64_t w = item - before;
       const int64_t g = w % groups, m0 = w / groups * rows, m = std::min(rows, M - m0);
       int i = 0;
       while (g >= first[i + 1]) ++i;
       const TiledTarget& whole = targets[i];
       const TiledTarget panel{whole.w, whole.N, whole.bias, whole.y + m0 * whole.N};
       const int64_t t0 = (g - first[i]) * kTilesPerGroup, t1 = std::min(tile_count(whole.N), t0 + kTilesPerGroup);
+      const int64_t n0 = t0 * kTile, n1 = std::min(whole.N, t1 * kTile);
+      if (extra && extra->prepare) extra->prepare(extra->context, i, m0, m0 + m, n0, n1);
       if (bf16_weights)
         tiles<true>(x + m0 * K, m, K, panel, t0, t1, avx512);
       else
         tiles<false>(x + m0 * K, m, K, panel, t0, t1, avx512);
+      if (extra) {
+        while (before_done.load(std::memory_order_acquire) < before) _mm_pause();
+        extra->after(extra->context, i, m0, m0 + m, n0, n1);
+      }
     }
   });
 }
@@ -209,38 +227,48 @@ ST_API Tensor* st_tile_weight(Tensor* wp) {
   })
 }
 
+namespace st::kernels {
+
+TiledGroup tiled_group(Tensor* xp, int32_t count, Tensor** tiled, const int64_t* out_features, Tensor** biases) {
+  TORCH_CHECK(count >= 1 && count <= kLinearMaxGroup, "tiled_linear: ", count, " weights; 1 to ", kLinearMaxGroup, " expected");
+  TORCH_CHECK(tiled_linear_available(), "tiled_linear: needs a CPU with AVX2 and FMA");
+  const at::Tensor& x0 = *xp;
+  TORCH_CHECK(x0.scalar_type() == at::kFloat && x0.device().is_cpu() && x0.dim() >= 1, "tiled_linear: input must be a float32 CPU tensor");
+  TiledGroup group;
+  group.K = x0.size(-1);
+  group.M = group.K == 0 ? 0 : x0.numel() / group.K;
+  TORCH_CHECK(group.M >= 1, "tiled_linear: the input has no rows");
+  const auto dtype = tiled[0]->scalar_type();
+  group.bf16 = dtype == at::kBFloat16;
+  group.ys.resize(count);
+  for (int32_t i = 0; i < count; ++i) {
+    const at::Tensor& w = *tiled[i];
+    const bool grad = at::GradMode::is_enabled() && (x0.requires_grad() || w.requires_grad() || (biases[i] && biases[i]->requires_grad()));
+    TORCH_CHECK(!grad, "tiled_linear is not differentiable; call it under no-grad");
+    TORCH_CHECK(w.dim() == 3 && w.size(0) == tile_count(out_features[i]) && w.size(1) == group.K && w.size(2) == kTile && w.is_contiguous() &&
+                    w.device().is_cpu() && w.scalar_type() == dtype && (dtype == at::kFloat || dtype == at::kBFloat16),
+                "tiled_linear: weight ", i, " must be a contiguous tiled [", tile_count(out_features[i]), ", ", group.K, ", 16] float32 or bfloat16 tensor of the group's dtype, got ",
+                w.sizes(), " ", w.scalar_type());
+    if (biases[i])
+      TORCH_CHECK(biases[i]->scalar_type() == at::kFloat && biases[i]->is_contiguous() && biases[i]->numel() == out_features[i],
+                  "tiled_linear: bias ", i, " must be float32 [", out_features[i], "]");
+    auto sizes = x0.sizes().vec();
+    sizes.back() = out_features[i];
+    group.ys[i] = at::empty(sizes, x0.options());
+    group.targets[i] = TiledTarget{w.data_ptr(), out_features[i], biases[i] ? biases[i]->data_ptr<float>() : nullptr, group.ys[i].data_ptr<float>()};
+  }
+  group.x = x0.contiguous();
+  return group;
+}
+
+}  // namespace st::kernels
+
 // outputs[i] = x·Wᵢᵀ + biases[i] for tiled weights (st_tile_weight) of out_features[i] rows, all of one dtype; x
 // [..., K] float32; biases float32 or null. One parallel region for the group.
 ST_API int32_t st_tiled_linear_group(Tensor* xp, int32_t count, Tensor** tiled, const int64_t* out_features, Tensor** biases, Tensor** outputs) {
   ST_STATUS({
-    namespace k = st::kernels;
-    TORCH_CHECK(count >= 1 && count <= k::kLinearMaxGroup, "tiled_linear: ", count, " weights; 1 to ", k::kLinearMaxGroup, " expected");
-    TORCH_CHECK(k::tiled_linear_available(), "tiled_linear: needs a CPU with AVX2 and FMA");
-    const at::Tensor& x0 = *xp;
-    TORCH_CHECK(x0.scalar_type() == at::kFloat && x0.device().is_cpu() && x0.dim() >= 1, "tiled_linear: input must be a float32 CPU tensor");
-    const int64_t K = x0.size(-1), M = K == 0 ? 0 : x0.numel() / K;
-    TORCH_CHECK(M >= 1, "tiled_linear: the input has no rows");
-    const auto dtype = tiled[0]->scalar_type();
-    k::TiledTarget targets[k::kLinearMaxGroup];
-    std::vector<at::Tensor> ys(count);
-    for (int32_t i = 0; i < count; ++i) {
-      const at::Tensor& w = *tiled[i];
-      const bool grad = at::GradMode::is_enabled() && (x0.requires_grad() || w.requires_grad() || (biases[i] && biases[i]->requires_grad()));
-      TORCH_CHECK(!grad, "tiled_linear is not differentiable; call it under no-grad");
-      TORCH_CHECK(w.dim() == 3 && w.size(0) == tile_count(out_features[i]) && w.size(1) == K && w.size(2) == kTile && w.is_contiguous() &&
-                      w.device().is_cpu() && w.scalar_type() == dtype && (dtype == at::kFloat || dtype == at::kBFloat16),
-                  "tiled_linear: weight ", i, " must be a contiguous tiled [", tile_count(out_features[i]), ", ", K, ", 16] float32 or bfloat16 tensor of the group's dtype, got ",
-                  w.sizes(), " ", w.scalar_type());
-      if (biases[i])
-        TORCH_CHECK(biases[i]->scalar_type() == at::kFloat && biases[i]->is_contiguous() && biases[i]->numel() == out_features[i],
-                    "tiled_linear: bias ", i, " must be float32 [", out_features[i], "]");
-      auto sizes = x0.sizes().vec();
-      sizes.back() = out_features[i];
-      ys[i] = at::empty(sizes, x0.options());
-      targets[i] = k::TiledTarget{w.data_ptr(), out_features[i], biases[i] ? biases[i]->data_ptr<float>() : nullptr, ys[i].data_ptr<float>()};
-    }
-    auto x = x0.contiguous();
-    k::tiled_linear(x.data_ptr<float>(), M, K, targets, count, dtype == at::kBFloat16);
-    for (int32_t i = 0; i < count; ++i) outputs[i] = st::wrap(std::move(ys[i]));
+    auto group = st::kernels::tiled_group(xp, count, tiled, out_features, biases);
+    st::kernels::tiled_linear(group.x.data_ptr<float>(), group.M, group.K, group.targets, count, group.bf16);
+    for (int32_t i = 0; i < count; ++i) outputs[i] = st::wrap(std::move(group.ys[i]));
   })
 }
