@@ -200,7 +200,18 @@ LoraInLinear::LoraInLinear(const float* x, int64_t M, int64_t K, const LoraTarge
   if (low_offset_[target_count] == 0) return;  // no row's adapter adapts these projections
   thread_local std::vector<float> scratch;
   scratch.resize(static_cast<size_t>(low_offset_[target_count]));
-  low_ = scratch.data();  // the workers must use this thread's buffer, not their own thread_local one
+  low_ = scratch.data();  // the workers must use this thread's buffers, not their own thread_local ones
+  // The rows grouped by adapter (in order within an adapter; rows without one last), so that the pairs shrink_pair
+  // takes share an adapter wherever two rows have the same one, adjacent or not: a decode step's rows come in any order.
+  thread_local std::vector<int64_t> order;
+  order.clear();
+  for (int a = 0; a < rows.count; ++a)
+    if (present[static_cast<size_t>(a)])
+      for (int64_t m = 0; m < M; ++m)
+        if (adapter_of(m) == a) order.push_back(m);
+  for (int64_t m = 0; m < M; ++m)
+    if (adapter_of(m) < 0) order.push_back(m);
+  order_ = order.data();
   empty_ = false;
   extra_.before_items = shrink_items();
   extra_.before = [](const void* self, int64_t item) { static_cast<const LoraInLinear*>(self)->shrink_item(item); };
@@ -224,20 +235,23 @@ void LoraInLinear::shrink_item(int64_t item) const {
   const int64_t pairs = (M_ + 1) / 2, per_item = pairs_per_item(), items = (pairs + per_item - 1) / per_item;
   const int t = static_cast<int>(item / items);
   const int64_t p0 = item % items * per_item;
-  for (int64_t p = p0; p < std::min(pairs, p0 + per_item); ++p) shrink_pair(t, p * 2);
+  for (int64_t p = p0; p < std::min(pairs, p0 + per_item); ++p) shrink_pair(t, p);
 }
 
-void LoraInLinear::shrink_pair(int t, int64_t m) const {
+void LoraInLinear::shrink_pair(int t, int64_t p) const {
+  const int64_t m = order_[2 * p];
+  const int64_t n = 2 * p + 1 < M_ ? order_[2 * p + 1] : -1;
   const LoraMatrices* first = matrices(t, m);
-  const LoraMatrices* second = m + 1 < M_ ? matrices(t, m + 1) : nullptr;
+  const LoraMatrices* second = n >= 0 ? matrices(t, n) : nullptr;
   const int64_t stride = max_rank_[t];
   float* low = low_ + low_offset_[t] + m * stride;
   if (first && second && first->a == second->a) {
-    shrink<2>(x_ + m * K_, K_, K_, first->a, first->rank, low, stride);
+    // Row n is (n − m) rows after row m in x and in low (order_ keeps rows of one adapter ascending).
+    shrink<2>(x_ + m * K_, (n - m) * K_, K_, first->a, first->rank, low, (n - m) * stride);
     return;
   }
   if (first) shrink<1>(x_ + m * K_, K_, K_, first->a, first->rank, low, stride);
-  if (second) shrink<1>(x_ + (m + 1) * K_, K_, K_, second->a, second->rank, low + stride, stride);
+  if (second) shrink<1>(x_ + n * K_, K_, K_, second->a, second->rank, low_ + low_offset_[t] + n * stride, stride);
 }
 
 void LoraInLinear::prefetch_expand(int t, int64_t m0, int64_t m1, int64_t n0, int64_t n1) const {

@@ -62,9 +62,9 @@ class LoraInLinear {
   // The work for tiled_linear, or null when no row's adapter adapts these projections.
   const TiledExtra* extra() const { return empty_ ? nullptr : &extra_; }
 
-  // Items of the products with A: per target up to kShrinkItems blocks of pairs of consecutive rows (both rows of a
-  // pair at once when they share an adapter, as a prefill's positions of one prompt do: A is loaded once for both; each
-  // sum is computed the same way). Few items, because the pool cuts a region into chunks of a size set by its item
+  // Items of the products with A: per target up to kShrinkItems blocks of pairs of rows taken in adapter order (both
+  // rows of a pair at once when they share an adapter — a prefill's positions of one prompt, a decode step's rows of one
+  // adapter wherever they sit in the batch: A is loaded once for both; each sum is computed the same way). Few items, because the pool cuts a region into chunks of a size set by its item
   // count: hundreds of small items ahead of the projection's few large ones made its chunks so coarse that one thread
   // got most of the projection (a prefill's q/k/v with adapters took as long on two threads as on one).
   static constexpr int64_t kShrinkItems = 8;
@@ -88,8 +88,8 @@ class LoraInLinear {
 
  private:
   int64_t pairs_per_item() const { return std::max<int64_t>(1, ((M_ + 1) / 2 + kShrinkItems - 1) / kShrinkItems); }
-  // Rows m and m + 1 (when below M) of target t.
-  void shrink_pair(int t, int64_t m) const;
+  // Pair p of target t: rows order_[2p] and order_[2p + 1] (when below M).
+  void shrink_pair(int t, int64_t p) const;
 
   const float* x_;
   int64_t M_, K_;
@@ -98,6 +98,7 @@ class LoraInLinear {
   LoraRows rows_;
   int64_t low_offset_[kLinearMaxGroup + 1], max_rank_[kLinearMaxGroup];
   float* low_ = nullptr;  // the constructing thread's scratch: M rows of each target's largest rank, A·x
+  const int64_t* order_ = nullptr;  // the constructing thread's: the M rows grouped by adapter, rows without one last
   bool empty_ = true;
   TiledExtra extra_{};
 };
