@@ -129,9 +129,9 @@ public sealed class KvCache : IDisposable
     public void AppendRow(KvCache source, int row, int start, int count, int target)
     {
         ArgumentNullException.ThrowIfNull(source);
-        CheckSource(new KvRowSource(source, row, start, count, target), Length, nameof(source));
-        if (Batch == RowCapacity) throw new InvalidOperationException($"all {RowCapacity} allocated rows are in use");
         var from = new KvRowSource(source, row, start, count, target);
+        CheckSource(from, Length, nameof(source));
+        if (Batch == RowCapacity) throw new InvalidOperationException($"all {RowCapacity} allocated rows are in use");
         using var scope = DisposeScope.Begin();
         for (var l = 0; l < keys.Length; l++)
         {
@@ -143,7 +143,7 @@ public sealed class KvCache : IDisposable
 
     /// <summary>
     /// Removes row <paramref name="row"/> in place: the last row moves into its place (its positions from
-    /// <paramref name="lastRowStart"/> to <see cref="Length"/>, the rest being padding) and the batch has one row less.
+    /// <paramref name="lastRowStart"/> to <see cref="Length"/>; the ones before, padding, zeroed) and the batch has one row less.
     /// Row order changes; the caller reorders its own per-row state the same way.
     /// </summary>
     public void RemoveRow(int row, int lastRowStart)
@@ -152,13 +152,14 @@ public sealed class KvCache : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Batch);
         if (lastRowStart < 0 || lastRowStart > Length) throw new ArgumentOutOfRangeException(nameof(lastRowStart), lastRowStart, $"must be within the filled length {Length}");
         var last = Batch - 1;
-        if (row != last && lastRowStart < Length)
+        if (row != last)
         {
+            var moved = new KvRowSource(this, last, lastRowStart, Length - lastRowStart, lastRowStart);
             using var scope = DisposeScope.Begin();
             for (var l = 0; l < keys.Length; l++)
             {
-                keyRows[l].Select(0, row).Narrow(1, lastRowStart, Length - lastRowStart).CopyFrom(keyRows[l].Select(0, last).Narrow(1, lastRowStart, Length - lastRowStart));
-                valueRows[l].Select(0, row).Narrow(1, lastRowStart, Length - lastRowStart).CopyFrom(valueRows[l].Select(0, last).Narrow(1, lastRowStart, Length - lastRowStart));
+                CopyRow(keyRows[l], row, keyRows[l], moved);
+                CopyRow(valueRows[l], row, valueRows[l], moved);
             }
         }
         SetBatch(last);
