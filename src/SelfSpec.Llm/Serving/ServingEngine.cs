@@ -213,11 +213,7 @@ public sealed class ServingEngine : IDisposable
                 Accept(seq, logits.Narrow(0, i, 1));
                 settled[i] = true;
                 if (seq.Result == null) joining.Add(seq);
-                else
-                {
-                    seq.Dispose();
-                    Release(1);
-                }
+                else seq.Dispose(); // ended by its first token: End gave its row back
             }
         }
         catch (Exception e)
@@ -226,8 +222,7 @@ public sealed class ServingEngine : IDisposable
             {
                 if (settled[i]) continue; // joined or ended and released already
                 seqs[i].Dispose();
-                Release(1);
-                seqs[i].Handle.Fail(e);
+                Fail(seqs[i], e);
             }
         }
         return joining;
@@ -246,7 +241,6 @@ public sealed class ServingEngine : IDisposable
             {
                 End(seq, SequenceFinish.Aborted, null, null);
                 seq.Dispose();
-                Release(1);
                 return null;
             }
             var p = r.PromptIds.Count;
@@ -262,15 +256,13 @@ public sealed class ServingEngine : IDisposable
             Metrics.AddPromptTokens(p);
             Accept(seq, last);
             if (seq.Result == null) return seq;
-            seq.Dispose();
-            Release(1);
+            seq.Dispose(); // ended by its first token: End gave its row back
             return null;
         }
         catch (Exception e)
         {
             seq.Dispose();
-            Release(1);
-            handle.Fail(e);
+            Fail(seq, e);
             return null;
         }
     }
@@ -335,8 +327,17 @@ public sealed class ServingEngine : IDisposable
     private void End(ActiveSequence seq, SequenceFinish finish, string? stopText, object? matched)
     {
         seq.Result = new SequenceResult(seq.Generated.ToArray(), finish, stopText, seq.PromptLogprobs, matched, seq.Reported.ToArray());
-        seq.Handle.Finish(seq.Result);
         Metrics.CountFinished(finish);
+        FreeSlot(seq);
+        seq.Handle.Finish(seq.Result);
+    }
+
+    /// <summary>Ends a sequence with <paramref name="error"/> (its row given back first, as <see cref="End"/> does).</summary>
+    private void Fail(ActiveSequence seq, Exception error)
+    {
+        seq.Result ??= new SequenceResult(seq.Generated.ToArray(), SequenceFinish.Aborted, null, null, null, seq.Reported.ToArray());
+        FreeSlot(seq);
+        seq.Handle.Fail(error);
     }
 
     /// <summary>Puts prefilled sequences into batches of their decode path.</summary>
@@ -387,13 +388,8 @@ public sealed class ServingEngine : IDisposable
             catch (Exception e)
             {
                 foreach (var seq in batch.Rows)
-                    if (seq.Result == null)
-                    {
-                        seq.Result = new SequenceResult(seq.Generated.ToArray(), SequenceFinish.Aborted, null, null, null, seq.Reported.ToArray());
-                        seq.Handle.Fail(e);
-                    }
+                    if (seq.Result == null) Fail(seq, e);
             }
-            FreeSlots(batch.Rows);
             if (batch.Rows.All(r => r.Result != null)) Rebuild(batch, []); // nothing stays: no copy, the cache is freed
             Metrics.AddTime(EnginePhase.Compose, start);
         }
@@ -411,29 +407,22 @@ public sealed class ServingEngine : IDisposable
         try { batch.Rebuild(joining); }
         catch (Exception e)
         {
-            foreach (var seq in joining.Concat(batch.Rows).Where(s => s.Result == null))
-            {
-                seq.Result = new SequenceResult(seq.Generated.ToArray(), SequenceFinish.Aborted, null, null, null, seq.Reported.ToArray());
-                seq.Handle.Fail(e);
-            }
+            foreach (var seq in joining.Concat(batch.Rows).Where(s => s.Result == null).ToArray()) Fail(seq, e);
             ended = batch.Rows.Concat(joining).Distinct().ToArray();
             batch.Rows.Clear();
         }
         foreach (var seq in ended) seq.Dispose();
-        FreeSlots(ended);
     }
 
-    /// <summary>Gives the rows of ended sequences back to admission, each once.</summary>
-    private void FreeSlots(IEnumerable<ActiveSequence> seqs)
+    /// <summary>
+    /// Gives a sequence's row back to admission, once, before its handle completes: whoever sees the completion sees the
+    /// row free (<see cref="ServingMetrics.Running"/> already counts it out).
+    /// </summary>
+    private void FreeSlot(ActiveSequence seq)
     {
-        var n = 0;
-        foreach (var seq in seqs)
-            if (seq.Result != null && !seq.SlotFreed)
-            {
-                seq.SlotFreed = true;
-                n++;
-            }
-        Release(n);
+        if (seq.SlotFreed) return;
+        seq.SlotFreed = true;
+        Release(1);
     }
 
     /// <summary>
@@ -467,19 +456,16 @@ public sealed class ServingEngine : IDisposable
 
     private void FailRunning(Exception error)
     {
-        var failed = 0;
         foreach (var b in batches)
         {
             foreach (var seq in b.Rows)
             {
-                if (seq.Result == null) seq.Handle.Fail(error);
+                if (seq.Result == null) Fail(seq, error);
                 seq.Dispose();
-                if (!seq.SlotFreed) failed++;
             }
             b.Dispose();
         }
         batches.Clear();
-        Release(failed);
     }
 
     /// <summary>Stops taking work, fails what is queued or running with <see cref="ServingStoppedException"/>, and ends the decode thread.</summary>
