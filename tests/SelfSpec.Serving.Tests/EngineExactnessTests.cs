@@ -287,8 +287,9 @@ public sealed class EngineExactnessTests
     /// <summary>
     /// A sequence's row is given back before its completion is seen: right after a short sequence completes (in a decode
     /// step whose later rows are still being sampled, or at its prefill's token, or cancelled) the engine no longer
-    /// counts it as running, and once every sequence has completed it counts none. It once gave rows back only after the whole step, so a client that read <c>/metrics</c> (or a
-    /// test) right after its response could still see it running.
+    /// counts it as running, and once every sequence has completed it counts none. It once gave rows back only after
+    /// the whole step, so a client that read <c>/metrics</c> (or a test) right after its response could still see it
+    /// running.
     /// </summary>
     [Fact]
     public async Task ACompletedSequenceNoLongerCountsAsRunningWhenItsCompletionIsSeen()

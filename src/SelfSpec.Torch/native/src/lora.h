@@ -63,10 +63,11 @@ class LoraInLinear {
   const TiledExtra* extra() const { return empty_ ? nullptr : &extra_; }
 
   // Items of the products with A: per target up to kShrinkItems blocks of pairs of rows taken in adapter order (both
-  // rows of a pair at once when they share an adapter — a prefill's positions of one prompt, a decode step's rows of one
-  // adapter wherever they sit in the batch: A is loaded once for both; each sum is computed the same way). Few items, because the pool cuts a region into chunks of a size set by its item
-  // count: hundreds of small items ahead of the projection's few large ones made its chunks so coarse that one thread
-  // got most of the projection (a prefill's q/k/v with adapters took as long on two threads as on one).
+  // rows of a pair at once when they share an adapter — a prefill's positions of one prompt, a decode step's rows of
+  // one adapter wherever they sit in the batch: A is loaded once for both; each sum is computed the same way). Few
+  // items, because the pool cuts a region into chunks of a size set by its item count: hundreds of small items ahead
+  // of the projection's few large ones made its chunks so coarse that one thread got most of the projection (a
+  // prefill's q/k/v with adapters took as long on two threads as on one).
   static constexpr int64_t kShrinkItems = 8;
   int64_t shrink_items() const {
     const int64_t pairs = (M_ + 1) / 2;

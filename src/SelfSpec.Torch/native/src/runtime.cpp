@@ -33,9 +33,11 @@
 // Threads other than the main one get arenas of their own, heaps of at most 64 MiB that are mapped and unmapped as
 // they grow and shrink, whatever the thresholds: the serving engine's decode thread composes KV caches of tens to
 // hundreds of MiB, and every new one was page-faulted afresh (a 32-row cache of 528 MiB took 870 ms to allocate and
-// fill, 16 ms with one arena; `cache changes` in bench/serving fell from 0.20 to 0.07 s per 8-client run and at
-// 1 client). So one arena for all threads: tensors are allocated by few threads (the decode thread, the pipeline's
-// stage; the kernel pool never), so its lock is not contended.
+// fill, 16 ms with one arena; `cache changes` in bench/serving fell from 0.20 to 0.07–0.15 s per 8-client run and to
+// 0.07 s at 1 client). So one arena for all threads: tensors are allocated by few threads (the decode thread, the
+// pipeline's stage; the kernel pool never), so its lock is not contended. This limits the arenas made after the shim
+// loads; a thread that joins one made earlier (the .NET runtime's threads make some) keeps it, which only
+// MALLOC_ARENA_MAX=1 at process start rules out.
 // Not applied when the user set glibc's own MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ or
 // SELFSPEC_MALLOC_TUNING=0.
 __attribute__((constructor)) static void tune_malloc_for_tensors() {
