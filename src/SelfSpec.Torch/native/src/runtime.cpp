@@ -37,7 +37,7 @@
 // 0.07 s at 1 client). So one arena for all threads: tensors are allocated by few threads (the decode thread, the
 // pipeline's stage; the kernel pool never), so its lock is not contended. This limits the arenas made after the shim
 // loads; a thread that joins one made earlier (the .NET runtime's threads make some) keeps it, which only
-// MALLOC_ARENA_MAX=1 at process start rules out.
+// MALLOC_ARENA_MAX=1 at process start rules out: the `selfspec` launcher sets it for `selfspec serve`.
 // Not applied when the user set glibc's own MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ or
 // SELFSPEC_MALLOC_TUNING=0.
 __attribute__((constructor)) static void tune_malloc_for_tensors() {
