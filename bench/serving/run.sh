@@ -8,6 +8,8 @@ set -euo pipefail
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
 dotnet build bench/serving/SelfSpec.Serving.Bench.csproj -c Release -nologo -v:q -clp:ErrorsOnly
+# As `selfspec serve` runs (the launcher sets it): one malloc arena from the start. The reference shares the process.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/selfspec-serving-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 results=bench/results/serving.md
