@@ -204,7 +204,6 @@ return 0;
 
 static double MedianOf(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 
-
 /// <summary>The engine's counters at one moment, to report what a run did (the difference of two).</summary>
 internal sealed record EngineSnapshot(double[] Seconds, long Prefills, long PrefillRows, long Steps, long RowSteps, long Composes, long RowChanges)
 {
