@@ -50,6 +50,30 @@ public class DecodeAttentionTests
         Assert.True(got.To(DType.Float64).Sub(want).Abs().Max().ItemDouble() < 1e-5);
     }
 
+    [Theory]
+    [InlineData(64, 70, 4)]   // a GQA group of 4: keys in blocks of eight and a tail, values in three ranges of keys
+    [InlineData(128, 9, 4)]   // fewer keys than one range; values in two blocks of 64 dimensions
+    [InlineData(16, 40, 20)]  // a group larger than one call takes (16 heads): two parts
+    public void QueryHeadsSharingAKvHeadGetTheBitsTheyGetWithAKvHeadEach(int dim, int length, int group)
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(17);
+        // Enough rows that the kernel takes a KV head's query heads together (it does when that leaves two items a thread).
+        int rows = Math.Max(3, Torch.Threads), kvHeads = 2;
+        var q = Tensor.Randn([rows, kvHeads * group, dim], g);
+        var k = Tensor.Randn([rows, kvHeads, length, dim], g);
+        var v = Tensor.Randn([rows, kvHeads, length, dim], g);
+        var flags = new bool[rows * length];
+        for (var j = 0; j < 3; j++) flags[length + j] = true; // row 1 left-padded
+        flags[2 * length + length / 2] = true;                // row 2 with a blocked key among its others
+        var blocked = Tensor.From<bool>(flags, [rows, length]);
+        var shared = Functional.DecodeAttention(q, k, v, blocked, 0.125);
+        // The same keys and values repeated for every query head: one query head per KV head.
+        var each = Functional.DecodeAttention(q, k.RepeatInterleave(group, 1), v.RepeatInterleave(group, 1), blocked, 0.125);
+        Assert.Equal(each.ToArray<float>(), shared.ToArray<float>());
+        Assert.True(shared.To(DType.Float64).Sub(Reference(q, k, v, blocked, 0.125)).Abs().Max().ItemDouble() < 1e-5);
+    }
+
     [Fact]
     public void AllBlockedRowAveragesTheValues()
     {
