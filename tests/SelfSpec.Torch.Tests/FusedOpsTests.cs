@@ -44,6 +44,37 @@ public class FusedOpsTests
         Assert.True(y.To(DType.Float64).Sub(reference).Abs().Max().ItemDouble() < 1e-5, "rotary differs from the float64 formula");
     }
 
+    /// <summary>
+    /// The kernel's eight-lane path (half a head a multiple of 8) and its scalar one (other sizes) give each element the
+    /// separately rounded float32 products and sum of the formula — no fused multiply-add — so the decode layer and the
+    /// op-by-op path, and CPUs with and without AVX2, agree bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(80)]
+    [InlineData(128)]
+    [InlineData(6)]
+    public void RotaryRoundsEachProductAndSumInFloat32(int dim)
+    {
+        using var scope = DisposeScope.Begin();
+        using var g = new Generator(23);
+        var x = Tensor.Randn([3, 4, 5, dim], g).Mul(7.0);
+        var angles = Tensor.Randn([3, 4, 1, dim], g).Mul(3.0);
+        var cos = angles.Cos();
+        var sin = angles.Sin();
+        using var noGrad = new NoGrad();
+        var y = Functional.RotaryHeadsFirst(x, cos, sin);
+
+        var half = dim / 2;
+        var lo = x.Narrow(-1, 0, half);
+        var hi = x.Narrow(-1, half, half);
+        // float32 tensor ops: each Mul and Sub/Add rounds on its own.
+        var first = lo.Mul(cos.Narrow(-1, 0, half)).Sub(hi.Mul(sin.Narrow(-1, 0, half)));
+        var second = hi.Mul(cos.Narrow(-1, half, half)).Add(lo.Mul(sin.Narrow(-1, half, half)));
+        var reference = Tensor.Cat([first, second], -1).Permute(0, 2, 1, 3).Contiguous();
+        Assert.Equal(reference.ToArray<float>(), y.Contiguous().ToArray<float>());
+    }
+
     [Fact]
     public void RefusesAutogradInputs()
     {

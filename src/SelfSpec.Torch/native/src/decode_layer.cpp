@@ -39,8 +39,11 @@ void check_f32_cpu(const at::Tensor& t, const char* name) {
   TORCH_CHECK(!(at::GradMode::is_enabled() && t.requires_grad()), "decode_layer is not differentiable; call it under no-grad");
 }
 
-void add_into(float* h, const float* delta, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) h[i] += delta[i];
+// h[i] += delta[i], eight lanes at a time where AVX2 is (the layer needs it for the tiled projections anyway).
+__attribute__((target("avx2"))) void add_into(float* h, const float* delta, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(h + i, _mm256_add_ps(_mm256_loadu_ps(h + i), _mm256_loadu_ps(delta + i)));
+  for (; i < n; ++i) h[i] += delta[i];
 }
 
 }  // namespace

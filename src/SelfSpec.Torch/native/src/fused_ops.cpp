@@ -64,19 +64,50 @@ __attribute__((target("avx2,fma"))) void silu_mul_avx2(float* gate, const float*
   }
 }
 
+// The element-wise loops below, eight lanes at a time. Their targets leave out FMA on purpose: each element must get
+// the separately rounded products and sums of the scalar loops (which the decode layer and the op-by-op path share),
+// and the compiler may fuse a multiply and an add into one FMA wherever the target has it.
+
+// y[i] = (x[i] · inv) · w[i].
+__attribute__((target("avx2"))) void scale_avx2(const float* x, float inv, const float* w, int64_t n, float* y) {
+  const __m256 s = _mm256_set1_ps(inv);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), s), _mm256_loadu_ps(w + i)));
+  for (; i < n; ++i) y[i] = (x[i] * inv) * w[i];
+}
+
+// rotate_half (below) for half a multiple of 8.
+__attribute__((target("avx2"))) void rotate_half_avx2(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y,
+                                                     int64_t y_head_stride) {
+  const int64_t half = D / 2;
+  for (int64_t h = 0; h < heads; ++h) {
+    const float* xr = x + h * D;
+    float* yr = y + h * y_head_stride;
+    for (int64_t i = 0; i < half; i += 8) {
+      const __m256 lo = _mm256_loadu_ps(xr + i), hi = _mm256_loadu_ps(xr + i + half);
+      _mm256_storeu_ps(yr + i, _mm256_sub_ps(_mm256_mul_ps(lo, _mm256_loadu_ps(cos + i)), _mm256_mul_ps(hi, _mm256_loadu_ps(sin + i))));
+      _mm256_storeu_ps(yr + i + half,
+                       _mm256_add_ps(_mm256_mul_ps(hi, _mm256_loadu_ps(cos + i + half)), _mm256_mul_ps(lo, _mm256_loadu_ps(sin + i + half))));
+    }
+  }
+}
+
 }  // namespace
 
 namespace st::kernels {
 
 void rms_norm(const float* xd, const float* wd, int64_t rows, int64_t H, double eps, float* yd) {
-  const bool avx512 = st::kernels::use_avx512();
+  const bool avx512 = st::kernels::use_avx512(), avx2 = st::simd::cpu_has_avx2_fma();
   st::parallel_for(0, rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(H, 1)), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = xd + r * H;
       float* yr = yd + r * H;
       const double ss = avx512 ? sum_squares_avx512(xr, H) : sum_squares_plain(xr, H);
       const float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(H) + eps));
-      for (int64_t i = 0; i < H; ++i) yr[i] = (xr[i] * inv) * wd[i];
+      if (avx2)
+        scale_avx2(xr, inv, wd, H, yr);
+      else
+        for (int64_t i = 0; i < H; ++i) yr[i] = (xr[i] * inv) * wd[i];
     }
   });
 }
@@ -90,6 +121,10 @@ void silu_mul(float* gate, const float* up, int64_t n) {
 
 void rotate_half(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride) {
   const int64_t half = D / 2;
+  if (half % 8 == 0 && st::simd::cpu_has_avx2_fma()) {
+    rotate_half_avx2(x, cos, sin, heads, D, y, y_head_stride);
+    return;
+  }
   for (int64_t h = 0; h < heads; ++h) {
     const float* xr = x + h * D;
     float* yr = y + h * y_head_stride;

@@ -75,7 +75,7 @@ void tiled_linear(const float* x, int64_t M, int64_t K, const TiledTarget* targe
 void rms_norm(const float* x, const float* w, int64_t rows, int64_t H, double eps, float* y);
 
 // y[h] = x[h]·cos + rotate_half(x[h])·sin for `heads` heads of D floats, rotate_half(x) = [−x[D/2:], x[:D/2]]; x holds
-// the heads contiguously, y's heads are y_head_stride floats apart.
+// the heads contiguously, y's heads are y_head_stride floats apart (x and y may not overlap).
 void rotate_half(const float* x, const float* cos, const float* sin, int64_t heads, int64_t D, float* y, int64_t y_head_stride);
 
 // ---- decode_attention.cpp ----
