@@ -3,8 +3,8 @@
 // intermediate tensors and no batched-gemm calls (at::matmul here becomes B·H tiny gemms, each paying BLAS
 // dispatch and threading overhead). Grouped-query attention: query head h reads KV head h / (Hq / Hkv), and the query
 // heads of one KV head go through its keys and values together, so it is read once per row rather than once per head
-// (bench/attention: about 2× at a Mistral-7B shape with 4,096 positions, where a KV head no longer stays in cache
-// between heads; 1.2–1.3× where it does).
+// (bench/attention: 2–2.7× at a Mistral-7B shape with 4,096 positions, where a KV head no longer stays in cache
+// between heads; 1.15–1.7× on the other shapes there).
 #include "kernel_pool.h"
 #include "kernels.h"
 #include "simd_math.h"
@@ -66,6 +66,14 @@ constexpr WeightedSumRange kWeightedSumRanges[8] = {weighted_sum_range<1>, weigh
 // stay in L1 while every query head of a GQA group takes them, so a group reads its KV head's values once.
 constexpr int64_t kValueRangeKeys = 32;
 
+// Decode steps read the cache from memory (the step's weights went through the CPU's caches since the previous step),
+// in short streams per (row, KV head) that the hardware prefetcher takes up late: the score pass asks for the keys two
+// blocks ahead into L1 and for the current block's values into L2, where the values pass finds them
+// (bench/attention, the cache evicted before each call: 1.2–2× on the shapes there; calls back to back, where a short
+// cache stays in L2: from 4% slower to 1.3× faster). Not in prefill: there every query position after a head's first
+// finds its keys and values in cache.
+constexpr int64_t kPrefetchKeysAhead = 16;
+
 // out_g[D] = softmax(scale · K·q_g) · V over the n keys at positions keys[0..n) (ascending), for the G ≤ kMaxGroup
 // query heads g of one KV head (q_g = q + g·head_stride, out_g = out + g·head_stride), one (row, query position); with
 // uniform, every listed key weighs the same. D % 8 == 0, D ≤ kMaxVectorDim. k, v: rows of D floats, row stride ks / vs.
@@ -80,7 +88,7 @@ constexpr int64_t kValueRangeKeys = 32;
 // chain per key would wait on the FMA latency at every step of the head dimension.
 __attribute__((target("avx2,fma"))) void attend_avx2(const float* q, int64_t head_stride, int64_t G, const float* k, int64_t ks, const float* v,
                                                     int64_t vs, const int32_t* keys, int64_t n, bool uniform, int64_t D, float scale, float* p,
-                                                    float* acc, float* out) {
+                                                    float* acc, float* out, bool prefetch) {
   const float minus_inf = -std::numeric_limits<float>::infinity();
   const int64_t nv = D / 8, p_stride = n + 8;
   const __m256 scale8 = _mm256_set1_ps(scale);
@@ -88,6 +96,13 @@ __attribute__((target("avx2,fma"))) void attend_avx2(const float* q, int64_t hea
   for (; l + 8 <= n && !uniform; l += 8) {
     const float *k0 = k + keys[l] * ks, *k1 = k + keys[l + 1] * ks, *k2 = k + keys[l + 2] * ks, *k3 = k + keys[l + 3] * ks;
     const float *k4 = k + keys[l + 4] * ks, *k5 = k + keys[l + 5] * ks, *k6 = k + keys[l + 6] * ks, *k7 = k + keys[l + 7] * ks;
+    if (prefetch) {
+      // Written out here: GCC 12 drops a loop of nothing but prefetches when it comes inlined from a helper.
+      for (int64_t j = l + kPrefetchKeysAhead; j < std::min(n, l + kPrefetchKeysAhead + 8); ++j)
+        for (int64_t d = 0; d < D; d += 16) _mm_prefetch(reinterpret_cast<const char*>(k + keys[j] * ks + d), _MM_HINT_T0);
+      for (int64_t j = l; j < l + 8; ++j)
+        for (int64_t d = 0; d < D; d += 16) _mm_prefetch(reinterpret_cast<const char*>(v + keys[j] * vs + d), _MM_HINT_T1);
+    }
     for (int64_t g = 0; g < G; ++g) {
       const float* qg = q + g * head_stride;
       // Eight named accumulators: an array here is kept in memory by the compiler, which puts a store and a reload
@@ -206,6 +221,11 @@ void causal_attention(const float* q, int64_t B, int64_t Hq, int64_t T, int64_t 
     const char* env = std::getenv("SELFSPEC_ATTENTION_GROUPED");
     return env == nullptr || std::string(env) != "0";
   }();
+  // SELFSPEC_ATTENTION_PREFETCH=0: no prefetching in decode steps (bench/attention compares the two).
+  static const bool prefetch = [] {
+    const char* env = std::getenv("SELFSPEC_ATTENTION_PREFETCH");
+    return env == nullptr || std::string(env) != "0";
+  }();
   const int64_t threads = std::max(1, at::get_num_threads());
   const int64_t per_item = grouped && vector && B * Hkv * T >= 2 * threads ? std::min(group, kMaxGroup) : 1;
   const int64_t parts = (group + per_item - 1) / per_item;
@@ -238,7 +258,7 @@ void causal_attention(const float* q, int64_t B, int64_t Hq, int64_t T, int64_t 
       const int64_t h0 = kvh * group + part * per_item, heads = std::min(per_item, group - part * per_item);
       const int64_t first = ((b * Hq + h0) * T + t) * D;  // q and out are [B, Hq, T, D]: heads T·D apart
       if (vector)
-        attend_avx2(q + first, T * D, heads, kh, k.s2, vh, v.s2, keys, keys_n, uniform, D, scale, p.data(), acc.data(), out + first);
+        attend_avx2(q + first, T * D, heads, kh, k.s2, vh, v.s2, keys, keys_n, uniform, D, scale, p.data(), acc.data(), out + first, T == 1 && prefetch);
       else
         for (int64_t g = 0; g < heads; ++g)
           attend_plain(q + first + g * T * D, kh, k.s2, vh, v.s2, keys, keys_n, uniform, D, scale, p.data(), out + first + g * T * D);
