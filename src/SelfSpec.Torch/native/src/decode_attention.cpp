@@ -198,6 +198,12 @@ void attend_plain(const float* q, const float* k, int64_t ks, const float* v, in
       for (int64_t d = 0; d < D; ++d) out[d] += p[l] * inv * v[keys[l] * vs + d];
 }
 
+// Whether a switch of this kernel is on: unless the environment variable is "0".
+bool on_unless_zero(const char* variable) {
+  const char* env = std::getenv(variable);
+  return env == nullptr || std::string(env) != "0";
+}
+
 template <typename T>
 void grow(std::vector<T>& v, int64_t n) {
   if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
@@ -217,15 +223,9 @@ void causal_attention(const float* q, int64_t B, int64_t Hq, int64_t T, int64_t 
   // parts of at most kMaxGroup) when that leaves at least two items per thread; otherwise one head per item, so a
   // batch-1 decode step on many cores still spreads. Either way each output gets the same bits.
   // SELFSPEC_ATTENTION_GROUPED=0 takes one head per item always (bench/attention compares the two).
-  static const bool grouped = [] {
-    const char* env = std::getenv("SELFSPEC_ATTENTION_GROUPED");
-    return env == nullptr || std::string(env) != "0";
-  }();
+  static const bool grouped = on_unless_zero("SELFSPEC_ATTENTION_GROUPED");
   // SELFSPEC_ATTENTION_PREFETCH=0: no prefetching in decode steps (bench/attention compares the two).
-  static const bool prefetch = [] {
-    const char* env = std::getenv("SELFSPEC_ATTENTION_PREFETCH");
-    return env == nullptr || std::string(env) != "0";
-  }();
+  static const bool prefetch = on_unless_zero("SELFSPEC_ATTENTION_PREFETCH");
   const int64_t threads = std::max(1, at::get_num_threads());
   const int64_t per_item = grouped && vector && B * Hkv * T >= 2 * threads ? std::min(group, kMaxGroup) : 1;
   const int64_t parts = (group + per_item - 1) / per_item;
