@@ -20,7 +20,8 @@ using var g = new Generator(7);
 // The kernel pool's workers keep spinning while the buffer is read (they would fall asleep after 200 µs, and waking them
 // is not what a decode step, whose parallel regions come back to back, pays).
 Torch.KernelSpinMicroseconds = 1_000_000;
-var evict = new float[16 << 20]; // 64 MB, more than the last-level cache; written, so its pages are its own (not the shared zero page)
+// 64 MB, more than the last-level cache; written, so that its pages are its own rather than the kernel's shared zero page.
+var evict = new float[16 << 20];
 Array.Fill(evict, 1f);
 var evicted = 0f;
 foreach (var (name, rows, heads, kvHeads, length, dim) in shapes)
