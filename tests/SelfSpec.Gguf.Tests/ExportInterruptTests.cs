@@ -14,7 +14,9 @@ public sealed partial class ExportInterruptTests
     public async Task CtrlCMidExport_ExitsWith130AndLeavesNoFile()
     {
         using var dir = new TempDir("gguf-sigint");
-        // ~29M parameters (115 MB of f32): the export is still writing when the interrupt arrives.
+        // ~29M parameters (115 MB of f32), quantised to Q8_0 on the way: the export takes long enough to be still writing
+        // when the interrupt arrives (as f32 it could finish in the tens of milliseconds between the first progress line
+        // and the signal: the test failed about one run in three on a quiet machine).
         var model = dir.Combine("model");
         var config = new LlamaConfig
         {
@@ -27,7 +29,8 @@ public sealed partial class ExportInterruptTests
         Directory.CreateDirectory(outDir);
 
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { SelfSpecCli.DllPath, "export", "gguf", model, Path.Combine(outDir, "model.gguf") }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { SelfSpecCli.DllPath, "export", "gguf", model, Path.Combine(outDir, "model.gguf"), "--type", "q8_0" })
+            psi.ArgumentList.Add(a);
         InterruptSignal.DeliverToChildren();
         using var process = Process.Start(psi)!;
         var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
