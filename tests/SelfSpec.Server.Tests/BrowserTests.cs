@@ -49,14 +49,33 @@ public sealed class BrowserTests
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> entries = new();
         private readonly DateTime start = DateTime.UtcNow;
 
-        public PageLog(IPage page)
+        private PageLog(IPage page)
         {
             page.FrameNavigated += (_, frame) => { if (frame.ParentFrame is null) Add("navigated " + frame.Url); };
             page.Console += (_, message) => { if (message.Type is "error" or "warning") Add($"console {message.Type}: {message.Text}"); };
             page.PageError += (_, error) => Add("page error: " + error);
             page.RequestFailed += (_, request) => Add($"request failed: {request.Method} {request.Url} ({request.Failure})");
             page.Response += (_, response) => { if (response.Status >= 400) Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}"); };
+            page.Console += (_, message) => { if (message.Text.StartsWith(DragPrefix, StringComparison.Ordinal)) Add(message.Text); };
         }
+
+        /// <summary>Starts logging the page's events; call before the page is opened.</summary>
+        public static async Task<PageLog> AttachAsync(IPage page)
+        {
+            var log = new PageLog(page);
+            // The drag events the page sees, through the console (the listener runs before Studio's).
+            await page.AddInitScriptAsync($$"""
+                for (const type of ['dragstart', 'drop', 'dragend'])
+                  window.addEventListener(type, e => console.debug('{{DragPrefix}}' + type + ' on '
+                    + (e.target.closest?.('[data-cell-id]')?.getAttribute('data-cell-id') ?? e.target.tagName) + ' at ' + e.clientX + ',' + e.clientY), true);
+                """);
+            return log;
+        }
+
+        private const string DragPrefix = "page saw ";
+
+        /// <summary>Adds a step of the test to the log, among the page's events.</summary>
+        public void Note(string step) => Add("test: " + step);
 
         private void Add(string entry)
         {
@@ -107,18 +126,27 @@ public sealed class BrowserTests
         var (playwright, browser, page) = await OpenAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var log = new PageLog(page);
+        var log = await PageLog.AttachAsync(page);
         try
         {
             await page.GotoAsync(host.BaseUrl + "/designer/hello");
             await page.Locator("[data-cell-id='say']").First.WaitForAsync();
 
-            // Drag a WriteLine from the toolbox onto the canvas.
+            // Drag a WriteLine from the toolbox (its draggable item: WriteLine1 on the canvas reads "Write Line" too) onto
+            // the canvas. Once on a loaded CI machine a drag drew nothing for two minutes, with no error in the page: the
+            // drag is then made again, and the page log says which drag events the page saw.
             await page.GetByText("Primitives", new PageGetByTextOptions { Exact = true }).First.ClickAsync();
             var canvas = page.Locator(".x6-graph").First;
-            await page.GetByText("Write Line", new PageGetByTextOptions { Exact = true }).First.DragToAsync(canvas,
-                new LocatorDragToOptions { TargetPosition = new TargetPosition { X = 300, Y = 380 } });
-            await WaitUntil(async () => await page.Locator(".x6-node").CountAsync() == 3, "the dropped activity is drawn");
+            var toolboxWriteLine = page.Locator("[draggable='true']")
+                .Filter(new LocatorFilterOptions { Has = page.GetByText("Write Line", new PageGetByTextOptions { Exact = true }) }).First;
+            for (var attempt = 1; ; attempt++)
+            {
+                log.Note($"drag {attempt} of Write Line onto the canvas");
+                await toolboxWriteLine.DragToAsync(canvas, new LocatorDragToOptions { TargetPosition = new TargetPosition { X = 300, Y = 380 } });
+                if (await Within(TimeSpan.FromSeconds(40), async () => await page.Locator(".x6-node").CountAsync() >= 3)) break;
+                if (attempt == 3) throw new TimeoutException("three drags of Write Line onto the canvas drew no activity");
+            }
+            Assert.Equal(3, await page.Locator(".x6-node").CountAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "3-dropped.png") });
             var added = await page.Locator(".x6-node").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.getAttribute('data-cell-id'))");
             var newId = added.Single(id => id is not ("start" or "say"));
@@ -194,11 +222,18 @@ public sealed class BrowserTests
 
     private static async Task WaitUntil(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        if (!await Within(TimeSpan.FromMinutes(2), condition)) throw new TimeoutException("waited 2 minutes for: " + what);
+    }
+
+    /// <summary>Whether <paramref name="condition"/> holds within <paramref name="limit"/> (polled every 250 ms).</summary>
+    private static async Task<bool> Within(TimeSpan limit, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + limit;
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("waited 2 minutes for: " + what);
+            if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(250);
         }
+        return true;
     }
 }
