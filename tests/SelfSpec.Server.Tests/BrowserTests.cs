@@ -56,7 +56,6 @@ public sealed class BrowserTests
             page.PageError += (_, error) => Add("page error: " + error);
             page.RequestFailed += (_, request) => Add($"request failed: {request.Method} {request.Url} ({request.Failure})");
             page.Response += (_, response) => { if (response.Status >= 400) Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}"); };
-            page.Console += (_, message) => { if (message.Text.StartsWith(DragPrefix, StringComparison.Ordinal)) Add(message.Text); };
         }
 
         /// <summary>Starts logging the page's events; call before the page is opened.</summary>
@@ -64,6 +63,7 @@ public sealed class BrowserTests
         {
             var log = new PageLog(page);
             // The drag events the page sees, through the console (the listener runs before Studio's).
+            page.Console += (_, message) => { if (message.Text.StartsWith(DragPrefix, StringComparison.Ordinal)) log.Add(message.Text); };
             await page.AddInitScriptAsync($$"""
                 for (const type of ['dragstart', 'drop', 'dragend'])
                   window.addEventListener(type, e => console.debug('{{DragPrefix}}' + type + ' on '
