@@ -33,6 +33,9 @@ public class TiledLinearTests
     [InlineData(8, 96, 257, false, DType.Float32)]
     [InlineData(13, 19, 9, true, DType.Float32)]
     [InlineData(7, 77, 65, true, DType.BFloat16)]
+    [InlineData(11, 300, 40, true, DType.Float32)] // 6 + 5 rows over three chunks of k (128, 128, 44)
+    [InlineData(10, 260, 33, false, DType.BFloat16)] // 6 + 4 rows, three chunks
+    [InlineData(9, 129, 17, true, DType.Float32)] // 6 + 3 rows, a chunk of one k
     public void Avx2KernelMatchesFloat64LinearToo(int rows, int inFeatures, int outFeatures, bool withBias, DType weightType)
     {
         // The switch of LinearRows also selects the tiled kernel's AVX2 variant.
@@ -61,12 +64,13 @@ public class TiledLinearTests
     public void ARowsResultDoesNotDependOnTheBatchOrTheGroup(DType weightType)
     {
         // Each output is accumulated in k order whatever the block of rows: row i alone, in a batch of 13 (8 + 4 + 1
-        // blocks) and in a group with other weights give the same bits.
+        // blocks with AVX-512, 6 + 6 + 1 with AVX2, whose blocks take k in chunks of 128) and in a group with other
+        // weights give the same bits.
         using var scope = DisposeScope.Begin();
         using var g = new Generator(11);
-        var x = Tensor.Randn([13, 96], g);
-        using var a = TiledWeight.From(Tensor.Randn([257, 96], g).To(weightType));
-        using var b = TiledWeight.From(Tensor.Randn([50, 96], g).To(weightType));
+        var x = Tensor.Randn([13, 300], g);
+        using var a = TiledWeight.From(Tensor.Randn([257, 300], g).To(weightType));
+        using var b = TiledWeight.From(Tensor.Randn([50, 300], g).To(weightType));
         var bias = Tensor.Randn([257], g);
         var batch = Functional.TiledLinear(x, [a], [bias])[0].ToArray<float>();
         var group = Functional.TiledLinear(x, [a, b], [bias, null]);

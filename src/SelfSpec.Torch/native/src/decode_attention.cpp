@@ -42,7 +42,8 @@ __attribute__((target("avx2,fma"))) inline __m128 hsum4(__m256 a, __m256 b, __m2
 // acc[0..8·NV) += Σ_l w[l] · v[keys[l]][0..8·NV) over keys [l0, l1), starting from zero when `first`: the accumulators
 // stay in registers across the range (NV ≤ 8 keeps them within the 16 ymm registers with the broadcast weight), so each
 // key costs NV independent FMAs, and go through memory only between ranges, which keeps every lane's sum one FMA chain
-// over the keys in order whatever the ranges.
+// over the keys in order whatever the ranges. Every loop over NV is unrolled, the storing one too: GCC at -O2 otherwise
+// keeps acc[] on the stack and stores all NV accumulators on every key.
 template <int NV>
 __attribute__((target("avx2,fma"))) void weighted_sum_range(const float* w, const float* v, int64_t vs, const int32_t* keys, int64_t l0, int64_t l1,
                                                            bool first, float* acc_io) {
@@ -55,6 +56,7 @@ __attribute__((target("avx2,fma"))) void weighted_sum_range(const float* w, cons
 #pragma GCC unroll 8
     for (int i = 0; i < NV; ++i) acc[i] = _mm256_fmadd_ps(wl, _mm256_loadu_ps(vr + 8 * i), acc[i]);
   }
+#pragma GCC unroll 8
   for (int i = 0; i < NV; ++i) _mm256_storeu_ps(acc_io + 8 * i, acc[i]);
 }
 

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <vector>
 
 // GCC 12's AVX-512 headers trip its own uninitialized-value warnings (_mm512_undefined_* inside the conversions).
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -87,66 +88,124 @@ ST_AVX512 void block512(const float* x, int64_t K, const TiledTarget& target, in
   }
 }
 
-// AVX2: MB rows against one tile, as two 8-lane halves (16 ymm registers hold 2·MB accumulators, 2 weights, x).
+// AVX2: MB ≤ 6 rows against one tile over k in [k0, k1), as two 8-lane halves (16 ymm registers hold 2·MB
+// accumulators, 2 weights, x). The accumulators come from acc_io (two vectors per row) and go back there, so a tile can
+// be taken a chunk of k at a time by every block of rows in turn (tiles256); they start from zero at k0 = 0. Every loop
+// over MB is unrolled, the one storing the accumulators too: GCC at -O2 otherwise keeps the array on the stack and
+// stores every accumulator on every k (the kernel ran at half speed, bound by those stores).
 template <int MB, bool BF16>
-ST_AVX2 void block256(const float* x, int64_t K, const TiledTarget& target, int64_t t, float* y) {
+ST_AVX2 void block256(const float* x, int64_t K, const TiledTarget& target, int64_t t, int64_t k0, int64_t k1, bool prefetch, float* acc_io) {
   constexpr int64_t kElementBytes = BF16 ? 2 : 4;
-  __m256 lo[MB], hi[MB];
+  __m256 acc[2][MB];
 #pragma GCC unroll 8
-  for (int i = 0; i < MB; ++i) lo[i] = hi[i] = _mm256_setzero_ps();
+  for (int i = 0; i < MB; ++i) {
+    acc[0][i] = k0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(acc_io + i * kTile);
+    acc[1][i] = k0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(acc_io + i * kTile + 8);
+  }
   const int64_t base = t * K * kTile;
   const char* bytes = static_cast<const char*>(target.w);
-  for (int64_t k = 0; k < K; ++k) {
+  for (int64_t k = k0; k < k1; ++k) {
     const int64_t offset = base + k * kTile;
     const __m256 w0 = st::simd::load8<BF16>(target.w, offset), w1 = st::simd::load8<BF16>(target.w, offset + 8);
-    if (!BF16 || k % 2 == 0) {
+    if (prefetch && (!BF16 || k % 2 == 0)) {
       _mm_prefetch(bytes + offset * kElementBytes + kL1PrefetchBytes, _MM_HINT_T0);
       _mm_prefetch(bytes + offset * kElementBytes + kL2PrefetchBytes, _MM_HINT_T1);
     }
 #pragma GCC unroll 8
     for (int i = 0; i < MB; ++i) {
       const __m256 xb = _mm256_broadcast_ss(x + i * K + k);
-      lo[i] = _mm256_fmadd_ps(w0, xb, lo[i]);
-      hi[i] = _mm256_fmadd_ps(w1, xb, hi[i]);
+      acc[0][i] = _mm256_fmadd_ps(w0, xb, acc[0][i]);
+      acc[1][i] = _mm256_fmadd_ps(w1, xb, acc[1][i]);
     }
   }
-  const int64_t N = target.N, n0 = t * kTile, width = std::min<int64_t>(kTile, N - n0);
+#pragma GCC unroll 8
   for (int i = 0; i < MB; ++i) {
-    float out[kTile];
-    _mm256_storeu_ps(out, lo[i]);
-    _mm256_storeu_ps(out + 8, hi[i]);
-    for (int64_t r = 0; r < width; ++r) y[i * N + n0 + r] = out[r] + (target.bias ? target.bias[n0 + r] : 0.0f);
+    _mm256_storeu_ps(acc_io + i * kTile, acc[0][i]);
+    _mm256_storeu_ps(acc_io + i * kTile + 8, acc[1][i]);
+  }
+}
+
+// y[i, 16t ..] = acc[i] + bias for M rows (clipped to N).
+ST_AVX2 void store256(const float* acc, int64_t M, const TiledTarget& target, int64_t t, float* y) {
+  const int64_t N = target.N, n0 = t * kTile, width = std::min<int64_t>(kTile, N - n0);
+  if (width == kTile) {  // plain stores: masked ones are slow on AMD's cores
+    const __m256 b0 = target.bias ? _mm256_loadu_ps(target.bias + n0) : _mm256_setzero_ps();
+    const __m256 b1 = target.bias ? _mm256_loadu_ps(target.bias + n0 + 8) : _mm256_setzero_ps();
+    for (int64_t i = 0; i < M; ++i) {
+      _mm256_storeu_ps(y + i * N + n0, _mm256_add_ps(_mm256_loadu_ps(acc + i * kTile), b0));
+      _mm256_storeu_ps(y + i * N + n0 + 8, _mm256_add_ps(_mm256_loadu_ps(acc + i * kTile + 8), b1));
+    }
+    return;
+  }
+  // The last, partial tile: lane masks of the two halves.
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(width)), lane);
+  const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(width) - 8), lane);
+  const __m256 b0 = target.bias ? _mm256_maskload_ps(target.bias + n0, m0) : _mm256_setzero_ps();
+  const __m256 b1 = target.bias ? _mm256_maskload_ps(target.bias + n0 + 8, m1) : _mm256_setzero_ps();
+  for (int64_t i = 0; i < M; ++i) {
+    _mm256_maskstore_ps(y + i * N + n0, m0, _mm256_add_ps(_mm256_loadu_ps(acc + i * kTile), b0));
+    _mm256_maskstore_ps(y + i * N + n0 + 8, m1, _mm256_add_ps(_mm256_loadu_ps(acc + i * kTile + 8), b1));
+  }
+}
+
+// Weights of a tile one chunk of tiles256 covers: 8 KB of float32, which stays in L1 while every block of rows takes it.
+constexpr int64_t kChunkK = 128;
+
+// All M rows of x against tiles [t0, t1) of one target with the AVX2 kernel: each tile a chunk of k at a time, every
+// block of rows (6 at a time: 12 independent FMA chains hide the FMA latency, which 4 rows' 8 do not quite) taking the
+// chunk in turn while it is in L1. Only the first block asks for the weights ahead, so a decode step's tile is one
+// stream from memory paced by all its rows' arithmetic.
+template <bool BF16>
+ST_AVX2 void tiles256(const float* x, int64_t M, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, float* y) {
+  thread_local std::vector<float> accumulators;
+  if (static_cast<int64_t>(accumulators.size()) < M * kTile) accumulators.resize(static_cast<size_t>(M * kTile));
+  float* acc = accumulators.data();
+  for (int64_t t = t0; t < t1; ++t) {
+    for (int64_t k0 = 0; k0 < K; k0 += kChunkK) {
+      const int64_t k1 = std::min(K, k0 + kChunkK);
+      int64_t m = 0;
+      for (; m + 6 <= M; m += 6) block256<6, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile);
+      switch (M - m) {
+        case 5: block256<5, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
+        case 4: block256<4, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
+        case 3: block256<3, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
+        case 2: block256<2, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
+        case 1: block256<1, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
+        default: break;
+      }
+    }
+    store256(acc, M, target, t, y);
   }
 }
 
 // The AVX-512 kernel takes three tiles at a time (8 rows x 3 tiles = 24 accumulators of the 32 registers).
 constexpr int64_t kTilesPerGroup = 3;
 
-// MB rows of x (from xm; outputs at ym) against tiles [t0, t1) of one target.
+// MB rows of x (from xm; outputs at ym) against tiles [t0, t1) of one target, with the AVX-512 kernel.
 template <int MB, bool BF16>
-void row_block(const float* xm, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, float* ym, bool avx512) {
-  if (avx512) {
-    int64_t t = t0;
-    for (; t + kTilesPerGroup <= t1; t += kTilesPerGroup) block512<MB, kTilesPerGroup, BF16>(xm, K, target, t, ym);
-    for (; t < t1; ++t) block512<MB, 1, BF16>(xm, K, target, t, ym);
-  } else if constexpr (MB <= 4) {  // tiles() passes the AVX2 kernel at most 4 rows
-    for (int64_t t = t0; t < t1; ++t) block256<MB, BF16>(xm, K, target, t, ym);
-  }
+void row_block(const float* xm, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, float* ym) {
+  int64_t t = t0;
+  for (; t + kTilesPerGroup <= t1; t += kTilesPerGroup) block512<MB, kTilesPerGroup, BF16>(xm, K, target, t, ym);
+  for (; t < t1; ++t) block512<MB, 1, BF16>(xm, K, target, t, ym);
 }
 
-// All M rows of x against tiles [t0, t1) of one target: rows in blocks of 8 (AVX-512 only), 4, 2 and 1.
+// All M rows of x against tiles [t0, t1) of one target: with AVX-512 rows in blocks of 8, 4, 2 and 1; else tiles256.
 template <bool BF16>
 void tiles(const float* x, int64_t M, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, bool avx512) {
+  if (!avx512) {
+    tiles256<BF16>(x, M, K, target, t0, t1, target.y);
+    return;
+  }
   const int64_t N = target.N;
   int64_t m = 0;
-  if (avx512)
-    for (; m + 8 <= M; m += 8) row_block<8, BF16>(x + m * K, K, target, t0, t1, target.y + m * N, true);
-  for (; m + 4 <= M; m += 4) row_block<4, BF16>(x + m * K, K, target, t0, t1, target.y + m * N, avx512);
+  for (; m + 8 <= M; m += 8) row_block<8, BF16>(x + m * K, K, target, t0, t1, target.y + m * N);
+  for (; m + 4 <= M; m += 4) row_block<4, BF16>(x + m * K, K, target, t0, t1, target.y + m * N);
   if (M - m >= 2) {
-    row_block<2, BF16>(x + m * K, K, target, t0, t1, target.y + m * N, avx512);
+    row_block<2, BF16>(x + m * K, K, target, t0, t1, target.y + m * N);
     m += 2;
   }
-  if (M - m >= 1) row_block<1, BF16>(x + m * K, K, target, t0, t1, target.y + m * N, avx512);
+  if (M - m >= 1) row_block<1, BF16>(x + m * K, K, target, t0, t1, target.y + m * N);
 }
 
 int64_t tile_count(int64_t N) { return (N + kTile - 1) / kTile; }
