@@ -149,6 +149,13 @@ ST_AVX2 void store256(const float* acc, int64_t M, const TiledTarget& target, in
   }
 }
 
+// block256 for 1 .. kMaxRows256 rows, by rows − 1.
+constexpr int64_t kMaxRows256 = 6;
+using Block256 = void (*)(const float*, int64_t, const TiledTarget&, int64_t, int64_t, int64_t, bool, float*);
+template <bool BF16>
+constexpr Block256 kBlocks256[kMaxRows256] = {block256<1, BF16>, block256<2, BF16>, block256<3, BF16>,
+                                              block256<4, BF16>, block256<5, BF16>, block256<6, BF16>};
+
 // Weights of a tile one chunk of tiles256 covers: 8 KB of float32, which stays in L1 while every block of rows takes it.
 constexpr int64_t kChunkK = 128;
 
@@ -157,25 +164,19 @@ constexpr int64_t kChunkK = 128;
 // chunk in turn while it is in L1. Only the first block asks for the weights ahead, so a decode step's tile is one
 // stream from memory paced by all its rows' arithmetic.
 template <bool BF16>
-ST_AVX2 void tiles256(const float* x, int64_t M, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, float* y) {
+ST_AVX2 void tiles256(const float* x, int64_t M, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1) {
   thread_local std::vector<float> accumulators;
   if (static_cast<int64_t>(accumulators.size()) < M * kTile) accumulators.resize(static_cast<size_t>(M * kTile));
   float* acc = accumulators.data();
   for (int64_t t = t0; t < t1; ++t) {
     for (int64_t k0 = 0; k0 < K; k0 += kChunkK) {
       const int64_t k1 = std::min(K, k0 + kChunkK);
-      int64_t m = 0;
-      for (; m + 6 <= M; m += 6) block256<6, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile);
-      switch (M - m) {
-        case 5: block256<5, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
-        case 4: block256<4, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
-        case 3: block256<3, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
-        case 2: block256<2, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
-        case 1: block256<1, BF16>(x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile); break;
-        default: break;
+      for (int64_t m = 0; m < M; m += kMaxRows256) {
+        const int64_t rows = std::min(kMaxRows256, M - m);
+        kBlocks256<BF16>[rows - 1](x + m * K, K, target, t, k0, k1, m == 0, acc + m * kTile);
       }
     }
-    store256(acc, M, target, t, y);
+    store256(acc, M, target, t, target.y);
   }
 }
 
@@ -194,7 +195,7 @@ void row_block(const float* xm, int64_t K, const TiledTarget& target, int64_t t0
 template <bool BF16>
 void tiles(const float* x, int64_t M, int64_t K, const TiledTarget& target, int64_t t0, int64_t t1, bool avx512) {
   if (!avx512) {
-    tiles256<BF16>(x, M, K, target, t0, t1, target.y);
+    tiles256<BF16>(x, M, K, target, t0, t1);
     return;
   }
   const int64_t N = target.N;
